@@ -1,0 +1,59 @@
+//! From a request to a response: routing by the route table, one handler per function, and
+//! the boundary where failures are logged once.
+
+use http::StatusCode;
+use portal_domain::Ctx;
+use portal_http::{ApiRequest, ApiResponse, Problem, auth};
+
+use crate::handlers;
+use crate::routes;
+
+/// Answers one request. `only` restricts it to one function's routes (a Lambda serves only
+/// its own); the local portal passes `None`.
+pub async fn dispatch(ctx: &Ctx, mut req: ApiRequest, only: Option<&str>) -> ApiResponse {
+    let found = routes::find(req.method.as_str(), &req.path).filter(|(route, _)| only.is_none_or(|f| f == route.function));
+    let Some((route, params)) = found else {
+        let problem = if routes::path_exists(&req.path) {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", format!("{} is not allowed here.", req.method))
+        } else {
+            Problem::not_found()
+        };
+        return problem.into_response();
+    };
+    req.params = params;
+    let method = req.method.clone();
+    let outcome = match auth::reject_cross_site(&req) {
+        Ok(()) => call(route.function, ctx, req).await,
+        Err(problem) => Err(problem),
+    };
+    match outcome {
+        Ok(response) => response,
+        Err(problem) => {
+            if let Some(internal) = &problem.internal {
+                tracing::error!(function = route.function, %method, route = route.path, status = problem.status.as_u16(), error = %internal, "request failed");
+            }
+            problem.into_response()
+        }
+    }
+}
+
+async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> {
+    match function {
+        "health" => handlers::health::handle(ctx, req).await,
+        "openapi" => handlers::openapi::handle(ctx, req).await,
+        "register" => handlers::register::handle(ctx, req).await,
+        "verify-email" => handlers::verify_email::handle(ctx, req).await,
+        "login" => handlers::login::handle(ctx, req).await,
+        "logout" => handlers::logout::handle(ctx, req).await,
+        "forgot-password" => handlers::forgot_password::handle(ctx, req).await,
+        "reset-password" => handlers::reset_password::handle(ctx, req).await,
+        "profile" => handlers::profile::handle(ctx, req).await,
+        "change-password" => handlers::change_password::handle(ctx, req).await,
+        "addresses" => handlers::addresses::handle(ctx, req).await,
+        "import-learners" => handlers::import_learners::handle(ctx, req).await,
+        "import-centres" => handlers::import_centres::handle(ctx, req).await,
+        "review-registrations" => handlers::review_registrations::handle(ctx, req).await,
+        "manage-accounts" => handlers::manage_accounts::handle(ctx, req).await,
+        other => Err(Problem::internal(format!("no handler for function {other}"))),
+    }
+}

@@ -1,0 +1,6 @@
+//! The `cleanup-registrations` scheduled function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    functions::lambda::run_scheduled("cleanup-registrations").await
+}

@@ -1,0 +1,6 @@
+//! The `deliver-emails` scheduled function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    functions::lambda::run_scheduled("deliver-emails").await
+}

@@ -1,0 +1,6 @@
+//! The `import-centres` function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::lambda::run_http("import-centres").await
+}

@@ -1,0 +1,123 @@
+//! Configuration from the environment, read once at start into typed values. The same names
+//! are used by `template.yaml` (Globals), the local portal and the README.
+
+use portal_domain::Settings;
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} must be set")]
+    Missing(&'static str),
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Reads a variable through `env` (the process environment, or a map in tests).
+pub struct Env<'a>(pub &'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    pub fn process() -> Env<'static> {
+        Env(&|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+    }
+
+    pub fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.get(name).ok_or(ConfigError::Missing(name))
+    }
+
+    fn number(&self, name: &'static str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| ConfigError::Invalid { name, reason: format!("must be a whole number from {} to {}", range.start(), range.end()) }),
+        }
+    }
+}
+
+/// The domain's settings: every variable optional, over the given defaults.
+pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, ConfigError> {
+    if let Some(name) = env.get("PORTAL_ORG_NAME") {
+        settings.organisation_name = name;
+    }
+    if let Some(email) = env.get("PORTAL_SUPPORT_EMAIL") {
+        settings.support_email = email;
+    }
+    if let Some(url) = env.get("PORTAL_PUBLIC_URL") {
+        let url = url.trim_end_matches('/').to_owned();
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(ConfigError::Invalid { name: "PORTAL_PUBLIC_URL", reason: "must start with https:// (or http:// locally)".into() });
+        }
+        settings.public_url = url;
+    }
+    settings.session_idle = Duration::minutes(env.number("PORTAL_SESSION_IDLE_MINUTES", settings.session_idle.whole_minutes(), 1..=1440)?);
+    settings.session_absolute = Duration::hours(env.number("PORTAL_SESSION_ABSOLUTE_HOURS", settings.session_absolute.whole_hours(), 1..=720)?);
+    if let Some(hex_hash) = env.get("PORTAL_RECORDS_API_KEY_SHA256") {
+        let bytes = hex::decode(hex_hash.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+        settings.records_api_key_sha256 = Some(bytes.ok_or_else(|| ConfigError::Invalid { name: "PORTAL_RECORDS_API_KEY_SHA256", reason: "must be 64 hex digits (sha256 of the key)".into() })?);
+    } else if let Some(key) = env.get("PORTAL_RECORDS_API_KEY") {
+        if key.len() < 32 {
+            return Err(ConfigError::Invalid { name: "PORTAL_RECORDS_API_KEY", reason: "must be at least 32 characters".into() });
+        }
+        // Only the hash is kept, even in memory.
+        settings.records_api_key_sha256 = Some(Sha256::digest(key.as_bytes()).into());
+    }
+    Ok(settings)
+}
+
+/// Where the AWS resources are.
+#[derive(Debug, Clone)]
+pub struct AwsResources {
+    pub table: String,
+    pub bucket: String,
+    pub mail_from: String,
+    /// An emulator's address in tests; unset in AWS.
+    pub endpoint_url: Option<String>,
+}
+
+impl AwsResources {
+    pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: env.required("PORTAL_TABLE")?,
+            bucket: env.required("PORTAL_BUCKET")?,
+            mail_from: env.required("PORTAL_MAIL_FROM")?,
+            endpoint_url: env.get("PORTAL_AWS_ENDPOINT"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn variables_override_defaults_and_bad_ones_are_named() {
+        let vars = env_of(&[("PORTAL_ORG_NAME", "Awarding Body"), ("PORTAL_PUBLIC_URL", "https://portal.example.org/"), ("PORTAL_SESSION_IDLE_MINUTES", "15"), ("PORTAL_RECORDS_API_KEY", "k".repeat(40).as_str())]);
+        let lookup = |n: &str| vars.get(n).cloned();
+        let s = settings(&Env(&lookup), Settings::local("http://127.0.0.1:3000")).unwrap();
+        assert_eq!(s.organisation_name, "Awarding Body");
+        assert_eq!(s.public_url, "https://portal.example.org");
+        assert_eq!(s.session_idle, Duration::minutes(15));
+        assert!(s.records_api_key_sha256.is_some());
+
+        let bad = env_of(&[("PORTAL_SESSION_IDLE_MINUTES", "0")]);
+        let lookup = |n: &str| bad.get(n).cloned();
+        let err = settings(&Env(&lookup), Settings::local("http://x")).unwrap_err();
+        assert!(err.to_string().contains("PORTAL_SESSION_IDLE_MINUTES"));
+        let none = HashMap::<String, String>::new();
+        let lookup = |n: &str| none.get(n).cloned();
+        assert!(AwsResources::from_env(&Env(&lookup)).unwrap_err().to_string().contains("PORTAL_TABLE"));
+    }
+}

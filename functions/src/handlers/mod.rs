@@ -1,0 +1,31 @@
+//! One module per function: parse the request, call one domain service, shape the answer.
+
+pub mod addresses;
+pub mod change_password;
+pub mod forgot_password;
+pub mod health;
+pub mod import_centres;
+pub mod import_learners;
+pub mod login;
+pub mod logout;
+pub mod manage_accounts;
+pub mod openapi;
+pub mod profile;
+pub mod register;
+pub mod reset_password;
+pub mod review_registrations;
+pub mod verify_email;
+
+use http::StatusCode;
+use portal_http::ApiResponse;
+use serde::Serialize;
+
+/// A short confirmation for actions that return nothing else.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Message {
+    pub message: &'static str,
+}
+
+pub fn message(status: StatusCode, message: &'static str) -> ApiResponse {
+    ApiResponse::json(status, &Message { message })
+}

@@ -1,0 +1,215 @@
+//! The OpenAPI 3.1 document, generated from the route table and the request and response
+//! types. `GET /api/openapi.json` serves it; `functions/openapi.json` is the copy kept in the
+//! repository (a test fails when it is stale; `UPDATE_OPENAPI=1 cargo test -p functions`
+//! rewrites it).
+
+use std::sync::OnceLock;
+
+use portal_domain::accounts::{addresses, admin, model, passwords, profile, registration, sessions};
+use portal_domain::records;
+use serde_json::{Value, json};
+use utoipa::openapi::ComponentsBuilder;
+
+use crate::handlers;
+use crate::routes::{ROUTES, Route};
+
+/// What one route takes and gives, by schema name.
+struct Operation {
+    summary: &'static str,
+    request: Option<&'static str>,
+    status: u16,
+    response: Option<&'static str>,
+    /// Who may call it.
+    access: &'static str,
+}
+
+fn operation(route: &Route) -> Operation {
+    let op = |summary, request, status, response, access| Operation { summary, request, status, response, access };
+    match (route.method, route.path) {
+        ("GET", "/api/health") => op("Health and version", None, 200, Some("Health"), "anyone"),
+        ("GET", "/api/openapi.json") => op("This document", None, 200, None, "anyone"),
+        ("POST", "/api/auth/register") => op("Register (the same answer whether or not the e-mail is known)", Some("RegisterInput"), 202, Some("Message"), "anyone"),
+        ("POST", "/api/auth/verify-email") => op("Follow the verification link", Some("VerifyInput"), 200, Some("Verified"), "anyone"),
+        ("POST", "/api/auth/login") => op("Sign in; sets the session cookie", Some("LoginBody"), 200, Some("SessionStarted"), "anyone"),
+        ("POST", "/api/auth/logout") => op("End this session", None, 204, None, "signed in"),
+        ("POST", "/api/auth/forgot-password") => op("Ask for a reset link (the same answer whether or not the e-mail is known)", Some("ForgotInput"), 202, Some("Message"), "anyone"),
+        ("POST", "/api/auth/reset-password") => op("Set a new password from a reset link; unlocks; ends all sessions", Some("ResetInput"), 200, Some("Message"), "anyone"),
+        ("GET", "/api/me") => op("My profile", None, 200, Some("Me"), "signed in"),
+        ("PATCH", "/api/me") => op("Change my profile", Some("ProfileChange"), 200, Some("Me"), "signed in"),
+        ("POST", "/api/me/password") => op("Change my password; ends other sessions and renews this one", Some("ChangePasswordInput"), 200, Some("SessionStarted"), "signed in"),
+        ("GET", "/api/me/addresses") => op("My address book", None, 200, Some("AddressList"), "signed in"),
+        ("POST", "/api/me/addresses") => op("Add an address", Some("AddressInput"), 201, Some("Address"), "signed in"),
+        ("PUT", "/api/me/addresses/{id}") => op("Replace an address", Some("AddressInput"), 200, Some("Address"), "signed in (own addresses)"),
+        ("DELETE", "/api/me/addresses/{id}") => op("Remove an address", None, 204, None, "signed in (own addresses)"),
+        ("POST", "/api/records/learners") => op("Upsert up to 1,000 learner records", Some("LearnersImport"), 200, Some("Imported"), "records system (API key), admin"),
+        ("POST", "/api/records/centres") => op("Upsert up to 1,000 centre records", Some("CentresImport"), 200, Some("Imported"), "records system (API key), admin"),
+        ("GET", "/api/admin/registrations") => op("Pending registrations beside the closest records", None, 200, Some("PendingRegistrationPage"), "admin"),
+        ("POST", "/api/admin/registrations/{id}/approve") => op("Approve, linking the right record", Some("ApproveInput"), 200, Some("Profile"), "admin"),
+        ("POST", "/api/admin/registrations/{id}/reject") => op("Reject, with the reason e-mailed", Some("RejectInput"), 200, Some("Profile"), "admin"),
+        ("GET", "/api/admin/users") => op("Find accounts by the start of their e-mail (?q=)", None, 200, Some("AccountSummaryPage"), "admin"),
+        ("GET", "/api/admin/users/{id}") => op("One account with its recent sign-in activity", None, 200, Some("AccountDetail"), "admin"),
+        ("POST", "/api/admin/users/{id}/lock") => op("Lock an account", None, 200, Some("AccountSummary"), "admin"),
+        ("POST", "/api/admin/users/{id}/unlock") => op("Unlock an account", None, 200, Some("AccountSummary"), "admin"),
+        _ => op("", None, 200, None, ""),
+    }
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn page_of(item: &str) -> Value {
+    json!({
+        "type": "object",
+        "required": ["items", "next_cursor"],
+        "properties": {
+            "items": { "type": "array", "items": schema_ref(item) },
+            "next_cursor": { "type": ["string", "null"] }
+        }
+    })
+}
+
+/// The document as a JSON value.
+pub fn document() -> Value {
+    let components = ComponentsBuilder::new()
+        .schema_from::<handlers::health::Health>()
+        .schema_from::<handlers::Message>()
+        .schema_from::<registration::RegisterInput>()
+        .schema_from::<registration::VerifyInput>()
+        .schema_from::<registration::Verified>()
+        .schema_from::<sessions::LoginInput>()
+        .schema_from::<handlers::login::LoginBody>()
+        .schema_from::<handlers::login::SessionStarted>()
+        .schema_from::<passwords::ForgotInput>()
+        .schema_from::<passwords::ResetInput>()
+        .schema_from::<passwords::ChangePasswordInput>()
+        .schema_from::<model::Profile>()
+        .schema_from::<model::AccountKind>()
+        .schema_from::<model::AccountStatus>()
+        .schema_from::<handlers::profile::Me>()
+        .schema_from::<profile::ProfileChange>()
+        .schema_from::<addresses::AddressInput>()
+        .schema_from::<addresses::Address>()
+        .schema_from::<handlers::addresses::AddressList>()
+        .schema_from::<records::LearnerRecordInput>()
+        .schema_from::<records::LearnersImport>()
+        .schema_from::<records::CentreRecordInput>()
+        .schema_from::<records::CentresImport>()
+        .schema_from::<records::LearnerRecord>()
+        .schema_from::<records::CentreRecord>()
+        .schema_from::<records::Imported>()
+        .schema_from::<admin::PendingRegistration>()
+        .schema_from::<admin::ApproveInput>()
+        .schema_from::<admin::RejectInput>()
+        .schema_from::<admin::AccountSummary>()
+        .schema_from::<admin::AccountDetail>()
+        .schema_from::<sessions::SignIn>()
+        .schema_from::<sessions::SignInOutcome>()
+        .schema_from::<portal_domain::FieldError>()
+        .build();
+    let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
+    if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
+        schemas.insert("PendingRegistrationPage".into(), page_of("PendingRegistration"));
+        schemas.insert("AccountSummaryPage".into(), page_of("AccountSummary"));
+        schemas.insert("Problem".into(), json!({
+            "type": "object",
+            "description": "RFC 9457 problem details; `errors` names each field that is not right.",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": { "type": "string" },
+                "title": { "type": "string" },
+                "status": { "type": "integer" },
+                "detail": { "type": "string" },
+                "errors": { "type": "array", "items": schema_ref("FieldError") }
+            }
+        }));
+    }
+    if let Some(object) = components.as_object_mut() {
+        object.insert("securitySchemes".into(), json!({
+            "session": { "type": "apiKey", "in": "cookie", "name": portal_http::SESSION_COOKIE, "description": "Browser session; writes also need the X-CSRF-Token header." },
+            "bearer": { "type": "http", "scheme": "bearer", "description": "A session token (login with \"session\": \"token\"), or the records system's API key." }
+        }));
+    }
+
+    let mut paths = serde_json::Map::new();
+    for route in ROUTES {
+        let spec = operation(route);
+        let mut op = json!({
+            "operationId": format!("{}-{}", route.function, route.method.to_lowercase()),
+            "summary": spec.summary,
+            "tags": [route.function],
+            "x-function": route.function,
+            "x-access": spec.access,
+            "responses": {
+                spec.status.to_string(): match spec.response {
+                    Some(name) => json!({ "description": "Success", "content": { "application/json": { "schema": schema_ref(name) } } }),
+                    None => json!({ "description": "Success" }),
+                },
+                "default": { "description": "A problem", "content": { "application/problem+json": { "schema": schema_ref("Problem") } } }
+            }
+        });
+        if let Some(request) = spec.request {
+            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema_ref(request) } } });
+        }
+        let params: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
+        }
+        if spec.access != "anyone" {
+            op["security"] = json!([{ "session": [] }, { "bearer": [] }]);
+        }
+        let item = paths.entry(route.path).or_insert_with(|| json!({}));
+        item[route.method.to_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Digital Achievement Portal API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Conventions: JSON in snake_case; dates YYYY-MM-DD; instants RFC 3339 UTC; lists are {items, next_cursor} with ?cursor=&limit= (limit at most 100); errors are application/problem+json."
+        },
+        "paths": paths,
+        "components": components,
+    })
+}
+
+/// The document, serialized once.
+pub fn document_json() -> &'static str {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT.get_or_init(|| serde_json::to_string_pretty(&document()).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_described_and_every_schema_reference_resolves() {
+        let doc = document();
+        for route in ROUTES {
+            assert!(!operation(route).summary.is_empty(), "{} {} has no description", route.method, route.path);
+            assert!(doc["paths"][route.path][route.method.to_lowercase()].is_object());
+        }
+        let text = doc.to_string();
+        for part in text.split("#/components/schemas/").skip(1) {
+            let name: String = part.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            assert!(doc["components"]["schemas"][&name].is_object(), "schema {name} is referenced but missing");
+        }
+    }
+
+    #[test]
+    fn the_committed_document_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        let current = format!("{}\n", document_json());
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &current).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == current, "functions/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p functions openapi` and commit it");
+    }
+}

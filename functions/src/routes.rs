@@ -1,0 +1,177 @@
+//! The one list of the portal's functions and HTTP routes. The local portal routes from it,
+//! every Lambda binary checks its requests against it, and a test holds `template.yaml` to it.
+
+/// How a function is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// HTTP API routes (see [`ROUTES`]).
+    Http,
+    /// An EventBridge schedule (the expression as written in `template.yaml`); locally a timer
+    /// of the same period.
+    Schedule { expression: &'static str, local_period_secs: u64 },
+    /// An EventBridge schedule and, for promptness, the table's stream.
+    ScheduleAndStream { expression: &'static str, local_period_secs: u64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Function {
+    /// The `[[bin]]` name, the SAM logical id's stem and the cargo-lambda function name.
+    pub name: &'static str,
+    pub trigger: Trigger,
+    /// What it does, for the README and the template's descriptions.
+    pub summary: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    /// An API Gateway path template: `{name}` matches one segment.
+    pub path: &'static str,
+    pub function: &'static str,
+}
+
+const fn route(method: &'static str, path: &'static str, function: &'static str) -> Route {
+    Route { method, path, function }
+}
+
+const fn http(name: &'static str, summary: &'static str) -> Function {
+    Function { name, trigger: Trigger::Http, summary }
+}
+
+pub const FUNCTIONS: &[Function] = &[
+    http("health", "Answers 200 with the version"),
+    http("openapi", "Serves the OpenAPI document"),
+    http("register", "Registers a learner, third party or centre user (ACC-1..3)"),
+    http("verify-email", "Follows a verification link: matches the records, activates or queues for review"),
+    http("login", "Signs in with e-mail and password (ACC-4)"),
+    http("logout", "Ends this session (ACC-10)"),
+    http("forgot-password", "Sends a reset link (ACC-5)"),
+    http("reset-password", "Sets a new password from a reset link; unlocks; ends all sessions (ACC-5)"),
+    http("profile", "Reads and changes the signed-in user's profile (ACC-7, ACC-8)"),
+    http("change-password", "Changes the password; ends other sessions (ACC-6)"),
+    http("addresses", "The signed-in user's address book (ACC-7)"),
+    http("import-learners", "Upserts learner records from the records system"),
+    http("import-centres", "Upserts centre records from the records system"),
+    http("review-registrations", "Admin: pending registrations beside the closest records; approve or reject (ADM-1)"),
+    http("manage-accounts", "Admin: find accounts, see sign-in activity, lock and unlock (ADM-2)"),
+    Function {
+        name: "deliver-emails",
+        trigger: Trigger::ScheduleAndStream { expression: "rate(1 minute)", local_period_secs: 2 },
+        summary: "Sends queued e-mails; retries failures with backoff (SCH-4)",
+    },
+    Function {
+        name: "cleanup-registrations",
+        trigger: Trigger::Schedule { expression: "rate(1 hour)", local_period_secs: 600 },
+        summary: "Removes registrations never verified and spent tokens (SCH-3)",
+    },
+];
+
+pub const ROUTES: &[Route] = &[
+    route("GET", "/api/health", "health"),
+    route("GET", "/api/openapi.json", "openapi"),
+    route("POST", "/api/auth/register", "register"),
+    route("POST", "/api/auth/verify-email", "verify-email"),
+    route("POST", "/api/auth/login", "login"),
+    route("POST", "/api/auth/logout", "logout"),
+    route("POST", "/api/auth/forgot-password", "forgot-password"),
+    route("POST", "/api/auth/reset-password", "reset-password"),
+    route("GET", "/api/me", "profile"),
+    route("PATCH", "/api/me", "profile"),
+    route("POST", "/api/me/password", "change-password"),
+    route("GET", "/api/me/addresses", "addresses"),
+    route("POST", "/api/me/addresses", "addresses"),
+    route("PUT", "/api/me/addresses/{id}", "addresses"),
+    route("DELETE", "/api/me/addresses/{id}", "addresses"),
+    route("POST", "/api/records/learners", "import-learners"),
+    route("POST", "/api/records/centres", "import-centres"),
+    route("GET", "/api/admin/registrations", "review-registrations"),
+    route("POST", "/api/admin/registrations/{id}/approve", "review-registrations"),
+    route("POST", "/api/admin/registrations/{id}/reject", "review-registrations"),
+    route("GET", "/api/admin/users", "manage-accounts"),
+    route("GET", "/api/admin/users/{id}", "manage-accounts"),
+    route("POST", "/api/admin/users/{id}/lock", "manage-accounts"),
+    route("POST", "/api/admin/users/{id}/unlock", "manage-accounts"),
+];
+
+/// The route a request's method and path select, with the path's parameters.
+pub fn find(method: &str, path: &str) -> Option<(&'static Route, Vec<(&'static str, String)>)> {
+    ROUTES.iter().find_map(|route| {
+        (route.method == method).then_some(())?;
+        match_path(route.path, path).map(|params| (route, params))
+    })
+}
+
+/// Whether any route has this path (to answer 405 rather than 404 for a wrong method).
+pub fn path_exists(path: &str) -> bool {
+    ROUTES.iter().any(|route| match_path(route.path, path).is_some())
+}
+
+/// Matches a concrete path against a template; parameters are percent-decoded segments.
+pub fn match_path(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut params = Vec::new();
+    let mut segments = path.split('/');
+    for expected in template.split('/') {
+        let actual = segments.next()?;
+        match expected.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let value = percent_decode(actual)?;
+                if value.is_empty() {
+                    return None;
+                }
+                params.push((name, value));
+            }
+            None if expected == actual => {}
+            None => return None,
+        }
+    }
+    segments.next().is_none().then_some(params)
+}
+
+fn percent_decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = segment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+pub fn function(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|f| f.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_names_an_http_function_and_every_http_function_has_a_route() {
+        for route in ROUTES {
+            let f = function(route.function).unwrap_or_else(|| panic!("{} has no function", route.function));
+            assert_eq!(f.trigger, Trigger::Http, "{}", route.function);
+        }
+        for f in FUNCTIONS.iter().filter(|f| f.trigger == Trigger::Http) {
+            assert!(ROUTES.iter().any(|r| r.function == f.name), "{} has no route", f.name);
+        }
+    }
+
+    #[test]
+    fn paths_match_with_parameters() {
+        let (route, params) = find("PUT", "/api/me/addresses/a%2Db").unwrap();
+        assert_eq!(route.function, "addresses");
+        assert_eq!(params, vec![("id", "a-b".to_owned())]);
+        assert!(find("PUT", "/api/me/addresses/").is_none());
+        assert!(find("PUT", "/api/me/addresses/x/y").is_none());
+        assert!(find("DELETE", "/api/me").is_none());
+        assert!(path_exists("/api/me"));
+        assert!(find("GET", "/api/me/addresses/%zz").is_none());
+    }
+}

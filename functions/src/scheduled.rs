@@ -1,0 +1,21 @@
+//! The scheduled and background functions. Each is idempotent: running it twice, or twice at
+//! once, does nothing more than running it once. Their events carry nothing they need (a
+//! schedule tick, or a stream record that only says "there is work"): each looks for the work
+//! that is due in the table.
+
+use portal_domain::accounts::registration;
+use portal_domain::{Ctx, outbox};
+use serde_json::{Value, json};
+
+/// E-mails one run sends at most (a Lambda run stays well within its timeout).
+const EMAILS_PER_RUN: usize = 500;
+const CLEANUPS_PER_RUN: usize = 5_000;
+
+/// Runs a scheduled function and reports what it did.
+pub async fn run(function: &str, ctx: &Ctx) -> Result<Value, portal_domain::Error> {
+    match function {
+        "deliver-emails" => Ok(json!(outbox::deliver_due(ctx, EMAILS_PER_RUN).await?)),
+        "cleanup-registrations" => Ok(json!(registration::cleanup(ctx, CLEANUPS_PER_RUN).await?)),
+        other => Err(portal_domain::Error::Internal(format!("no scheduled function {other}"))),
+    }
+}

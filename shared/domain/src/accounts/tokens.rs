@@ -1,0 +1,90 @@
+//! Single-use, expiring link tokens (e-mail verification, password reset). The link carries
+//! 256 random bits; the table keeps only their SHA-256. A spent token is kept (marked used)
+//! until it expires from the table, so a second click gets "already used", not "not valid".
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use super::model::Account;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::items::{expiring, from_item, to_item};
+use crate::keys;
+use crate::ports::{Condition, Key, Write};
+use crate::secrets;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Token {
+    pub purpose: Purpose,
+    pub user_id: String,
+    /// The account version the link was issued for (a newer registration voids it).
+    #[serde(default)]
+    pub account_version: Option<i64>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub used: bool,
+}
+
+/// How long spent and expired tokens stay readable, to tell the person what happened.
+const KEEP_AFTER_EXPIRY: Duration = Duration::days(7);
+
+/// Adds the token's item to `writes` and returns the secret for the link.
+pub fn issue(ctx: &Ctx, purpose: Purpose, account: &Account, valid_for: Duration, writes: &mut Vec<Write>) -> Result<String> {
+    let secret = secrets::new_token(ctx.random.as_ref());
+    let token = Token {
+        purpose,
+        user_id: account.id.clone(),
+        account_version: Some(account.version),
+        expires_at: ctx.now() + valid_for,
+        used: false,
+    };
+    let item = expiring(to_item(&keys::token(&secrets::token_hash(&secret)), &token)?, token.expires_at + KEEP_AFTER_EXPIRY);
+    writes.push(Write::put_new(item));
+    Ok(secret)
+}
+
+/// Finds an unspent, unexpired token of this purpose, or says clearly what is wrong with it.
+pub async fn redeem(ctx: &Ctx, raw: Option<&str>, purpose: Purpose) -> Result<(Key, Token)> {
+    let raw = raw.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| Error::field("token", "is required"))?;
+    if !secrets::looks_like_token(raw) {
+        return Err(not_valid());
+    }
+    let key = keys::token(&secrets::token_hash(raw));
+    let item = ctx.table.get(&key).await?.ok_or_else(not_valid)?;
+    let token: Token = from_item(item)?;
+    if token.purpose != purpose {
+        Err(not_valid())
+    } else if token.used {
+        Err(used())
+    } else if token.expires_at <= ctx.now() {
+        Err(expired())
+    } else {
+        Ok((key, token))
+    }
+}
+
+/// The write that spends the token; it fails if another request spent it first.
+pub fn spend(key: &Key, token: &Token) -> Result<Write> {
+    let spent = Token { used: true, ..token.clone() };
+    let item = expiring(to_item(key, &spent)?, token.expires_at + KEEP_AFTER_EXPIRY);
+    Ok(Write::put_if(item, Condition::equals("used", false)))
+}
+
+pub fn not_valid() -> Error {
+    Error::field("token", "This link is not valid. Check that you copied all of it, or ask for a new one.")
+}
+
+pub fn used() -> Error {
+    Error::field("token", "This link has already been used. Sign in, or ask for a new link.")
+}
+
+pub fn expired() -> Error {
+    Error::field("token", "This link has expired. Ask for a new one.")
+}

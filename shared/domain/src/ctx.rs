@@ -1,0 +1,22 @@
+//! The ports and settings a service call needs, built once per process.
+
+use std::sync::Arc;
+
+use crate::ports::{Blobs, Clock, Mailer, Random, Table};
+use crate::settings::Settings;
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub table: Arc<dyn Table>,
+    pub blobs: Arc<dyn Blobs>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub random: Arc<dyn Random>,
+    pub settings: Arc<Settings>,
+}
+
+impl Ctx {
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+}

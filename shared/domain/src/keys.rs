@@ -1,0 +1,99 @@
+//! Every item kind's keys, in one place (single-table design).
+//!
+//! | item | pk | sk | gsi1pk / gsi1sk |
+//! | --- | --- | --- | --- |
+//! | account | `USER#{id}` | `PROFILE` | `ACCOUNTS#{first char of e-mail}` / `{email}` |
+//! | e-mail guard (one account per e-mail) | `LOGIN#{email}` | `LOGIN` | |
+//! | address | `USER#{id}` | `ADDRESS#{address id}` | |
+//! | sign-in activity | `USER#{id}` | `SIGNIN#{instant}#{n}` | |
+//! | session | `SESSION#{sha256(token)}` | `SESSION` | |
+//! | verification / reset token | `TOKEN#{sha256(token)}` | `TOKEN` | |
+//! | unconfirmed registration | `UNVERIFIED` | `{instant}#{user id}` | |
+//! | pending review | `REVIEWS` | `{instant}#{user id}` | |
+//! | learner record | `LEARNER#{enrolment number}` | `RECORD` | `LEARNERNAME#{last name}` / `{first name}#{dob}#{enrolment}` |
+//! | centre record | `CENTRE#{centre number}` | `RECORD` | `CENTRENAME#{name}` / `{centre number}` |
+//! | queued e-mail | `EMAIL#{id}` | `EMAIL` | `EMAILQ` / `{next attempt}#{id}` while queued |
+//! | rate counter | `RATE#{action}#{scope}` | `{window start}` | |
+
+use crate::ports::Key;
+
+pub const PROFILE: &str = "PROFILE";
+pub const RECORD: &str = "RECORD";
+
+pub fn account(user_id: &str) -> Key {
+    Key::new(user_partition(user_id), PROFILE)
+}
+
+pub fn user_partition(user_id: &str) -> String {
+    format!("USER#{user_id}")
+}
+
+/// The index partition accounts are found in by e-mail prefix (sharded by first character).
+pub fn accounts_index(email_or_prefix: &str) -> String {
+    let first = email_or_prefix.chars().next().unwrap_or('_');
+    format!("ACCOUNTS#{first}")
+}
+
+pub fn email_guard(email: &str) -> Key {
+    Key::new(format!("LOGIN#{email}"), "LOGIN")
+}
+
+pub const ADDRESS_PREFIX: &str = "ADDRESS#";
+
+pub fn address(user_id: &str, address_id: &str) -> Key {
+    Key::new(user_partition(user_id), format!("{ADDRESS_PREFIX}{address_id}"))
+}
+
+pub const SIGNIN_PREFIX: &str = "SIGNIN#";
+
+pub fn sign_in(user_id: &str, at: &str, n: &str) -> Key {
+    Key::new(user_partition(user_id), format!("{SIGNIN_PREFIX}{at}#{n}"))
+}
+
+pub fn session(token_hash: &str) -> Key {
+    Key::new(format!("SESSION#{token_hash}"), "SESSION")
+}
+
+pub fn token(token_hash: &str) -> Key {
+    Key::new(format!("TOKEN#{token_hash}"), "TOKEN")
+}
+
+pub const UNVERIFIED: &str = "UNVERIFIED";
+
+pub fn unverified(since: &str, user_id: &str) -> Key {
+    Key::new(UNVERIFIED, format!("{since}#{user_id}"))
+}
+
+pub const REVIEWS: &str = "REVIEWS";
+
+pub fn review(since: &str, user_id: &str) -> Key {
+    Key::new(REVIEWS, format!("{since}#{user_id}"))
+}
+
+pub fn learner_record(enrolment_number: &str) -> Key {
+    Key::new(format!("LEARNER#{enrolment_number}"), RECORD)
+}
+
+pub fn learner_name_index(normalised_last_name: &str) -> String {
+    format!("LEARNERNAME#{normalised_last_name}")
+}
+
+pub fn centre_record(centre_number: &str) -> Key {
+    Key::new(format!("CENTRE#{centre_number}"), RECORD)
+}
+
+pub fn centre_name_index(normalised_name: &str) -> String {
+    format!("CENTRENAME#{normalised_name}")
+}
+
+/// Queued e-mails' partition key prefix; the template's stream filter uses it too.
+pub const EMAIL_PREFIX: &str = "EMAIL#";
+pub const EMAIL_QUEUE: &str = "EMAILQ";
+
+pub fn email(id: &str) -> Key {
+    Key::new(format!("{EMAIL_PREFIX}{id}"), "EMAIL")
+}
+
+pub fn rate(action: &str, scope: &str, window_start: i64) -> Key {
+    Key::new(format!("RATE#{action}#{scope}"), window_start.to_string())
+}

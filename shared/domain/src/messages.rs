@@ -1,0 +1,154 @@
+//! The words of every e-mail, in one place. Text and HTML bodies, names escaped.
+
+use crate::settings::Settings;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Builds a message from paragraphs, with at most one call to action link.
+fn compose(settings: &Settings, subject: String, greeting: &str, paragraphs: &[String], action: Option<(&str, &str)>) -> Message {
+    let org = &settings.organisation_name;
+    let mut text = format!("{greeting}\n\n");
+    let mut html = format!(
+        "<!doctype html><html lang=\"en\"><body style=\"font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem\"><p>{}</p>",
+        escape(greeting)
+    );
+    for p in paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+        html.push_str(&format!("<p>{}</p>", escape(p)));
+    }
+    if let Some((label, url)) = action {
+        text.push_str(&format!("{label}: {url}\n\n"));
+        html.push_str(&format!("<p><a href=\"{}\">{}</a></p><p style=\"font-size:0.9em\">{}</p>", escape(url), escape(label), escape(url)));
+    }
+    let signature = format!("{org}\nNeed help? Write to {}", settings.support_email);
+    text.push_str(&signature);
+    text.push('\n');
+    html.push_str(&format!("<p>{}<br>Need help? Write to {}</p></body></html>", escape(org), escape(&settings.support_email)));
+    Message { subject, text, html }
+}
+
+pub fn escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn hello(first_name: &str) -> String {
+    format!("Hello {first_name},")
+}
+
+pub fn verify_email(s: &Settings, first_name: &str, link: &str) -> Message {
+    compose(
+        s,
+        format!("Confirm your e-mail address for {}", s.organisation_name),
+        &hello(first_name),
+        &["Please confirm your e-mail address to finish creating your account. The link works once and expires in 24 hours.".to_owned(),
+          "If you did not ask for an account, ignore this e-mail.".to_owned()],
+        Some(("Confirm my e-mail address", link)),
+    )
+}
+
+pub fn already_registered(s: &Settings, first_name: &str, sign_in: &str, reset: &str) -> Message {
+    compose(
+        s,
+        format!("Someone tried to register with your address at {}", s.organisation_name),
+        &hello(first_name),
+        &["Somebody, probably you, tried to create an account with this e-mail address, which already has one.".to_owned(),
+          format!("If it was you, sign in at {sign_in}, or set a new password if you have forgotten it."),
+          "If it was not you, you can ignore this e-mail: nothing has changed.".to_owned()],
+        Some(("Set a new password", reset)),
+    )
+}
+
+pub fn pending_review(s: &Settings, first_name: &str) -> Message {
+    compose(
+        s,
+        "Your registration will be checked".to_owned(),
+        &hello(first_name),
+        &["Thank you for confirming your e-mail address.".to_owned(),
+          "The details you gave did not exactly match our records, so an administrator will check your registration. We will e-mail you as soon as it has been reviewed.".to_owned()],
+        None,
+    )
+}
+
+pub fn registration_approved(s: &Settings, first_name: &str, sign_in: &str) -> Message {
+    compose(
+        s,
+        "Your account is ready".to_owned(),
+        &hello(first_name),
+        &["An administrator has checked your registration and your account is now active.".to_owned()],
+        Some(("Sign in", sign_in)),
+    )
+}
+
+pub fn registration_rejected(s: &Settings, first_name: &str, reason: &str) -> Message {
+    compose(
+        s,
+        "Your registration could not be approved".to_owned(),
+        &hello(first_name),
+        &[format!("An administrator checked your registration and could not match it to our records: {reason}"),
+          format!("If you think this is a mistake, write to {} or register again with the details on your certificate.", s.support_email)],
+        None,
+    )
+}
+
+pub fn reset_password(s: &Settings, first_name: &str, link: &str) -> Message {
+    compose(
+        s,
+        format!("Set a new password for {}", s.organisation_name),
+        &hello(first_name),
+        &["Somebody asked to set a new password for your account. The link works once and expires in one hour. Setting a new password also unlocks your account and signs you out everywhere.".to_owned(),
+          "If it was not you, ignore this e-mail: your password has not changed.".to_owned()],
+        Some(("Set a new password", link)),
+    )
+}
+
+pub fn password_changed(s: &Settings, first_name: &str) -> Message {
+    compose(
+        s,
+        "Your password was changed".to_owned(),
+        &hello(first_name),
+        &["The password of your account was just changed, and your other sessions were signed out.".to_owned(),
+          format!("If you did not do this, set a new password now from the sign-in page and tell us at {}.", s.support_email)],
+        None,
+    )
+}
+
+pub fn account_locked(s: &Settings, first_name: &str, reset: &str) -> Message {
+    compose(
+        s,
+        "Your account has been locked".to_owned(),
+        &hello(first_name),
+        &["Your account was locked after several wrong passwords in a row. Set a new password to unlock it.".to_owned()],
+        Some(("Set a new password", reset)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_what_people_type() {
+        let s = Settings::local("http://127.0.0.1:3000");
+        let m = verify_email(&s, "<script>", "http://127.0.0.1:3000/verify-email?token=a&b");
+        assert!(m.html.contains("&lt;script&gt;"));
+        assert!(!m.html.contains("<script>"));
+        assert!(m.text.contains("http://127.0.0.1:3000/verify-email?token=a&b"));
+    }
+}

@@ -1,0 +1,72 @@
+//! What the awarding body configures. Read once from the environment by the function layer.
+
+use time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The awarding body's name, shown on pages and in e-mails.
+    pub organisation_name: String,
+    pub support_email: String,
+    /// Where the portal is reached, without a trailing slash (links in e-mails start with it).
+    pub public_url: String,
+    /// A signed-in session ends after this long without a request…
+    pub session_idle: Duration,
+    /// …and after this long whatever happens.
+    pub session_absolute: Duration,
+    /// SHA-256 of the records system's API key; `None` turns the records API off.
+    pub records_api_key_sha256: Option<[u8; 32]>,
+    pub limits: Limits,
+}
+
+/// Rate limits: at most `n` attempts per window of `window` for each key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub n: i64,
+    pub window: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub login_per_ip: Limit,
+    pub login_per_account: Limit,
+    pub register_per_ip: Limit,
+    pub register_per_email: Limit,
+    pub forgot_per_ip: Limit,
+    pub forgot_per_email: Limit,
+    /// Wrong passwords in a row that lock an account.
+    pub lockout_after: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let per = |n, minutes| Limit { n, window: Duration::minutes(minutes) };
+        Self {
+            login_per_ip: per(30, 15),
+            login_per_account: per(10, 15),
+            register_per_ip: per(10, 60),
+            register_per_email: per(3, 60),
+            forgot_per_ip: per(10, 60),
+            forgot_per_email: per(3, 60),
+            lockout_after: 5,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings fit for tests and the local portal's defaults.
+    pub fn local(public_url: impl Into<String>) -> Self {
+        Self {
+            organisation_name: "Digital Achievement Portal".to_owned(),
+            support_email: "support@example.org".to_owned(),
+            public_url: public_url.into(),
+            session_idle: Duration::minutes(30),
+            session_absolute: Duration::hours(12),
+            records_api_key_sha256: None,
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.public_url)
+    }
+}

@@ -1,0 +1,76 @@
+//! Who is asking: a signed-in person (session cookie or bearer token), or the records system
+//! (its API key). Cookie-authenticated writes must carry the session's CSRF token.
+
+use http::{Method, StatusCode};
+use portal_domain::accounts::model::AccountKind;
+use portal_domain::accounts::sessions::{self, Principal};
+use portal_domain::{Ctx, Error, secrets};
+
+use crate::problem::Problem;
+use crate::request::{ApiRequest, CSRF_HEADER, SESSION_COOKIE};
+
+fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Refuses writes that a browser says come from another site (defence in depth beside
+/// SameSite cookies and the CSRF token; it also stops sign-in CSRF).
+pub fn reject_cross_site(req: &ApiRequest) -> Result<(), Problem> {
+    if is_write(&req.method) && req.header("sec-fetch-site") == Some("cross-site") {
+        return Err(Problem::new(StatusCode::FORBIDDEN, "Cross-site request refused", "This request came from another site."));
+    }
+    Ok(())
+}
+
+/// The signed-in person, or 401.
+pub async fn signed_in(ctx: &Ctx, req: &ApiRequest) -> Result<Principal, Problem> {
+    let (token, by_cookie) = match (req.bearer(), req.cookie(SESSION_COOKIE)) {
+        (Some(token), _) => (token, false),
+        (None, Some(token)) => (token, true),
+        (None, None) => return Err(Error::Unauthenticated.into()),
+    };
+    let principal = sessions::resolve(ctx, token).await?;
+    if by_cookie && is_write(&req.method) {
+        let sent = req.header(CSRF_HEADER).unwrap_or("");
+        if !secrets::same_secret(sent, &principal.session.csrf_token) {
+            return Err(Problem::new(StatusCode::FORBIDDEN, "CSRF token missing or wrong", "Reload the page and try again."));
+        }
+    }
+    Ok(principal)
+}
+
+/// The signed-in person if their account is of one of these kinds; 401 or 403 otherwise.
+pub async fn signed_in_as(ctx: &Ctx, req: &ApiRequest, kinds: &[AccountKind]) -> Result<Principal, Problem> {
+    let principal = signed_in(ctx, req).await?;
+    principal.require(kinds)?;
+    Ok(principal)
+}
+
+/// Who may call the records API.
+#[derive(Debug)]
+pub enum RecordsCaller {
+    System,
+    Admin(Box<Principal>),
+}
+
+/// The records system by its API key, or a signed-in administrator.
+pub async fn records_caller(ctx: &Ctx, req: &ApiRequest) -> Result<RecordsCaller, Problem> {
+    if let (Some(key), Some(stored)) = (req.bearer(), ctx.settings.records_api_key_sha256.as_ref()) {
+        if secrets::api_key_matches(key, stored) {
+            return Ok(RecordsCaller::System);
+        }
+    }
+    let principal = signed_in_as(ctx, req, &[AccountKind::Admin]).await?;
+    Ok(RecordsCaller::Admin(Box::new(principal)))
+}
+
+/// The `Set-Cookie` value that carries a new session in a browser: host-only (`__Host-`),
+/// HttpOnly, Secure, SameSite=Lax (so following a link from an e-mail keeps you signed in),
+/// living no longer than the session's absolute timeout.
+pub fn session_cookie(token: &str, max_age_secs: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Lax")
+}
+
+pub fn cleared_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+}

@@ -1,0 +1,3 @@
+//! Shared test support: the port conformance suites and the AWS emulator connection.
+
+pub mod conformance;
