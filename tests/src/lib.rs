@@ -1,3 +1,5 @@
 //! Shared test support: the port conformance suites and the AWS emulator connection.
 
 pub mod conformance;
+pub mod moto;
+pub mod portal;

@@ -1,19 +1,40 @@
 //! The AWS emulator (moto) the AWS adapters are tested against, over loopback HTTP with the real
-//! `aws-sdk-*` clients.
+//! `aws-sdk-*` clients, and the conformance fixtures built on it.
 //!
 //! The emulator's address comes from [`ENDPOINT_VAR`]; the tests fail (never skip) when it is not
 //! set. Every fixture creates its own table, bucket or sender identity under a unique name, so
 //! tests run in parallel against one emulator.
+//!
+//! Where moto falls short of AWS, the fixtures make up for it in the open:
+//! - moto runs requests on parallel threads without locking, so concurrent conditional writes
+//!   can both win and a failed transaction can roll back another's write: [`table`] sends one
+//!   request at a time per table ([`OneAtATime`]);
+//! - moto serves presigned URLs without checking their signature or expiry: [`blobs`] follows
+//!   them with [`PresignedUrls`], which first checks them as S3 does;
+//! - moto records only the HTML body of a sent e-mail: [`mailer`] reads the text body from the
+//!   request moto accepted ([`SentMail`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use async_trait::async_trait;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
-use portal_adapters::aws::config::{dynamodb_client, s3_client, sdk_config_loader, ses_client};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_sesv2::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_sesv2::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_sesv2::error::BoxError;
+use bytes::Bytes;
+use portal_adapters::aws::config::{dynamodb_client, s3_client, sdk_config_loader};
 use portal_adapters::aws::provision::{create_bucket, create_table};
 use portal_adapters::aws::{DynamoTable, S3Blobs, SesMailer};
+use portal_domain::ports::table::{Item, Key, Page, Query, Table, TableError, Write};
 use serde_json::{Value, json};
+
+use crate::conformance::{
+    BlobsFixture, Delivered, FetchUrl, HttpFetcher, MailerFixture, SentMailbox,
+};
 
 /// The environment variable holding the emulator's base URL, e.g. `http://127.0.0.1:5123`.
 pub const ENDPOINT_VAR: &str = "PORTAL_TEST_AWS_ENDPOINT";
@@ -54,7 +75,8 @@ pub async fn sdk_config() -> SdkConfig {
 }
 
 /// A name no other fixture of any test process uses: `prefix-<pid>-<nanos>-<n>`, lowercase ASCII
-/// letters, digits and `-`, valid for tables, buckets and e-mail local parts.
+/// letters, digits and `-` (given such a prefix), valid for tables, buckets and e-mail local
+/// parts.
 pub fn unique_name(prefix: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -64,11 +86,11 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}-{nanos}-{n}", std::process::id())
 }
 
-/// A new, empty table shaped as the template declares it.
+/// A new, empty DynamoDB table shaped as the template declares it.
 ///
 /// # Panics
 /// When the emulator cannot create it.
-pub async fn table() -> DynamoTable {
+pub async fn dynamo_table() -> DynamoTable {
     let client = dynamodb_client(&sdk_config().await);
     let name = unique_name("portal-table");
     if let Err(err) = create_table(&client, &name).await {
@@ -81,11 +103,67 @@ pub async fn table() -> DynamoTable {
     DynamoTable::new(client, name)
 }
 
-/// A new, empty bucket.
+/// The table conformance fixture: a new [`dynamo_table`], one request at a time.
+pub async fn table() -> Arc<dyn Table> {
+    Arc::new(OneAtATime::new(dynamo_table().await))
+}
+
+/// A table that lets one request at a time through to the one inside.
+///
+/// Moto handles requests on parallel threads and does not lock its tables: two conditional
+/// writes racing on one item can both pass their condition, and a transaction that fails
+/// restores a snapshot of the whole table taken when it started, undoing writes that committed
+/// meanwhile. DynamoDB itself serialises conflicting writes (or answers
+/// `TransactionConflict`). Queued one at a time, the concurrency cases still check that the
+/// adapter's conditions let exactly one contender win.
+pub struct OneAtATime<T> {
+    inner: T,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl<T> OneAtATime<T> {
+    pub fn new(inner: T) -> Self {
+        Self {
+            inner,
+            turn: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+#[async_trait]
+impl<T: Table> Table for OneAtATime<T> {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        let _turn = self.turn.lock().await;
+        self.inner.get(key).await
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        let _turn = self.turn.lock().await;
+        self.inner.transact(writes).await
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, TableError> {
+        let _turn = self.turn.lock().await;
+        self.inner.query(query).await
+    }
+
+    async fn increment(
+        &self,
+        key: &Key,
+        attr: &str,
+        by: i64,
+        ttl: Option<i64>,
+    ) -> Result<i64, TableError> {
+        let _turn = self.turn.lock().await;
+        self.inner.increment(key, attr, by, ttl).await
+    }
+}
+
+/// A new, empty S3 bucket.
 ///
 /// # Panics
 /// When the emulator cannot create it.
-pub async fn blobs() -> S3Blobs {
+pub async fn s3_blobs() -> S3Blobs {
     let client = s3_client(&sdk_config().await);
     let name = unique_name("portal-blobs");
     if let Err(err) = create_bucket(&client, &name).await {
@@ -98,55 +176,138 @@ pub async fn blobs() -> S3Blobs {
     S3Blobs::new(client, name)
 }
 
-/// An SES mailer whose sender identity is new and verified, and the record of what moto sent.
-pub struct MotoMailer {
-    pub mailer: SesMailer,
-    pub from_address: String,
-}
-
-/// One message moto recorded as sent. Moto keeps the HTML body only (the text body when there is
-/// no HTML).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SentEmail {
-    pub from: String,
-    pub to: Vec<String>,
-    pub subject: String,
-    pub body: String,
-}
-
-impl MotoMailer {
-    /// A recipient address no other fixture uses.
-    pub fn recipient(&self, name: &str) -> String {
-        format!("{}@example.com", unique_name(name))
-    }
-
-    /// What the emulator recorded as sent from this fixture's sender identity, oldest first.
-    pub async fn sent(&self) -> Vec<SentEmail> {
-        sent_emails()
-            .await
-            .into_iter()
-            .filter(|email| email.from == self.from_address)
-            .collect()
-    }
-
-    /// What the emulator recorded as sent to `recipient`, oldest first.
-    pub async fn sent_to(&self, recipient: &str) -> Vec<SentEmail> {
-        self.sent()
-            .await
-            .into_iter()
-            .filter(|email| email.to.iter().any(|to| to == recipient))
-            .collect()
+/// The blob conformance fixture: a new [`s3_blobs`] bucket, its URLs followed by
+/// [`PresignedUrls`].
+pub async fn blobs() -> BlobsFixture {
+    let client = s3_client(&sdk_config().await);
+    let blobs = s3_blobs().await;
+    BlobsFixture {
+        blobs: Arc::new(blobs),
+        urls: Box::new(PresignedUrls {
+            client,
+            http: HttpFetcher::default(),
+        }),
     }
 }
 
-/// A mailer sending from a new sender identity, verified in the emulator (moto, like SES in
-/// sandbox, refuses to send from an unverified identity).
+/// Follows presigned URLs as S3 would: refuses (403) one that has expired or whose signature is
+/// not that of the request it names, then GETs it from moto, which checks neither.
+///
+/// S3 checks a presigned URL by signing the request it describes again with the secret key and
+/// comparing; so does this, with the SDK's own presigner and the same credentials: the URL must
+/// be exactly the one the SDK signs for its bucket, key, download name, time and expiry.
+pub struct PresignedUrls {
+    client: aws_sdk_s3::Client,
+    http: HttpFetcher,
+}
+
+impl PresignedUrls {
+    /// Why S3 would refuse the URL, if it would.
+    async fn refusal(&self, url: &str) -> Option<String> {
+        let parsed = match reqwest::Url::parse(url) {
+            Ok(parsed) => parsed,
+            Err(err) => return Some(format!("not a URL: {err}")),
+        };
+        let params: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, value)| value.as_str())
+        };
+        let Some((bucket, key)) = parsed
+            .path()
+            .strip_prefix('/')
+            .and_then(|path| path.split_once('/'))
+        else {
+            return Some("no bucket and key in the path".to_owned());
+        };
+        let Some(signed_at) = param("X-Amz-Date").and_then(parse_amz_date) else {
+            return Some("no valid X-Amz-Date".to_owned());
+        };
+        let Some(expires_in) = param("X-Amz-Expires").and_then(|value| value.parse::<u64>().ok())
+        else {
+            return Some("no valid X-Amz-Expires".to_owned());
+        };
+        if SystemTime::now() > signed_at + Duration::from_secs(expires_in) {
+            return Some("Request has expired".to_owned());
+        }
+        let presigning = match PresigningConfig::builder()
+            .start_time(signed_at)
+            .expires_in(Duration::from_secs(expires_in))
+            .build()
+        {
+            Ok(presigning) => presigning,
+            Err(err) => return Some(format!("unsignable expiry: {err}")),
+        };
+        let resigned = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_response_content_disposition(
+                param("response-content-disposition").map(str::to_owned),
+            )
+            .presigned(presigning)
+            .await;
+        let resigned = match resigned {
+            Ok(resigned) => resigned,
+            Err(err) => return Some(format!("unsignable request: {}", error_chain(&err))),
+        };
+        let canonical = |url: &str| {
+            reqwest::Url::parse(url).ok().map(|url| {
+                let mut params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+                params.sort();
+                (
+                    url.origin().ascii_serialization(),
+                    url.path().to_owned(),
+                    params,
+                )
+            })
+        };
+        if canonical(url) == canonical(resigned.uri()) {
+            None
+        } else {
+            Some("SignatureDoesNotMatch".to_owned())
+        }
+    }
+}
+
+#[async_trait]
+impl FetchUrl for PresignedUrls {
+    async fn fetch(&self, url: &str) -> (u16, Bytes) {
+        match self.refusal(url).await {
+            Some(reason) => (403, Bytes::from(reason)),
+            None => self.http.fetch(url).await,
+        }
+    }
+}
+
+/// `X-Amz-Date` (`20240131T235959Z`) as a time.
+fn parse_amz_date(value: &str) -> Option<SystemTime> {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let at = time::PrimitiveDateTime::parse(value, format)
+        .ok()?
+        .assume_utc();
+    let seconds = u64::try_from(at.unix_timestamp()).ok()?;
+    Some(UNIX_EPOCH + Duration::from_secs(seconds))
+}
+
+/// The mailer conformance fixture: an SES mailer sending from a new sender identity, verified
+/// in the emulator (moto, like SES in its sandbox, refuses to send from an unverified one), and
+/// the mail moto recorded as sent from it.
 ///
 /// # Panics
 /// When the emulator cannot create the identity.
-pub async fn mailer() -> MotoMailer {
-    let client = ses_client(&sdk_config().await);
+pub async fn mailer() -> MailerFixture {
     let from_address = format!("{}@example.com", unique_name("portal-sender"));
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let config = aws_sdk_sesv2::config::Builder::from(&sdk_config().await)
+        .interceptor(CaptureSendEmail {
+            requests: Arc::clone(&requests),
+        })
+        .build();
+    let client = aws_sdk_sesv2::Client::from_conf(config);
     if let Err(err) = client
         .create_email_identity()
         .email_identity(&from_address)
@@ -159,22 +320,122 @@ pub async fn mailer() -> MotoMailer {
             error_chain(&err)
         );
     }
-    MotoMailer {
-        mailer: SesMailer::new(client, from_address.clone()),
-        from_address,
+    MailerFixture {
+        mailer: Arc::new(SesMailer::new(client, from_address.clone())),
+        mailbox: Box::new(SentMail {
+            from_address,
+            requests,
+        }),
     }
 }
 
-/// Every message the emulator recorded as sent through SES (v1 or v2), from
+/// Keeps the JSON body of every request the fixture's SES client sends.
+#[derive(Debug)]
+struct CaptureSendEmail {
+    requests: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Intercept for CaptureSendEmail {
+    fn name(&self) -> &'static str {
+        "CaptureSendEmail"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(body) = context
+            .request()
+            .body()
+            .bytes()
+            .and_then(|body| serde_json::from_slice(body).ok())
+        {
+            self.requests
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(body);
+        }
+        Ok(())
+    }
+}
+
+/// What moto recorded as sent from one sender identity.
+///
+/// Moto keeps a sent message's sender, recipients, subject and HTML body, not its text body; the
+/// text is read from the `SendEmail` request that carried that sender, recipient, subject and
+/// HTML body. A message moto did not record is not delivered, whatever was requested.
+pub struct SentMail {
+    from_address: String,
+    requests: Arc<Mutex<Vec<Value>>>,
+}
+
+#[async_trait]
+impl SentMailbox for SentMail {
+    async fn delivered(&self) -> Vec<Delivered> {
+        let requests = self
+            .requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let text_of = |to: &str, subject: &str, html: &str| {
+            requests.iter().find_map(|request| {
+                let field = |pointer: &str| request.pointer(pointer).and_then(Value::as_str);
+                let sent_to = request
+                    .pointer("/Destination/ToAddresses")
+                    .and_then(Value::as_array);
+                let matches = field("/FromEmailAddress") == Some(self.from_address.as_str())
+                    && sent_to.is_some_and(|sent_to| sent_to.iter().any(|address| address == to))
+                    && field("/Content/Simple/Subject/Data") == Some(subject)
+                    && field("/Content/Simple/Body/Html/Data") == Some(html);
+                matches.then(|| {
+                    field("/Content/Simple/Body/Text/Data")
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+            })
+        };
+        let mut delivered = Vec::new();
+        for sent in sent_emails()
+            .await
+            .into_iter()
+            .filter(|sent| sent.from == self.from_address)
+        {
+            for to in &sent.to {
+                if let Some(text) = text_of(to, &sent.subject, &sent.body) {
+                    delivered.push(Delivered {
+                        to: to.clone(),
+                        subject: sent.subject.clone(),
+                        text,
+                    });
+                }
+            }
+        }
+        delivered
+    }
+}
+
+/// One message moto recorded as sent. Moto keeps the HTML body only (the text body when there is
+/// no HTML).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentEmail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Every message the emulator recorded as sent through SES (v1 or v2), oldest first, from
 /// `GET /moto-api/data.json` (`ses` → `Message`).
 ///
 /// # Panics
 /// When the emulator does not answer as expected.
 pub async fn sent_emails() -> Vec<SentEmail> {
     let client = reqwest::Client::new();
-    // Moto's data.json reads every S3 object's restore status, which moves a status on to
-    // "RESTORED" and then looks up the object's bucket; multipart parts have none, so once an
-    // upload has happened data.json fails with a server error. Freezing that status transition
+    // data.json reads every S3 object's restore status; reading it moves the status on to
+    // "RESTORED" and then looks up the object's bucket, which multipart parts have none of, so
+    // after any multipart upload data.json fails with a server error. Freezing that status
     // (restores are never used here) keeps data.json working.
     let freeze = json!({
         "model_name": "s3::keyrestore",

@@ -38,7 +38,10 @@ async fn embedded_blobs() -> BlobsFixture {
         *b"conformance-signing-key-32-bytes",
         Arc::new(SystemClock),
     );
-    BlobsFixture { blobs: Arc::new(blobs.clone()), urls: Box::new(DownloadRoute { blobs, _dir: dir }) }
+    BlobsFixture {
+        blobs: Arc::new(blobs.clone()),
+        urls: Box::new(DownloadRoute { blobs, _dir: dir }),
+    }
 }
 
 /// Answers a URL as the local portal's `GET /blobs/{*key}` route does.
@@ -53,7 +56,9 @@ impl FetchUrl for DownloadRoute {
         let Some(path_and_query) = url.strip_prefix(BASE_URL) else {
             return (404, Bytes::new());
         };
-        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
         let Some(raw_key) = path.strip_prefix("/blobs/") else {
             return (404, Bytes::new());
         };
@@ -76,7 +81,10 @@ impl FetchUrl for DownloadRoute {
 async fn embedded_mailer() -> MailerFixture {
     let dir = temp_dir();
     let outbox = OutboxMailer::new(dir.path().join("outbox"));
-    MailerFixture { mailer: Arc::new(outbox.clone()), mailbox: Box::new(Outbox { outbox, _dir: dir }) }
+    MailerFixture {
+        mailer: Arc::new(outbox.clone()),
+        mailbox: Box::new(Outbox { outbox, _dir: dir }),
+    }
 }
 
 struct Outbox {
@@ -89,7 +97,11 @@ impl SentMailbox for Outbox {
     async fn delivered(&self) -> Vec<Delivered> {
         let sent = self.outbox.list().await.expect("the outbox lists");
         sent.into_iter()
-            .map(|sent| Delivered { to: sent.email.to, subject: sent.email.subject, text: sent.email.text })
+            .map(|sent| Delivered {
+                to: sent.email.to,
+                subject: sent.email.subject,
+                text: sent.email.text,
+            })
             .collect()
     }
 }

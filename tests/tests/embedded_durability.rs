@@ -33,14 +33,18 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn item_of(partition: &str, n: u64) -> Item {
-    let value = json!({"pk": partition, "sk": format!("{n:010}"), "n": n, "payload": "x".repeat(500)});
+    let value =
+        json!({"pk": partition, "sk": format!("{n:010}"), "n": n, "payload": "x".repeat(500)});
     value.as_object().cloned().expect("an object")
 }
 
 #[test]
 fn acknowledged_writes_survive_sigkill() {
     if let Some(store) = std::env::var_os(CHILD_STORE_VAR) {
-        let first = std::env::var(CHILD_FIRST_VAR).expect("the first number").parse().expect("a number");
+        let first = std::env::var(CHILD_FIRST_VAR)
+            .expect("the first number")
+            .parse()
+            .expect("a number");
         write_until_killed(Path::new(&store), first);
         return;
     }
@@ -69,7 +73,10 @@ fn acknowledged_writes_survive_sigkill() {
                 }
             }
         }
-        assert_eq!(acks, acks_this_round, "the child stopped before it was killed");
+        assert_eq!(
+            acks, acks_this_round,
+            "the child stopped before it was killed"
+        );
         child.kill().unwrap(); // SIGKILL: no destructor, no flush, no clean close.
         child.wait().unwrap();
 
@@ -83,7 +90,11 @@ async fn check_store(store: &Path, acknowledged: &BTreeSet<u64>) -> u64 {
     let table = EmbeddedTable::open(store).expect("the store reopens after the kill");
     for &n in acknowledged {
         let key = Key::new(ITEMS, format!("{n:010}"));
-        assert_eq!(table.get(&key).await.unwrap(), Some(item_of(ITEMS, n)), "acknowledged write {n}");
+        assert_eq!(
+            table.get(&key).await.unwrap(),
+            Some(item_of(ITEMS, n)),
+            "acknowledged write {n}"
+        );
     }
     let items = all_numbers(&table, ITEMS).await;
     let twins = all_numbers(&table, TWINS).await;
@@ -95,10 +106,16 @@ async fn check_store(store: &Path, acknowledged: &BTreeSet<u64>) -> u64 {
     let count = counter.and_then(|c| c["n"].as_u64()).unwrap_or(0);
     let acked = u64::try_from(acknowledged.len()).unwrap();
     let stored = u64::try_from(items.len()).unwrap();
-    assert!((acked..=stored).contains(&count), "counter {count}, acked {acked}, stored {stored}");
+    assert!(
+        (acked..=stored).contains(&count),
+        "counter {count}, acked {acked}, stored {stored}"
+    );
 
     let probe = Key::new("probe", "after-recovery");
-    table.increment(&probe, "n", 1, None).await.expect("the recovered store takes writes");
+    table
+        .increment(&probe, "n", 1, None)
+        .await
+        .expect("the recovered store takes writes");
     *items.last().expect("some writes")
 }
 
@@ -106,8 +123,15 @@ async fn all_numbers(table: &EmbeddedTable, partition: &str) -> BTreeSet<u64> {
     let mut numbers = BTreeSet::new();
     let mut cursor = None;
     loop {
-        let page = table.query(&Query::partition(partition).limit(1000).after(cursor)).await.unwrap();
-        numbers.extend(page.items.iter().map(|item| item["n"].as_u64().expect("a number")));
+        let page = table
+            .query(&Query::partition(partition).limit(1000).after(cursor))
+            .await
+            .unwrap();
+        numbers.extend(
+            page.items
+                .iter()
+                .map(|item| item["n"].as_u64().expect("a number")),
+        );
         match page.next_cursor {
             Some(next) => cursor = Some(next),
             None => return numbers,
@@ -121,9 +145,15 @@ fn write_until_killed(store: &Path, first: u64) {
         let table = EmbeddedTable::open(store).expect("the child opens the store");
         let counter = Key::new(COUNTER.0, COUNTER.1);
         for n in first.. {
-            let writes = vec![Write::put_new(item_of(ITEMS, n)), Write::put_new(item_of(TWINS, n))];
+            let writes = vec![
+                Write::put_new(item_of(ITEMS, n)),
+                Write::put_new(item_of(TWINS, n)),
+            ];
             table.transact(writes).await.expect("the write commits");
-            table.increment(&counter, "n", 1, None).await.expect("the increment commits");
+            table
+                .increment(&counter, "n", 1, None)
+                .await
+                .expect("the increment commits");
             // Line-buffered: each acknowledgement reaches the parent as soon as it is printed.
             println!("ack {n}");
         }

@@ -37,13 +37,21 @@ fn email(subject: &str, to: &str) -> Email {
         id: format!("conformance-{token}"),
         to: to.to_owned(),
         subject: format!("{subject} [{token}]"),
-        text: format!("Hello,\n\nconfirm your address: https://portal.example/verify?token={token}\n"),
-        html: format!("<p>Confirm <a href=\"https://portal.example/verify?token={token}\">here</a>.</p>"),
+        text: format!(
+            "Hello,\n\nconfirm your address: https://portal.example/verify?token={token}\n"
+        ),
+        html: format!(
+            "<p>Confirm <a href=\"https://portal.example/verify?token={token}\">here</a>.</p>"
+        ),
     }
 }
 
 fn delivered_form(email: &Email) -> Delivered {
-    Delivered { to: email.to.clone(), subject: email.subject.clone(), text: email.text.clone() }
+    Delivered {
+        to: email.to.clone(),
+        subject: email.subject.clone(),
+        text: email.text.clone(),
+    }
 }
 
 /// Waits until every expected e-mail is in the mailbox.
@@ -74,5 +82,9 @@ pub async fn two_emails_are_both_delivered(fixture: MailerFixture) {
     let second = email("A connection request", "employer@example.com");
     fixture.mailer.send(&first).await.unwrap();
     fixture.mailer.send(&second).await.unwrap();
-    assert_delivered(fixture.mailbox.as_ref(), &[delivered_form(&first), delivered_form(&second)]).await;
+    assert_delivered(
+        fixture.mailbox.as_ref(),
+        &[delivered_form(&first), delivered_form(&second)],
+    )
+    .await;
 }

@@ -33,9 +33,9 @@
 //!   between cases (one emulator) is fine.
 //!
 //! Cases assume that a write is visible to the next read, on the table and on the index. An
-//! emulator gives that; DynamoDB's index is only eventually consistent (see [`Query::index`]).
+//! emulator gives that; DynamoDB's index is only eventually consistent (see [`Query`]).
 //!
-//! [`Query::index`]: portal_domain::ports::table::Query::index
+//! [`Query`]: portal_domain::ports::table::Query
 
 pub mod blobs;
 pub mod mailer;
@@ -63,46 +63,50 @@ macro_rules! __conformance_cases {
 #[macro_export]
 macro_rules! table_conformance {
     ($factory:path) => {
-        $crate::__conformance_cases!(table, $factory, [
-            get_of_a_missing_item_is_none,
-            every_kind_of_value_round_trips,
-            put_replaces_the_whole_item,
-            not_exists_holds_only_when_nothing_is_stored,
-            exists_holds_only_when_an_item_is_stored,
-            equals_compares_the_stored_attribute_by_value_and_type,
-            all_holds_only_when_every_condition_holds,
-            version_is_guards_optimistic_updates,
-            a_transaction_applies_all_its_writes,
-            a_transaction_of_one_hundred_writes_applies,
-            a_failed_transaction_writes_nothing_and_names_the_failing_write,
-            a_check_guards_a_transaction_without_writing,
-            delete_is_conditional_and_deleting_nothing_is_fine,
-            invalid_transactions_are_refused_and_write_nothing,
-            query_orders_by_sort_key_bytes,
-            query_begins_with,
-            query_between_is_inclusive,
-            query_greater_or_equal_and_less_or_equal,
-            partitions_are_isolated,
-            an_empty_partition_is_one_empty_last_page,
-            a_page_with_room_to_spare_is_the_last,
-            pagination_returns_every_item_once_in_order,
-            pagination_returns_every_item_once_in_descending_order,
-            pagination_respects_the_sort_condition,
-            bad_cursors_are_invalid,
-            limits_out_of_range_are_invalid,
-            an_unknown_index_is_invalid,
-            the_index_holds_only_items_with_both_index_attributes,
-            the_index_follows_updates_and_removals,
-            index_queries_order_and_paginate,
-            index_queries_apply_sort_conditions,
-            increment_creates_from_zero_and_adds,
-            increment_by_a_negative_amount,
-            increment_sets_the_ttl_and_keeps_other_attributes,
-            concurrent_increments_all_count,
-            concurrent_conditional_puts_have_one_winner,
-            concurrent_put_new_has_one_winner,
-            concurrent_guarded_transactions_have_one_winner,
-        ]);
+        $crate::__conformance_cases!(
+            table,
+            $factory,
+            [
+                get_of_a_missing_item_is_none,
+                every_kind_of_value_round_trips,
+                put_replaces_the_whole_item,
+                not_exists_holds_only_when_nothing_is_stored,
+                exists_holds_only_when_an_item_is_stored,
+                equals_compares_the_stored_attribute_by_value_and_type,
+                all_holds_only_when_every_condition_holds,
+                version_is_guards_optimistic_updates,
+                a_transaction_applies_all_its_writes,
+                a_transaction_of_one_hundred_writes_applies,
+                a_failed_transaction_writes_nothing_and_names_the_failing_write,
+                a_check_guards_a_transaction_without_writing,
+                delete_is_conditional_and_deleting_nothing_is_fine,
+                invalid_transactions_are_refused_and_write_nothing,
+                query_orders_by_sort_key_bytes,
+                query_begins_with,
+                query_between_is_inclusive,
+                query_greater_or_equal_and_less_or_equal,
+                partitions_are_isolated,
+                an_empty_partition_is_one_empty_last_page,
+                a_page_with_room_to_spare_is_the_last,
+                pagination_returns_every_item_once_in_order,
+                pagination_returns_every_item_once_in_descending_order,
+                pagination_respects_the_sort_condition,
+                bad_cursors_are_invalid,
+                limits_out_of_range_are_invalid,
+                an_unknown_index_is_invalid,
+                the_index_holds_only_items_with_both_index_attributes,
+                the_index_follows_updates_and_removals,
+                index_queries_order_and_paginate,
+                index_queries_apply_sort_conditions,
+                increment_creates_from_zero_and_adds,
+                increment_by_a_negative_amount,
+                increment_sets_the_ttl_and_keeps_other_attributes,
+                concurrent_increments_all_count,
+                concurrent_conditional_puts_have_one_winner,
+                concurrent_put_new_has_one_winner,
+                concurrent_guarded_transactions_have_one_winner,
+            ]
+        );
     };
 }
 
@@ -111,25 +115,29 @@ macro_rules! table_conformance {
 #[macro_export]
 macro_rules! blobs_conformance {
     ($factory:path) => {
-        $crate::__conformance_cases!(blobs, $factory, [
-            get_of_a_missing_blob_is_none,
-            put_then_get_round_trips_bytes_and_content_type,
-            an_empty_blob_round_trips,
-            put_replaces_bytes_and_content_type,
-            delete_removes_and_deleting_again_is_fine,
-            bad_keys_are_invalid_everywhere,
-            a_key_and_keys_below_it_coexist,
-            a_streamed_upload_in_uneven_chunks_is_stored_exactly,
-            an_upload_is_invisible_until_finished,
-            an_aborted_upload_leaves_nothing,
-            an_upload_of_nothing_is_an_empty_blob,
-            a_signed_url_serves_the_current_bytes,
-            a_signed_url_with_a_changed_signature_is_refused,
-            a_signed_url_changed_to_another_key_is_refused,
-            a_signed_url_with_a_changed_expiry_is_refused,
-            an_expired_signed_url_is_refused,
-            a_signed_url_of_a_missing_blob_serves_nothing,
-        ]);
+        $crate::__conformance_cases!(
+            blobs,
+            $factory,
+            [
+                get_of_a_missing_blob_is_none,
+                put_then_get_round_trips_bytes_and_content_type,
+                an_empty_blob_round_trips,
+                put_replaces_bytes_and_content_type,
+                delete_removes_and_deleting_again_is_fine,
+                bad_keys_are_invalid_everywhere,
+                a_key_and_keys_below_it_coexist,
+                a_streamed_upload_in_uneven_chunks_is_stored_exactly,
+                an_upload_is_invisible_until_finished,
+                an_aborted_upload_leaves_nothing,
+                an_upload_of_nothing_is_an_empty_blob,
+                a_signed_url_serves_the_current_bytes,
+                a_signed_url_with_a_changed_signature_is_refused,
+                a_signed_url_changed_to_another_key_is_refused,
+                a_signed_url_with_a_changed_expiry_is_refused,
+                an_expired_signed_url_is_refused,
+                a_signed_url_of_a_missing_blob_serves_nothing,
+            ]
+        );
     };
 }
 
@@ -137,10 +145,11 @@ macro_rules! blobs_conformance {
 #[macro_export]
 macro_rules! mailer_conformance {
     ($factory:path) => {
-        $crate::__conformance_cases!(mailer, $factory, [
-            a_sent_email_is_delivered,
-            two_emails_are_both_delivered,
-        ]);
+        $crate::__conformance_cases!(
+            mailer,
+            $factory,
+            [a_sent_email_is_delivered, two_emails_are_both_delivered,]
+        );
     };
 }
 
@@ -151,5 +160,9 @@ pub(crate) fn unique_token() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos());
-    format!("{nanos:x}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{nanos:x}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }

@@ -180,7 +180,10 @@ impl FolderBlobs {
     /// The key's file, after checking the key fits both the port's rules and file name limits.
     fn checked_blob_path(&self, key: &str) -> Result<PathBuf, BlobError> {
         blobs::check_key(key)?;
-        if key.split('/').any(|segment| segment.len() > MAX_SEGMENT_BYTES) {
+        if key
+            .split('/')
+            .any(|segment| segment.len() > MAX_SEGMENT_BYTES)
+        {
             return Err(BlobError::Invalid(format!(
                 "a segment of {key:?} is longer than {MAX_SEGMENT_BYTES} bytes"
             )));
@@ -196,7 +199,9 @@ impl FolderBlobs {
             .prefix("upload-")
             .suffix(".part")
             .tempfile_in(&self.inner.uploads)?;
-        let header = Header { content_type: content_type.to_owned() };
+        let header = Header {
+            content_type: content_type.to_owned(),
+        };
         serde_json::to_writer(&mut file, &header)?;
         file.write_all(b"\n")?;
         Ok(file)
@@ -226,7 +231,11 @@ impl UrlGrant {
                 return None;
             }
         }
-        Some(Self { expires: expires?.parse().ok()?, name, sig: sig? })
+        Some(Self {
+            expires: expires?.parse().ok()?,
+            name,
+            sig: sig?,
+        })
     }
 }
 
@@ -270,7 +279,13 @@ const ATTR_CHAR_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
 pub fn content_disposition(download_name: &str) -> String {
     let fallback: String = download_name
         .chars()
-        .map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let exact = utf8_percent_encode(download_name, ATTR_CHAR_ESCAPES);
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
@@ -344,7 +359,10 @@ impl Blobs for FolderBlobs {
             };
             let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
             file.read_to_end(&mut bytes)?;
-            Ok(Some(Blob { bytes: Bytes::from(bytes), content_type: header.content_type }))
+            Ok(Some(Blob {
+                bytes: Bytes::from(bytes),
+                content_type: header.content_type,
+            }))
         })
         .await
     }
@@ -367,7 +385,9 @@ impl Blobs for FolderBlobs {
     ) -> Result<String, BlobError> {
         self.checked_blob_path(key)?;
         if expires_in > MAX_URL_LIFETIME {
-            return Err(BlobError::Invalid("a download link lives at most 7 days".to_owned()));
+            return Err(BlobError::Invalid(
+                "a download link lives at most 7 days".to_owned(),
+            ));
         }
         if let Some(name) = download_name {
             check_download_name(name)?;
@@ -375,12 +395,29 @@ impl Blobs for FolderBlobs {
         // Rounded up: the link works for at least `expires_in`.
         let lifetime = expires_in.as_secs() + u64::from(expires_in.subsec_nanos() > 0);
         let lifetime = i64::try_from(lifetime).unwrap_or(i64::MAX);
-        let expires = self.inner.clock.now().unix_timestamp().saturating_add(lifetime);
-        let sig = hex::encode(self.mac(key, expires, download_name).finalize().into_bytes());
+        let expires = self
+            .inner
+            .clock
+            .now()
+            .unix_timestamp()
+            .saturating_add(lifetime);
+        let sig = hex::encode(
+            self.mac(key, expires, download_name)
+                .finalize()
+                .into_bytes(),
+        );
         let name_param = download_name
-            .map(|name| format!("&name={}", url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()))
+            .map(|name| {
+                format!(
+                    "&name={}",
+                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+                )
+            })
             .unwrap_or_default();
-        Ok(format!("{}/blobs/{key}?expires={expires}{name_param}&sig={sig}", self.inner.base_url))
+        Ok(format!(
+            "{}/blobs/{key}?expires={expires}{name_param}&sig={sig}",
+            self.inner.base_url
+        ))
     }
 }
 
@@ -388,7 +425,9 @@ impl Blobs for FolderBlobs {
 fn check_content_type(content_type: &str) -> Result<(), BlobError> {
     let printable = content_type.bytes().all(|b| (b' '..=b'~').contains(&b));
     if content_type.is_empty() || content_type.len() > MAX_CONTENT_TYPE_BYTES || !printable {
-        return Err(BlobError::Invalid(format!("bad content type {content_type:?}")));
+        return Err(BlobError::Invalid(format!(
+            "bad content type {content_type:?}"
+        )));
     }
     Ok(())
 }
@@ -414,20 +453,29 @@ fn open_blob(path: &Path) -> io::Result<Option<(File, Header, u64)>> {
     let mut header_line = Vec::new();
     BufReader::new((&file).take(MAX_HEADER_BYTES)).read_until(b'\n', &mut header_line)?;
     if header_line.pop() != Some(b'\n') {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "a blob file without a header"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "a blob file without a header",
+        ));
     }
     let header: Header = serde_json::from_slice(&header_line)?;
     let header_length = u64::try_from(header_line.len() + 1).unwrap_or(u64::MAX);
     let mut file = file;
     file.seek(SeekFrom::Start(header_length))?;
-    Ok(Some((file, header, file_length.saturating_sub(header_length))))
+    Ok(Some((
+        file,
+        header,
+        file_length.saturating_sub(header_length),
+    )))
 }
 
 /// Makes a fully written temporary file the key's blob: fsync, rename over the old one, fsync
 /// the folder so the rename itself survives a crash.
 fn commit_blob(file: NamedTempFile, path: &Path) -> io::Result<()> {
     file.as_file().sync_all()?;
-    let folder = path.parent().ok_or_else(|| io::Error::other("a blob path without a folder"))?;
+    let folder = path
+        .parent()
+        .ok_or_else(|| io::Error::other("a blob path without a folder"))?;
     create_dir_durably(folder)?;
     file.persist(path).map_err(|failed| failed.error)?;
     sync_dir(folder)
@@ -438,7 +486,9 @@ fn create_dir_durably(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    let parent = dir.parent().ok_or_else(|| io::Error::other("no folder to create the root in"))?;
+    let parent = dir
+        .parent()
+        .ok_or_else(|| io::Error::other("no folder to create the root in"))?;
     create_dir_durably(parent)?;
     match fs::create_dir(dir) {
         Ok(()) => sync_dir(parent),
@@ -544,11 +594,18 @@ mod tests {
     const KEY: [u8; 32] = [7; 32];
 
     fn store(root: &Path, clock: Arc<FixedClock>) -> FolderBlobs {
-        FolderBlobs::new(root.to_owned(), "http://127.0.0.1:9/".to_owned(), KEY, clock)
+        FolderBlobs::new(
+            root.to_owned(),
+            "http://127.0.0.1:9/".to_owned(),
+            KEY,
+            clock,
+        )
     }
 
     fn clock() -> Arc<FixedClock> {
-        Arc::new(FixedClock::new(OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()))
+        Arc::new(FixedClock::new(
+            OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+        ))
     }
 
     /// The key and query string of a URL the route would be given.
@@ -562,7 +619,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blobs = store(dir.path(), clock());
         let url = blobs
-            .signed_url("docs/a.pdf", Duration::from_millis(1500), Some("Report 1 é.pdf"))
+            .signed_url(
+                "docs/a.pdf",
+                Duration::from_millis(1500),
+                Some("Report 1 é.pdf"),
+            )
             .await
             .unwrap();
         let expires = 1_700_000_002;
@@ -575,7 +636,10 @@ mod tests {
                 "http://127.0.0.1:9/blobs/docs/a.pdf?expires={expires}&name=Report+1+%C3%A9.pdf&sig={sig}"
             )
         );
-        let unnamed = blobs.signed_url("docs/a.pdf", Duration::from_secs(60), None).await.unwrap();
+        let unnamed = blobs
+            .signed_url("docs/a.pdf", Duration::from_secs(60), None)
+            .await
+            .unwrap();
         assert!(!unnamed.contains("name="), "{unnamed}");
     }
 
@@ -584,16 +648,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let clock = clock();
         let blobs = store(dir.path(), Arc::clone(&clock));
-        blobs.put("a/b.txt", Bytes::from_static(b"hello"), "text/plain").await.unwrap();
-        blobs.put("a/c.txt", Bytes::from_static(b"other"), "text/plain").await.unwrap();
-        let url = blobs.signed_url("a/b.txt", Duration::from_secs(60), Some("b.txt")).await.unwrap();
+        blobs
+            .put("a/b.txt", Bytes::from_static(b"hello"), "text/plain")
+            .await
+            .unwrap();
+        blobs
+            .put("a/c.txt", Bytes::from_static(b"other"), "text/plain")
+            .await
+            .unwrap();
+        let url = blobs
+            .signed_url("a/b.txt", Duration::from_secs(60), Some("b.txt"))
+            .await
+            .unwrap();
         let (key, query) = split(&url);
 
         let mut blob = blobs.open_signed(key, query).await.unwrap();
         assert_eq!((blob.length, blob.content_type.as_str()), (5, "text/plain"));
         assert_eq!(blob.download_name.as_deref(), Some("b.txt"));
         let mut bytes = Vec::new();
-        tokio::io::AsyncReadExt::read_to_end(&mut blob.file, &mut bytes).await.unwrap();
+        tokio::io::AsyncReadExt::read_to_end(&mut blob.file, &mut bytes)
+            .await
+            .unwrap();
         assert_eq!(bytes, b"hello");
 
         let refused = |result: Result<SignedBlob, SignedUrlError>| {
@@ -601,33 +676,76 @@ mod tests {
         };
         assert!(refused(blobs.open_signed("a/c.txt", query).await));
         assert!(refused(blobs.open_signed("../a/b.txt", query).await));
-        assert!(refused(blobs.open_signed(key, &query.replace("name=b.txt", "name=c.txt")).await));
-        assert!(refused(blobs.open_signed(key, &query.replace("&name=b.txt", "")).await));
-        assert!(refused(blobs.open_signed(key, &query.replace("expires=17", "expires=18")).await));
-        assert!(refused(blobs.open_signed(key, &format!("{query}&extra=1")).await));
-        assert!(refused(blobs.open_signed(key, &format!("{query}&name=b.txt")).await));
-        assert!(refused(blobs.open_signed(key, &query[..query.len() - 1]).await));
+        assert!(refused(
+            blobs
+                .open_signed(key, &query.replace("name=b.txt", "name=c.txt"))
+                .await
+        ));
+        assert!(refused(
+            blobs
+                .open_signed(key, &query.replace("&name=b.txt", ""))
+                .await
+        ));
+        assert!(refused(
+            blobs
+                .open_signed(key, &query.replace("expires=17", "expires=18"))
+                .await
+        ));
+        assert!(refused(
+            blobs.open_signed(key, &format!("{query}&extra=1")).await
+        ));
+        assert!(refused(
+            blobs.open_signed(key, &format!("{query}&name=b.txt")).await
+        ));
+        assert!(refused(
+            blobs.open_signed(key, &query[..query.len() - 1]).await
+        ));
         assert!(refused(blobs.open_signed(key, "").await));
 
         clock.advance(time::Duration::seconds(60));
-        assert!(blobs.open_signed(key, query).await.is_ok(), "valid through its last second");
+        assert!(
+            blobs.open_signed(key, query).await.is_ok(),
+            "valid through its last second"
+        );
         clock.advance(time::Duration::seconds(1));
-        assert!(matches!(blobs.open_signed(key, query).await, Err(SignedUrlError::Expired)));
+        assert!(matches!(
+            blobs.open_signed(key, query).await,
+            Err(SignedUrlError::Expired)
+        ));
 
-        let gone = blobs.signed_url("a/gone.txt", Duration::from_secs(60), None).await.unwrap();
+        let gone = blobs
+            .signed_url("a/gone.txt", Duration::from_secs(60), None)
+            .await
+            .unwrap();
         let (key, query) = split(&gone);
-        assert!(matches!(blobs.open_signed(key, query).await, Err(SignedUrlError::NotFound)));
+        assert!(matches!(
+            blobs.open_signed(key, query).await,
+            Err(SignedUrlError::NotFound)
+        ));
     }
 
     #[tokio::test]
     async fn a_url_signed_with_another_key_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let ours = store(dir.path(), clock());
-        let theirs = FolderBlobs::new(dir.path().to_owned(), "http://127.0.0.1:9".to_owned(), [8; 32], clock());
-        ours.put("x", Bytes::from_static(b"x"), "text/plain").await.unwrap();
-        let url = theirs.signed_url("x", Duration::from_secs(60), None).await.unwrap();
+        let theirs = FolderBlobs::new(
+            dir.path().to_owned(),
+            "http://127.0.0.1:9".to_owned(),
+            [8; 32],
+            clock(),
+        );
+        ours.put("x", Bytes::from_static(b"x"), "text/plain")
+            .await
+            .unwrap();
+        let url = theirs
+            .signed_url("x", Duration::from_secs(60), None)
+            .await
+            .unwrap();
         let (key, query) = split(&url);
-        assert!(matches!(ours.open_signed(key, query).await, Err(SignedUrlError::Refused)));
+        assert!(matches!(
+            ours.open_signed(key, query).await,
+            Err(SignedUrlError::Refused)
+        ));
     }
 
     #[tokio::test]
@@ -636,17 +754,25 @@ mod tests {
         let blobs = store(dir.path(), clock());
         for content_type in ["", "text/plain\r\nX-Evil: 1", "tëxt/plain"] {
             let put = blobs.put("k", Bytes::new(), content_type).await;
-            assert!(matches!(put, Err(BlobError::Invalid(_))), "{content_type:?}");
+            assert!(
+                matches!(put, Err(BlobError::Invalid(_))),
+                "{content_type:?}"
+            );
         }
         for name in ["", "a/b", "a\\b", "a\nb"] {
-            let url = blobs.signed_url("k", Duration::from_secs(1), Some(name)).await;
+            let url = blobs
+                .signed_url("k", Duration::from_secs(1), Some(name))
+                .await;
             assert!(matches!(url, Err(BlobError::Invalid(_))), "{name:?}");
         }
         let week_and_a_second = MAX_URL_LIFETIME + Duration::from_secs(1);
         let url = blobs.signed_url("k", week_and_a_second, None).await;
         assert!(matches!(url, Err(BlobError::Invalid(_))));
         let long_segment = "a".repeat(MAX_SEGMENT_BYTES + 1);
-        assert!(matches!(blobs.get(&long_segment).await, Err(BlobError::Invalid(_))));
+        assert!(matches!(
+            blobs.get(&long_segment).await,
+            Err(BlobError::Invalid(_))
+        ));
     }
 
     #[test]
@@ -665,9 +791,18 @@ mod tests {
     async fn blob_files_and_folders_never_collide_and_uploads_leave_no_temporaries() {
         let dir = tempfile::tempdir().unwrap();
         let blobs = store(dir.path(), clock());
-        blobs.put("a", Bytes::from_static(b"1"), "text/plain").await.unwrap();
-        blobs.put("a/b", Bytes::from_static(b"2"), "text/plain").await.unwrap();
-        blobs.put("a@blob", Bytes::new(), "text/plain").await.unwrap_err();
+        blobs
+            .put("a", Bytes::from_static(b"1"), "text/plain")
+            .await
+            .unwrap();
+        blobs
+            .put("a/b", Bytes::from_static(b"2"), "text/plain")
+            .await
+            .unwrap();
+        blobs
+            .put("a@blob", Bytes::new(), "text/plain")
+            .await
+            .unwrap_err();
         assert_eq!(blobs.get("a").await.unwrap().unwrap().bytes, "1");
         assert_eq!(blobs.get("a/b").await.unwrap().unwrap().bytes, "2");
 

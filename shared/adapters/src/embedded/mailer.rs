@@ -47,7 +47,10 @@ impl OutboxMailer {
             for entry in entries {
                 let path = entry?.path();
                 let is_message = path.extension().is_some_and(|ext| ext == MESSAGE_EXTENSION)
-                    && path.file_stem().and_then(|stem| stem.to_str()).is_some_and(is_safe_id);
+                    && path
+                        .file_stem()
+                        .and_then(|stem| stem.to_str())
+                        .is_some_and(is_safe_id);
                 if is_message && let Some(email) = read_message(&path)? {
                     sent.push(email);
                 }
@@ -84,7 +87,10 @@ impl Mailer for OutboxMailer {
                 email.id
             )));
         }
-        let message = SentEmail { email: email.clone(), sent_at: OffsetDateTime::now_utc() };
+        let message = SentEmail {
+            email: email.clone(),
+            sent_at: OffsetDateTime::now_utc(),
+        };
         let json = serde_json::to_vec_pretty(&message)
             .map_err(|failed| MailError::Unavailable(Box::new(failed)))?;
         let dir = self.dir.clone();
@@ -92,7 +98,9 @@ impl Mailer for OutboxMailer {
         run_blocking(move || {
             fs::create_dir_all(&dir)?;
             // The leading dot keeps unfinished messages out of `list`.
-            let mut file = tempfile::Builder::new().prefix(".sending-").tempfile_in(&dir)?;
+            let mut file = tempfile::Builder::new()
+                .prefix(".sending-")
+                .tempfile_in(&dir)?;
             file.write_all(&json)?;
             file.as_file().sync_all()?;
             file.persist(&path).map_err(|failed| failed.error)?;
@@ -108,7 +116,9 @@ fn is_safe_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID_BYTES
         && !id.starts_with('.')
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 fn read_message(path: &Path) -> io::Result<Option<SentEmail>> {
@@ -150,7 +160,8 @@ mod tests {
             to: "learner@example.org".to_owned(),
             subject: subject.to_owned(),
             text: "Follow https://portal.example/verify?t=abc".to_owned(),
-            html: "<p>Follow <a href=\"https://portal.example/verify?t=abc\">this</a></p>".to_owned(),
+            html: "<p>Follow <a href=\"https://portal.example/verify?t=abc\">this</a></p>"
+                .to_owned(),
         }
     }
 
@@ -179,7 +190,13 @@ mod tests {
         }
         fs::write(dir.path().join(".sending-x"), "partial").unwrap();
         fs::write(dir.path().join("notes.txt"), "not a message").unwrap();
-        let ids: Vec<_> = outbox.list().await.unwrap().into_iter().map(|s| s.email.id).collect();
+        let ids: Vec<_> = outbox
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.email.id)
+            .collect();
         assert_eq!(ids, ["c", "a", "b"]);
     }
 
@@ -187,8 +204,21 @@ mod tests {
     async fn unsafe_ids_are_rejected_and_never_found() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = OutboxMailer::new(dir.path().to_owned());
-        for id in ["", ".hidden", "../escape", "a/b", "a b", &"x".repeat(MAX_ID_BYTES + 1)] {
-            assert!(matches!(outbox.send(&email(id, "s")).await, Err(MailError::Rejected(_))), "{id:?}");
+        for id in [
+            "",
+            ".hidden",
+            "../escape",
+            "a/b",
+            "a b",
+            &"x".repeat(MAX_ID_BYTES + 1),
+        ] {
+            assert!(
+                matches!(
+                    outbox.send(&email(id, "s")).await,
+                    Err(MailError::Rejected(_))
+                ),
+                "{id:?}"
+            );
             assert_eq!(outbox.get(id).await.unwrap(), None);
         }
         assert!(outbox.list().await.unwrap().is_empty());

@@ -24,7 +24,9 @@ use portal_domain::ports::table::{
     self, Condition, GSI1, GSI1_PK, GSI1_SK, Item, Key, PK, Page, Query, SK, SortCondition, TTL,
     Table, TableError, Write,
 };
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{
+    Database, Durability, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+};
 use serde_json::Value;
 
 /// Items by `pk NUL sk`.
@@ -64,8 +66,9 @@ pub struct EmbeddedTable {
 }
 
 impl EmbeddedTable {
-    /// Opens the store at `path`, creating the file when missing. After a crash, opening repairs
-    /// the file to its last committed transaction. A file can be open in one process at a time.
+    /// Opens the store at `path`, creating the file (not its folder) when missing. After a crash,
+    /// opening repairs the file to its last committed transaction. A file is open once at a time
+    /// (a second open, in this process or another, is `Unavailable`): open it once and clone.
     pub fn open(path: &Path) -> Result<Self, TableError> {
         let db = Database::builder()
             .set_cache_size(CACHE_BYTES)
@@ -125,7 +128,8 @@ impl Table for EmbeddedTable {
             .into_iter()
             .map(PreparedWrite::new)
             .collect::<Result<Vec<_>, _>>()?;
-        self.blocking(move |db| transact_blocking(db, &writes)).await
+        self.blocking(move |db| transact_blocking(db, &writes))
+            .await
     }
 
     async fn query(&self, query: &Query) -> Result<Page, TableError> {
@@ -145,7 +149,9 @@ impl Table for EmbeddedTable {
     ) -> Result<i64, TableError> {
         let item_key = encode_item_key(key)?;
         if attr.is_empty() || [PK, SK, GSI1_PK, GSI1_SK].contains(&attr) {
-            return Err(TableError::Invalid(format!("cannot increment the attribute {attr:?}")));
+            return Err(TableError::Invalid(format!(
+                "cannot increment the attribute {attr:?}"
+            )));
         }
         if attr == TTL && ttl.is_some() {
             return Err(TableError::Invalid(format!(
@@ -240,7 +246,11 @@ impl PreparedWrite {
             Write::Delete { key, condition } => (key, condition, Action::Delete),
             Write::Check { key, condition } => (key, condition, Action::Check),
         };
-        Ok(Self { item_key: encode_item_key(&key)?, condition, action })
+        Ok(Self {
+            item_key: encode_item_key(&key)?,
+            condition,
+            action,
+        })
     }
 }
 
@@ -300,7 +310,10 @@ fn sweep_batch(db: &Database, now_epoch_secs: i64, batch: usize) -> Result<usize
                 Some(stored) => tables.remove(item_key, &stored)?,
                 // Cannot happen while the tables are kept together; drop the stray entry.
                 None => {
-                    tables.expiries.remove(expiry_key.as_slice()).or_unavailable()?;
+                    tables
+                        .expiries
+                        .remove(expiry_key.as_slice())
+                        .or_unavailable()?;
                 }
             }
         }
@@ -344,10 +357,14 @@ impl<'txn> WriteTables<'txn> {
     fn insert(&mut self, item_key: &[u8], item: &Item, json: &[u8]) -> Result<(), TableError> {
         self.items.insert(item_key, json).or_unavailable()?;
         if let Some(gsi1_key) = gsi1_entry_key(item, item_key) {
-            self.gsi1.insert(gsi1_key.as_slice(), item_key).or_unavailable()?;
+            self.gsi1
+                .insert(gsi1_key.as_slice(), item_key)
+                .or_unavailable()?;
         }
         if let Some(expiry_key) = expiry_entry_key(item, item_key) {
-            self.expiries.insert(expiry_key.as_slice(), ()).or_unavailable()?;
+            self.expiries
+                .insert(expiry_key.as_slice(), ())
+                .or_unavailable()?;
         }
         Ok(())
     }
@@ -362,7 +379,9 @@ impl<'txn> WriteTables<'txn> {
             self.gsi1.remove(gsi1_key.as_slice()).or_unavailable()?;
         }
         if let Some(expiry_key) = expiry_entry_key(stored, item_key) {
-            self.expiries.remove(expiry_key.as_slice()).or_unavailable()?;
+            self.expiries
+                .remove(expiry_key.as_slice())
+                .or_unavailable()?;
         }
         Ok(())
     }
@@ -399,7 +418,10 @@ impl QueryPlan {
         let just_above = |sort_key: &str| [prefix.as_slice(), sort_key.as_bytes(), &[1]].concat();
         let partition_end = [partition, &[SEPARATOR + 1]].concat();
         let (lower, upper) = match &query.sort {
-            SortCondition::All => (Bound::Included(prefix.clone()), Bound::Excluded(partition_end)),
+            SortCondition::All => (
+                Bound::Included(prefix.clone()),
+                Bound::Excluded(partition_end),
+            ),
             SortCondition::BeginsWith(start) => {
                 let start = at(start);
                 let upper = match prefix_successor(&start) {
@@ -419,9 +441,10 @@ impl QueryPlan {
             SortCondition::GreaterOrEqual(low) => {
                 (Bound::Included(at(low)), Bound::Excluded(partition_end))
             }
-            SortCondition::LessOrEqual(high) => {
-                (Bound::Included(prefix.clone()), Bound::Excluded(just_above(high)))
-            }
+            SortCondition::LessOrEqual(high) => (
+                Bound::Included(prefix.clone()),
+                Bound::Excluded(just_above(high)),
+            ),
         };
         let mut plan = Self {
             in_gsi1,
@@ -458,8 +481,11 @@ impl QueryPlan {
             txn.open_table(ITEMS).or_unavailable()?
         };
         let range = scanned.range::<&[u8]>(self.bounds()).or_unavailable()?;
-        let entries: Box<dyn Iterator<Item = _>> =
-            if self.ascending { Box::new(range) } else { Box::new(range.rev()) };
+        let entries: Box<dyn Iterator<Item = _>> = if self.ascending {
+            Box::new(range)
+        } else {
+            Box::new(range.rev())
+        };
 
         let mut page = Page::default();
         let mut last_key = None;
@@ -489,14 +515,21 @@ impl QueryPlan {
     }
 
     fn bounds(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
-        (self.lower.as_ref().map(Vec::as_slice), self.upper.as_ref().map(Vec::as_slice))
+        (
+            self.lower.as_ref().map(Vec::as_slice),
+            self.upper.as_ref().map(Vec::as_slice),
+        )
     }
 
     /// The sort key (of the table, or of the index) of a stored key of the partition.
     fn sort_key_of(&self, key: &[u8]) -> Result<String, TableError> {
-        let rest = key.strip_prefix(self.prefix.as_slice()).ok_or_else(corrupt_key)?;
+        let rest = key
+            .strip_prefix(self.prefix.as_slice())
+            .ok_or_else(corrupt_key)?;
         let sort_key = if self.in_gsi1 {
-            rest.split(|b| *b == SEPARATOR).next().ok_or_else(corrupt_key)?
+            rest.split(|b| *b == SEPARATOR)
+                .next()
+                .ok_or_else(corrupt_key)?
         } else {
             rest
         };
@@ -549,15 +582,25 @@ fn range_is_empty(lower: &Bound<Vec<u8>>, upper: &Bound<Vec<u8>>) -> bool {
 }
 
 fn encode_cursor(last_key: &[u8], in_gsi1: bool) -> String {
-    let of = if in_gsi1 { CURSOR_OF_GSI1 } else { CURSOR_OF_TABLE };
+    let of = if in_gsi1 {
+        CURSOR_OF_GSI1
+    } else {
+        CURSOR_OF_TABLE
+    };
     URL_SAFE_NO_PAD.encode([&[CURSOR_VERSION, of], last_key].concat())
 }
 
 /// The stored key a cursor resumes after; `Invalid` unless it is one of ours for this kind of
 /// query.
 fn decode_cursor(cursor: &str, in_gsi1: bool) -> Result<Vec<u8>, TableError> {
-    let of = if in_gsi1 { CURSOR_OF_GSI1 } else { CURSOR_OF_TABLE };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid_cursor())?;
+    let of = if in_gsi1 {
+        CURSOR_OF_GSI1
+    } else {
+        CURSOR_OF_TABLE
+    };
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid_cursor())?;
     match bytes.as_slice() {
         [CURSOR_VERSION, kind, key @ ..] if *kind == of && !key.is_empty() => Ok(key.to_vec()),
         _ => Err(invalid_cursor()),
@@ -577,7 +620,9 @@ fn encode_item_key(key: &Key) -> Result<Vec<u8>, TableError> {
 
 fn check_key_part(attr: &str, value: &str, max_bytes: usize) -> Result<(), TableError> {
     if value.is_empty() || value.len() > max_bytes {
-        return Err(TableError::Invalid(format!("{attr} must be 1 to {max_bytes} bytes")));
+        return Err(TableError::Invalid(format!(
+            "{attr} must be 1 to {max_bytes} bytes"
+        )));
     }
     if value.as_bytes().contains(&SEPARATOR) {
         return Err(TableError::Invalid(format!("{attr} must not contain NUL")));
@@ -599,7 +644,16 @@ fn check_index_attributes(item: &Item) -> Result<(), TableError> {
 fn gsi1_entry_key(item: &Item, item_key: &[u8]) -> Option<Vec<u8>> {
     let gsi1pk = item.get(GSI1_PK)?.as_str()?;
     let gsi1sk = item.get(GSI1_SK)?.as_str()?;
-    Some([gsi1pk.as_bytes(), &[SEPARATOR], gsi1sk.as_bytes(), &[SEPARATOR], item_key].concat())
+    Some(
+        [
+            gsi1pk.as_bytes(),
+            &[SEPARATOR],
+            gsi1sk.as_bytes(),
+            &[SEPARATOR],
+            item_key,
+        ]
+        .concat(),
+    )
 }
 
 const TTL_BYTES: usize = 8;
@@ -670,9 +724,21 @@ mod tests {
         let key = b"p\0s".to_vec();
         let cursor = encode_cursor(&key, false);
         assert_eq!(decode_cursor(&cursor, false).unwrap(), key);
-        assert!(matches!(decode_cursor(&cursor, true), Err(TableError::Invalid(_))));
-        for bad in ["", "!!", "AQ", "AnQ", &URL_SAFE_NO_PAD.encode([2, b't', b'p'])] {
-            assert!(matches!(decode_cursor(bad, false), Err(TableError::Invalid(_))), "{bad}");
+        assert!(matches!(
+            decode_cursor(&cursor, true),
+            Err(TableError::Invalid(_))
+        ));
+        for bad in [
+            "",
+            "!!",
+            "AQ",
+            "AnQ",
+            &URL_SAFE_NO_PAD.encode([2, b't', b'p']),
+        ] {
+            assert!(
+                matches!(decode_cursor(bad, false), Err(TableError::Invalid(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -686,9 +752,18 @@ mod tests {
         assert_eq!(upper, Bound::Excluded(b"c".to_vec()));
         let upper = tighter_upper(Bound::Excluded(b"c".to_vec()), b"b".to_vec());
         assert_eq!(upper, Bound::Excluded(b"b".to_vec()));
-        assert!(range_is_empty(&Bound::Excluded(b"b".to_vec()), &Bound::Excluded(b"b".to_vec())));
-        assert!(range_is_empty(&Bound::Included(b"c".to_vec()), &Bound::Included(b"b".to_vec())));
-        assert!(!range_is_empty(&Bound::Included(b"b".to_vec()), &Bound::Included(b"b".to_vec())));
+        assert!(range_is_empty(
+            &Bound::Excluded(b"b".to_vec()),
+            &Bound::Excluded(b"b".to_vec())
+        ));
+        assert!(range_is_empty(
+            &Bound::Included(b"c".to_vec()),
+            &Bound::Included(b"b".to_vec())
+        ));
+        assert!(!range_is_empty(
+            &Bound::Included(b"b".to_vec()),
+            &Bound::Included(b"b".to_vec())
+        ));
     }
 
     #[test]
@@ -701,21 +776,38 @@ mod tests {
     #[tokio::test]
     async fn keys_with_nul_or_empty_parts_are_invalid() {
         let (_dir, table) = open();
-        for key in [Key::new("a\0b", "s"), Key::new("p", "s\0"), Key::new("", "s"), Key::new("p", "")] {
-            assert!(matches!(table.get(&key).await, Err(TableError::Invalid(_))), "{key:?}");
+        for key in [
+            Key::new("a\0b", "s"),
+            Key::new("p", "s\0"),
+            Key::new("", "s"),
+            Key::new("p", ""),
+        ] {
+            assert!(
+                matches!(table.get(&key).await, Err(TableError::Invalid(_))),
+                "{key:?}"
+            );
             let put = table.put(item(json!({"pk": key.pk, "sk": key.sk})), Condition::Always);
             assert!(matches!(put.await, Err(TableError::Invalid(_))), "{key:?}");
         }
         let nul_in_index = item(json!({"pk": "p", "sk": "s", "gsi1pk": "g\0", "gsi1sk": "x"}));
-        assert!(matches!(table.put(nul_in_index, Condition::Always).await, Err(TableError::Invalid(_))));
+        assert!(matches!(
+            table.put(nul_in_index, Condition::Always).await,
+            Err(TableError::Invalid(_))
+        ));
     }
 
     #[tokio::test]
     async fn a_partition_with_nul_is_empty() {
         let (_dir, table) = open();
-        table.put(item(json!({"pk": "a", "sk": "b"})), Condition::Always).await.unwrap();
+        table
+            .put(item(json!({"pk": "a", "sk": "b"})), Condition::Always)
+            .await
+            .unwrap();
         for index in [None, Some(GSI1)] {
-            let query = Query { index, ..Query::partition("a\0b") };
+            let query = Query {
+                index,
+                ..Query::partition("a\0b")
+            };
             assert_eq!(table.query(&query).await.unwrap(), Page::default());
         }
     }
@@ -724,7 +816,10 @@ mod tests {
     async fn between_with_low_above_high_is_invalid() {
         let (_dir, table) = open();
         let query = Query::partition("p").sort(SortCondition::Between("b".into(), "a".into()));
-        assert!(matches!(table.query(&query).await, Err(TableError::Invalid(_))));
+        assert!(matches!(
+            table.query(&query).await,
+            Err(TableError::Invalid(_))
+        ));
     }
 
     #[tokio::test]
@@ -732,22 +827,40 @@ mod tests {
         let (_dir, table) = open();
         let key = Key::new("p", "s");
         for attr in [PK, SK, GSI1_PK, GSI1_SK, ""] {
-            assert!(matches!(table.increment(&key, attr, 1, None).await, Err(TableError::Invalid(_))));
+            assert!(matches!(
+                table.increment(&key, attr, 1, None).await,
+                Err(TableError::Invalid(_))
+            ));
         }
         table
-            .put(item(json!({"pk": "p", "sk": "s", "name": "x", "n": i64::MAX})), Condition::Always)
+            .put(
+                item(json!({"pk": "p", "sk": "s", "name": "x", "n": i64::MAX})),
+                Condition::Always,
+            )
             .await
             .unwrap();
-        assert!(matches!(table.increment(&key, "name", 1, None).await, Err(TableError::Invalid(_))));
-        assert!(matches!(table.increment(&key, "n", 1, None).await, Err(TableError::Invalid(_))));
-        assert_eq!(table.increment(&key, "n", -1, None).await.unwrap(), i64::MAX - 1);
+        assert!(matches!(
+            table.increment(&key, "name", 1, None).await,
+            Err(TableError::Invalid(_))
+        ));
+        assert!(matches!(
+            table.increment(&key, "n", 1, None).await,
+            Err(TableError::Invalid(_))
+        ));
+        assert_eq!(
+            table.increment(&key, "n", -1, None).await.unwrap(),
+            i64::MAX - 1
+        );
     }
 
     #[tokio::test]
     async fn oversized_items_are_invalid() {
         let (_dir, table) = open();
         let big = "x".repeat(MAX_ITEM_JSON_BYTES);
-        let put = table.put(item(json!({"pk": "p", "sk": "s", "big": big})), Condition::Always);
+        let put = table.put(
+            item(json!({"pk": "p", "sk": "s", "big": big})),
+            Condition::Always,
+        );
         assert!(matches!(put.await, Err(TableError::Invalid(_))));
     }
 
@@ -765,10 +878,16 @@ mod tests {
                 table.transact(std::mem::take(&mut writes)).await.unwrap();
             }
         }
-        writes.push(Write::put(item(json!({"pk": "keep", "sk": "at-now", "ttl": now}))));
-        writes.push(Write::put(item(json!({"pk": "keep", "sk": "later", "ttl": now + 60, "gsi1pk": "g", "gsi1sk": "new"}))));
+        writes.push(Write::put(item(
+            json!({"pk": "keep", "sk": "at-now", "ttl": now}),
+        )));
+        writes.push(Write::put(item(
+            json!({"pk": "keep", "sk": "later", "ttl": now + 60, "gsi1pk": "g", "gsi1sk": "new"}),
+        )));
         writes.push(Write::put(item(json!({"pk": "keep", "sk": "no-ttl"}))));
-        writes.push(Write::put(item(json!({"pk": "keep", "sk": "text-ttl", "ttl": "0"}))));
+        writes.push(Write::put(item(
+            json!({"pk": "keep", "sk": "text-ttl", "ttl": "0"}),
+        )));
         table.transact(writes).await.unwrap();
 
         assert_eq!(table.sweep_expired(now).await.unwrap(), expired);
@@ -777,7 +896,11 @@ mod tests {
         let old = table.query(&Query::partition("old")).await.unwrap();
         assert!(old.items.is_empty());
         let kept = table.query(&Query::partition("keep")).await.unwrap();
-        let kept: Vec<_> = kept.items.iter().map(|i| i[SK].as_str().unwrap().to_owned()).collect();
+        let kept: Vec<_> = kept
+            .items
+            .iter()
+            .map(|i| i[SK].as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(kept, ["at-now", "later", "no-ttl", "text-ttl"]);
         let indexed = table.query(&Query::index(GSI1, "g")).await.unwrap();
         assert_eq!(indexed.items.len(), 1);
@@ -788,7 +911,14 @@ mod tests {
         table.increment(&key, "n", 1, Some(now - 5)).await.unwrap();
         assert_eq!(table.sweep_expired(now).await.unwrap(), 1);
         assert_eq!(table.get(&key).await.unwrap(), None);
-        assert!(table.query(&Query::index(GSI1, "g")).await.unwrap().items.is_empty());
+        assert!(
+            table
+                .query(&Query::index(GSI1, "g"))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
     }
 
     #[tokio::test]
@@ -797,9 +927,18 @@ mod tests {
         let path = dir.path().join("table.redb");
         {
             let table = EmbeddedTable::open(&path).unwrap();
-            table.put(item(json!({"pk": "p", "sk": "s", "n": 1})), Condition::Always).await.unwrap();
+            table
+                .put(
+                    item(json!({"pk": "p", "sk": "s", "n": 1})),
+                    Condition::Always,
+                )
+                .await
+                .unwrap();
         }
         let table = EmbeddedTable::open(&path).unwrap();
-        assert_eq!(table.get(&Key::new("p", "s")).await.unwrap().unwrap()["n"], 1);
+        assert_eq!(
+            table.get(&Key::new("p", "s")).await.unwrap().unwrap()["n"],
+            1
+        );
     }
 }

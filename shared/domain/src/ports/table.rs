@@ -153,6 +153,9 @@ impl SortCondition {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     /// `None`: the table (`pk`/`sk`); `Some(GSI1)`: the index (`gsi1pk`/`gsi1sk`).
+    /// Index queries return whole items, but in DynamoDB they are eventually consistent: a
+    /// write may show in the index only a moment later (the embedded store shows it at once),
+    /// so code that must see its own write reads the table.
     pub index: Option<&'static str>,
     pub partition: String,
     pub sort: SortCondition,
