@@ -11,10 +11,15 @@ use crate::routes;
 /// Answers one request. `only` restricts it to one function's routes (a Lambda serves only
 /// its own); the local portal passes `None`.
 pub async fn dispatch(ctx: &Ctx, mut req: ApiRequest, only: Option<&str>) -> ApiResponse {
-    let found = routes::find(req.method.as_str(), &req.path).filter(|(route, _)| only.is_none_or(|f| f == route.function));
+    let found = routes::find(req.method.as_str(), &req.path)
+        .filter(|(route, _)| only.is_none_or(|f| f == route.function));
     let Some((route, params)) = found else {
         let problem = if routes::path_exists(&req.path) {
-            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", format!("{} is not allowed here.", req.method))
+            Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+                format!("{} is not allowed here.", req.method),
+            )
         } else {
             Problem::not_found()
         };
@@ -54,6 +59,8 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "import-centres" => handlers::import_centres::handle(ctx, req).await,
         "review-registrations" => handlers::review_registrations::handle(ctx, req).await,
         "manage-accounts" => handlers::manage_accounts::handle(ctx, req).await,
-        other => Err(Problem::internal(format!("no handler for function {other}"))),
+        other => Err(Problem::internal(format!(
+            "no handler for function {other}"
+        ))),
     }
 }

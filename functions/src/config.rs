@@ -29,7 +29,12 @@ impl Env<'_> {
         self.get(name).ok_or(ConfigError::Missing(name))
     }
 
-    fn number(&self, name: &'static str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, ConfigError> {
+    fn number(
+        &self,
+        name: &'static str,
+        default: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<i64, ConfigError> {
         match self.get(name) {
             None => Ok(default),
             Some(raw) => raw
@@ -37,7 +42,14 @@ impl Env<'_> {
                 .parse::<i64>()
                 .ok()
                 .filter(|n| range.contains(n))
-                .ok_or_else(|| ConfigError::Invalid { name, reason: format!("must be a whole number from {} to {}", range.start(), range.end()) }),
+                .ok_or_else(|| ConfigError::Invalid {
+                    name,
+                    reason: format!(
+                        "must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                }),
         }
     }
 }
@@ -53,18 +65,37 @@ pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, Confi
     if let Some(url) = env.get("PORTAL_PUBLIC_URL") {
         let url = url.trim_end_matches('/').to_owned();
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(ConfigError::Invalid { name: "PORTAL_PUBLIC_URL", reason: "must start with https:// (or http:// locally)".into() });
+            return Err(ConfigError::Invalid {
+                name: "PORTAL_PUBLIC_URL",
+                reason: "must start with https:// (or http:// locally)".into(),
+            });
         }
         settings.public_url = url;
     }
-    settings.session_idle = Duration::minutes(env.number("PORTAL_SESSION_IDLE_MINUTES", settings.session_idle.whole_minutes(), 1..=1440)?);
-    settings.session_absolute = Duration::hours(env.number("PORTAL_SESSION_ABSOLUTE_HOURS", settings.session_absolute.whole_hours(), 1..=720)?);
+    settings.session_idle = Duration::minutes(env.number(
+        "PORTAL_SESSION_IDLE_MINUTES",
+        settings.session_idle.whole_minutes(),
+        1..=1440,
+    )?);
+    settings.session_absolute = Duration::hours(env.number(
+        "PORTAL_SESSION_ABSOLUTE_HOURS",
+        settings.session_absolute.whole_hours(),
+        1..=720,
+    )?);
     if let Some(hex_hash) = env.get("PORTAL_RECORDS_API_KEY_SHA256") {
-        let bytes = hex::decode(hex_hash.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
-        settings.records_api_key_sha256 = Some(bytes.ok_or_else(|| ConfigError::Invalid { name: "PORTAL_RECORDS_API_KEY_SHA256", reason: "must be 64 hex digits (sha256 of the key)".into() })?);
+        let bytes = hex::decode(hex_hash.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok());
+        settings.records_api_key_sha256 = Some(bytes.ok_or_else(|| ConfigError::Invalid {
+            name: "PORTAL_RECORDS_API_KEY_SHA256",
+            reason: "must be 64 hex digits (sha256 of the key)".into(),
+        })?);
     } else if let Some(key) = env.get("PORTAL_RECORDS_API_KEY") {
         if key.len() < 32 {
-            return Err(ConfigError::Invalid { name: "PORTAL_RECORDS_API_KEY", reason: "must be at least 32 characters".into() });
+            return Err(ConfigError::Invalid {
+                name: "PORTAL_RECORDS_API_KEY",
+                reason: "must be at least 32 characters".into(),
+            });
         }
         // Only the hash is kept, even in memory.
         settings.records_api_key_sha256 = Some(Sha256::digest(key.as_bytes()).into());
@@ -99,12 +130,20 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn variables_override_defaults_and_bad_ones_are_named() {
-        let vars = env_of(&[("PORTAL_ORG_NAME", "Awarding Body"), ("PORTAL_PUBLIC_URL", "https://portal.example.org/"), ("PORTAL_SESSION_IDLE_MINUTES", "15"), ("PORTAL_RECORDS_API_KEY", "k".repeat(40).as_str())]);
+        let vars = env_of(&[
+            ("PORTAL_ORG_NAME", "Awarding Body"),
+            ("PORTAL_PUBLIC_URL", "https://portal.example.org/"),
+            ("PORTAL_SESSION_IDLE_MINUTES", "15"),
+            ("PORTAL_RECORDS_API_KEY", "k".repeat(40).as_str()),
+        ]);
         let lookup = |n: &str| vars.get(n).cloned();
         let s = settings(&Env(&lookup), Settings::local("http://127.0.0.1:3000")).unwrap();
         assert_eq!(s.organisation_name, "Awarding Body");
@@ -118,6 +157,11 @@ mod tests {
         assert!(err.to_string().contains("PORTAL_SESSION_IDLE_MINUTES"));
         let none = HashMap::<String, String>::new();
         let lookup = |n: &str| none.get(n).cloned();
-        assert!(AwsResources::from_env(&Env(&lookup)).unwrap_err().to_string().contains("PORTAL_TABLE"));
+        assert!(
+            AwsResources::from_env(&Env(&lookup))
+                .unwrap_err()
+                .to_string()
+                .contains("PORTAL_TABLE")
+        );
     }
 }

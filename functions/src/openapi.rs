@@ -5,7 +5,9 @@
 
 use std::sync::OnceLock;
 
-use portal_domain::accounts::{addresses, admin, model, passwords, profile, registration, sessions};
+use portal_domain::accounts::{
+    addresses, admin, model, passwords, profile, registration, sessions,
+};
 use portal_domain::records;
 use serde_json::{Value, json};
 use utoipa::openapi::ComponentsBuilder;
@@ -24,32 +26,158 @@ struct Operation {
 }
 
 fn operation(route: &Route) -> Operation {
-    let op = |summary, request, status, response, access| Operation { summary, request, status, response, access };
+    let op = |summary, request, status, response, access| Operation {
+        summary,
+        request,
+        status,
+        response,
+        access,
+    };
     match (route.method, route.path) {
         ("GET", "/api/health") => op("Health and version", None, 200, Some("Health"), "anyone"),
         ("GET", "/api/openapi.json") => op("This document", None, 200, None, "anyone"),
-        ("POST", "/api/auth/register") => op("Register (the same answer whether or not the e-mail is known)", Some("RegisterInput"), 202, Some("Message"), "anyone"),
-        ("POST", "/api/auth/verify-email") => op("Follow the verification link", Some("VerifyInput"), 200, Some("Verified"), "anyone"),
-        ("POST", "/api/auth/login") => op("Sign in; sets the session cookie", Some("LoginBody"), 200, Some("SessionStarted"), "anyone"),
+        ("POST", "/api/auth/register") => op(
+            "Register (the same answer whether or not the e-mail is known)",
+            Some("RegisterInput"),
+            202,
+            Some("Message"),
+            "anyone",
+        ),
+        ("POST", "/api/auth/verify-email") => op(
+            "Follow the verification link",
+            Some("VerifyInput"),
+            200,
+            Some("Verified"),
+            "anyone",
+        ),
+        ("POST", "/api/auth/login") => op(
+            "Sign in; sets the session cookie",
+            Some("LoginBody"),
+            200,
+            Some("SessionStarted"),
+            "anyone",
+        ),
         ("POST", "/api/auth/logout") => op("End this session", None, 204, None, "signed in"),
-        ("POST", "/api/auth/forgot-password") => op("Ask for a reset link (the same answer whether or not the e-mail is known)", Some("ForgotInput"), 202, Some("Message"), "anyone"),
-        ("POST", "/api/auth/reset-password") => op("Set a new password from a reset link; unlocks; ends all sessions", Some("ResetInput"), 200, Some("Message"), "anyone"),
+        ("POST", "/api/auth/forgot-password") => op(
+            "Ask for a reset link (the same answer whether or not the e-mail is known)",
+            Some("ForgotInput"),
+            202,
+            Some("Message"),
+            "anyone",
+        ),
+        ("POST", "/api/auth/reset-password") => op(
+            "Set a new password from a reset link; unlocks; ends all sessions",
+            Some("ResetInput"),
+            200,
+            Some("Message"),
+            "anyone",
+        ),
         ("GET", "/api/me") => op("My profile", None, 200, Some("Me"), "signed in"),
-        ("PATCH", "/api/me") => op("Change my profile", Some("ProfileChange"), 200, Some("Me"), "signed in"),
-        ("POST", "/api/me/password") => op("Change my password; ends other sessions and renews this one", Some("ChangePasswordInput"), 200, Some("SessionStarted"), "signed in"),
-        ("GET", "/api/me/addresses") => op("My address book", None, 200, Some("AddressList"), "signed in"),
-        ("POST", "/api/me/addresses") => op("Add an address", Some("AddressInput"), 201, Some("Address"), "signed in"),
-        ("PUT", "/api/me/addresses/{id}") => op("Replace an address", Some("AddressInput"), 200, Some("Address"), "signed in (own addresses)"),
-        ("DELETE", "/api/me/addresses/{id}") => op("Remove an address", None, 204, None, "signed in (own addresses)"),
-        ("POST", "/api/records/learners") => op("Upsert up to 1,000 learner records", Some("LearnersImport"), 200, Some("Imported"), "records system (API key), admin"),
-        ("POST", "/api/records/centres") => op("Upsert up to 1,000 centre records", Some("CentresImport"), 200, Some("Imported"), "records system (API key), admin"),
-        ("GET", "/api/admin/registrations") => op("Pending registrations beside the closest records", None, 200, Some("PendingRegistrationPage"), "admin"),
-        ("POST", "/api/admin/registrations/{id}/approve") => op("Approve, linking the right record", Some("ApproveInput"), 200, Some("Profile"), "admin"),
-        ("POST", "/api/admin/registrations/{id}/reject") => op("Reject, with the reason e-mailed", Some("RejectInput"), 200, Some("Profile"), "admin"),
-        ("GET", "/api/admin/users") => op("Find accounts by the start of their e-mail (?q=)", None, 200, Some("AccountSummaryPage"), "admin"),
-        ("GET", "/api/admin/users/{id}") => op("One account with its recent sign-in activity", None, 200, Some("AccountDetail"), "admin"),
-        ("POST", "/api/admin/users/{id}/lock") => op("Lock an account", None, 200, Some("AccountSummary"), "admin"),
-        ("POST", "/api/admin/users/{id}/unlock") => op("Unlock an account", None, 200, Some("AccountSummary"), "admin"),
+        ("PATCH", "/api/me") => op(
+            "Change my profile",
+            Some("ProfileChange"),
+            200,
+            Some("Me"),
+            "signed in",
+        ),
+        ("POST", "/api/me/password") => op(
+            "Change my password; ends other sessions and renews this one",
+            Some("ChangePasswordInput"),
+            200,
+            Some("SessionStarted"),
+            "signed in",
+        ),
+        ("GET", "/api/me/addresses") => op(
+            "My address book",
+            None,
+            200,
+            Some("AddressList"),
+            "signed in",
+        ),
+        ("POST", "/api/me/addresses") => op(
+            "Add an address",
+            Some("AddressInput"),
+            201,
+            Some("Address"),
+            "signed in",
+        ),
+        ("PUT", "/api/me/addresses/{id}") => op(
+            "Replace an address",
+            Some("AddressInput"),
+            200,
+            Some("Address"),
+            "signed in (own addresses)",
+        ),
+        ("DELETE", "/api/me/addresses/{id}") => op(
+            "Remove an address",
+            None,
+            204,
+            None,
+            "signed in (own addresses)",
+        ),
+        ("POST", "/api/records/learners") => op(
+            "Upsert up to 1,000 learner records",
+            Some("LearnersImport"),
+            200,
+            Some("Imported"),
+            "records system (API key), admin",
+        ),
+        ("POST", "/api/records/centres") => op(
+            "Upsert up to 1,000 centre records",
+            Some("CentresImport"),
+            200,
+            Some("Imported"),
+            "records system (API key), admin",
+        ),
+        ("GET", "/api/admin/registrations") => op(
+            "Pending registrations beside the closest records",
+            None,
+            200,
+            Some("PendingRegistrationPage"),
+            "admin",
+        ),
+        ("POST", "/api/admin/registrations/{id}/approve") => op(
+            "Approve, linking the right record",
+            Some("ApproveInput"),
+            200,
+            Some("Profile"),
+            "admin",
+        ),
+        ("POST", "/api/admin/registrations/{id}/reject") => op(
+            "Reject, with the reason e-mailed",
+            Some("RejectInput"),
+            200,
+            Some("Profile"),
+            "admin",
+        ),
+        ("GET", "/api/admin/users") => op(
+            "Find accounts by the start of their e-mail (?q=)",
+            None,
+            200,
+            Some("AccountSummaryPage"),
+            "admin",
+        ),
+        ("GET", "/api/admin/users/{id}") => op(
+            "One account with its recent sign-in activity",
+            None,
+            200,
+            Some("AccountDetail"),
+            "admin",
+        ),
+        ("POST", "/api/admin/users/{id}/lock") => op(
+            "Lock an account",
+            None,
+            200,
+            Some("AccountSummary"),
+            "admin",
+        ),
+        ("POST", "/api/admin/users/{id}/unlock") => op(
+            "Unlock an account",
+            None,
+            200,
+            Some("AccountSummary"),
+            "admin",
+        ),
         _ => op("", None, 200, None, ""),
     }
 }
@@ -109,7 +237,10 @@ pub fn document() -> Value {
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
-        schemas.insert("PendingRegistrationPage".into(), page_of("PendingRegistration"));
+        schemas.insert(
+            "PendingRegistrationPage".into(),
+            page_of("PendingRegistration"),
+        );
         schemas.insert("AccountSummaryPage".into(), page_of("AccountSummary"));
         schemas.insert("Problem".into(), json!({
             "type": "object",
@@ -192,13 +323,24 @@ mod tests {
     fn every_route_is_described_and_every_schema_reference_resolves() {
         let doc = document();
         for route in ROUTES {
-            assert!(!operation(route).summary.is_empty(), "{} {} has no description", route.method, route.path);
+            assert!(
+                !operation(route).summary.is_empty(),
+                "{} {} has no description",
+                route.method,
+                route.path
+            );
             assert!(doc["paths"][route.path][route.method.to_lowercase()].is_object());
         }
         let text = doc.to_string();
         for part in text.split("#/components/schemas/").skip(1) {
-            let name: String = part.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            assert!(doc["components"]["schemas"][&name].is_object(), "schema {name} is referenced but missing");
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            assert!(
+                doc["components"]["schemas"][&name].is_object(),
+                "schema {name} is referenced but missing"
+            );
         }
     }
 
@@ -210,6 +352,9 @@ mod tests {
             std::fs::write(&path, &current).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(committed == current, "functions/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p functions openapi` and commit it");
+        assert!(
+            committed == current,
+            "functions/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p functions openapi` and commit it"
+        );
     }
 }

@@ -8,9 +8,15 @@ pub enum Trigger {
     Http,
     /// An EventBridge schedule (the expression as written in `template.yaml`); locally a timer
     /// of the same period.
-    Schedule { expression: &'static str, local_period_secs: u64 },
+    Schedule {
+        expression: &'static str,
+        local_period_secs: u64,
+    },
     /// An EventBridge schedule and, for promptness, the table's stream.
-    ScheduleAndStream { expression: &'static str, local_period_secs: u64 },
+    ScheduleAndStream {
+        expression: &'static str,
+        local_period_secs: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,37 +37,78 @@ pub struct Route {
 }
 
 const fn route(method: &'static str, path: &'static str, function: &'static str) -> Route {
-    Route { method, path, function }
+    Route {
+        method,
+        path,
+        function,
+    }
 }
 
 const fn http(name: &'static str, summary: &'static str) -> Function {
-    Function { name, trigger: Trigger::Http, summary }
+    Function {
+        name,
+        trigger: Trigger::Http,
+        summary,
+    }
 }
 
 pub const FUNCTIONS: &[Function] = &[
     http("health", "Answers 200 with the version"),
     http("openapi", "Serves the OpenAPI document"),
-    http("register", "Registers a learner, third party or centre user (ACC-1..3)"),
-    http("verify-email", "Follows a verification link: matches the records, activates or queues for review"),
+    http(
+        "register",
+        "Registers a learner, third party or centre user (ACC-1..3)",
+    ),
+    http(
+        "verify-email",
+        "Follows a verification link: matches the records, activates or queues for review",
+    ),
     http("login", "Signs in with e-mail and password (ACC-4)"),
     http("logout", "Ends this session (ACC-10)"),
     http("forgot-password", "Sends a reset link (ACC-5)"),
-    http("reset-password", "Sets a new password from a reset link; unlocks; ends all sessions (ACC-5)"),
-    http("profile", "Reads and changes the signed-in user's profile (ACC-7, ACC-8)"),
-    http("change-password", "Changes the password; ends other sessions (ACC-6)"),
+    http(
+        "reset-password",
+        "Sets a new password from a reset link; unlocks; ends all sessions (ACC-5)",
+    ),
+    http(
+        "profile",
+        "Reads and changes the signed-in user's profile (ACC-7, ACC-8)",
+    ),
+    http(
+        "change-password",
+        "Changes the password; ends other sessions (ACC-6)",
+    ),
     http("addresses", "The signed-in user's address book (ACC-7)"),
-    http("import-learners", "Upserts learner records from the records system"),
-    http("import-centres", "Upserts centre records from the records system"),
-    http("review-registrations", "Admin: pending registrations beside the closest records; approve or reject (ADM-1)"),
-    http("manage-accounts", "Admin: find accounts, see sign-in activity, lock and unlock (ADM-2)"),
+    http(
+        "import-learners",
+        "Upserts learner records from the records system",
+    ),
+    http(
+        "import-centres",
+        "Upserts centre records from the records system",
+    ),
+    http(
+        "review-registrations",
+        "Admin: pending registrations beside the closest records; approve or reject (ADM-1)",
+    ),
+    http(
+        "manage-accounts",
+        "Admin: find accounts, see sign-in activity, lock and unlock (ADM-2)",
+    ),
     Function {
         name: "deliver-emails",
-        trigger: Trigger::ScheduleAndStream { expression: "rate(1 minute)", local_period_secs: 2 },
+        trigger: Trigger::ScheduleAndStream {
+            expression: "rate(1 minute)",
+            local_period_secs: 2,
+        },
         summary: "Sends queued e-mails; retries failures with backoff (SCH-4)",
     },
     Function {
         name: "cleanup-registrations",
-        trigger: Trigger::Schedule { expression: "rate(1 hour)", local_period_secs: 600 },
+        trigger: Trigger::Schedule {
+            expression: "rate(1 hour)",
+            local_period_secs: 600,
+        },
         summary: "Removes registrations never verified and spent tokens (SCH-3)",
     },
 ];
@@ -85,8 +132,16 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/records/learners", "import-learners"),
     route("POST", "/api/records/centres", "import-centres"),
     route("GET", "/api/admin/registrations", "review-registrations"),
-    route("POST", "/api/admin/registrations/{id}/approve", "review-registrations"),
-    route("POST", "/api/admin/registrations/{id}/reject", "review-registrations"),
+    route(
+        "POST",
+        "/api/admin/registrations/{id}/approve",
+        "review-registrations",
+    ),
+    route(
+        "POST",
+        "/api/admin/registrations/{id}/reject",
+        "review-registrations",
+    ),
     route("GET", "/api/admin/users", "manage-accounts"),
     route("GET", "/api/admin/users/{id}", "manage-accounts"),
     route("POST", "/api/admin/users/{id}/lock", "manage-accounts"),
@@ -103,7 +158,9 @@ pub fn find(method: &str, path: &str) -> Option<(&'static Route, Vec<(&'static s
 
 /// Whether any route has this path (to answer 405 rather than 404 for a wrong method).
 pub fn path_exists(path: &str) -> bool {
-    ROUTES.iter().any(|route| match_path(route.path, path).is_some())
+    ROUTES
+        .iter()
+        .any(|route| match_path(route.path, path).is_some())
 }
 
 /// Matches a concrete path against a template; parameters are percent-decoded segments.
@@ -155,11 +212,16 @@ mod tests {
     #[test]
     fn every_route_names_an_http_function_and_every_http_function_has_a_route() {
         for route in ROUTES {
-            let f = function(route.function).unwrap_or_else(|| panic!("{} has no function", route.function));
+            let f = function(route.function)
+                .unwrap_or_else(|| panic!("{} has no function", route.function));
             assert_eq!(f.trigger, Trigger::Http, "{}", route.function);
         }
         for f in FUNCTIONS.iter().filter(|f| f.trigger == Trigger::Http) {
-            assert!(ROUTES.iter().any(|r| r.function == f.name), "{} has no route", f.name);
+            assert!(
+                ROUTES.iter().any(|r| r.function == f.name),
+                "{} has no route",
+                f.name
+            );
         }
     }
 

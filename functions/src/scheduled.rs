@@ -16,6 +16,8 @@ pub async fn run(function: &str, ctx: &Ctx) -> Result<Value, portal_domain::Erro
     match function {
         "deliver-emails" => Ok(json!(outbox::deliver_due(ctx, EMAILS_PER_RUN).await?)),
         "cleanup-registrations" => Ok(json!(registration::cleanup(ctx, CLEANUPS_PER_RUN).await?)),
-        other => Err(portal_domain::Error::Internal(format!("no scheduled function {other}"))),
+        other => Err(portal_domain::Error::Internal(format!(
+            "no scheduled function {other}"
+        ))),
     }
 }

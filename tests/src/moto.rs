@@ -426,6 +426,9 @@ pub struct SentEmail {
     pub body: String,
 }
 
+/// How often [`sent_emails`] asks for `data.json` before giving up.
+const DATA_JSON_ATTEMPTS: u32 = 10;
+
 /// Every message the emulator recorded as sent through SES (v1 or v2), oldest first, from
 /// `GET /moto-api/data.json` (`ses` → `Message`).
 ///
@@ -447,14 +450,26 @@ pub async fn sent_emails() -> Vec<SentEmail> {
         Ok(response) => panic!("{url} answered {}", response.status()),
         Err(err) => panic!("posting to {url}: {}", error_chain(&err)),
     }
+    // data.json first checks that each attribute of each instance serialises, then serialises
+    // them all again; a request changing an attribute in between (a bucket gaining a multipart
+    // upload) makes it fail with a server error. Asking again gets a consistent answer.
     let url = format!("{}/moto-api/data.json", endpoint());
-    let data: Value = match client.get(&url).send().await {
-        Ok(response) if response.status().is_success() => match response.json().await {
-            Ok(data) => data,
-            Err(err) => panic!("reading {url}: {}", error_chain(&err)),
-        },
-        Ok(response) => panic!("{url} answered {}", response.status()),
-        Err(err) => panic!("fetching {url}: {}", error_chain(&err)),
+    let mut attempts = 0;
+    let data: Value = loop {
+        attempts += 1;
+        match client.get(&url).send().await {
+            Ok(response) if response.status().is_success() => match response.json().await {
+                Ok(data) => break data,
+                Err(err) => panic!("reading {url}: {}", error_chain(&err)),
+            },
+            Ok(response)
+                if response.status().is_server_error() && attempts < DATA_JSON_ATTEMPTS =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Ok(response) => panic!("{url} answered {} {attempts} times", response.status()),
+            Err(err) => panic!("fetching {url}: {}", error_chain(&err)),
+        }
     };
     let messages = data
         .pointer("/ses/Message")

@@ -33,11 +33,21 @@ pub struct Answer {
 impl Answer {
     /// The fields a problem+json answer names.
     pub fn fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|e| e.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|e| {
+                e.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn is_problem(&self) -> bool {
-        self.headers.get("content-type").and_then(|v| v.to_str().ok()) == Some("application/problem+json")
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            == Some("application/problem+json")
     }
 }
 
@@ -57,17 +67,32 @@ impl TestPortal {
     /// Starts with the options adjusted (a failing mailer, say).
     pub async fn start_with(adjust: impl FnOnce(&mut Options)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("zero nanoseconds");
+        let now = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .expect("zero nanoseconds");
         let clock = Arc::new(FixedClock::new(now));
-        let mut options = Options::new(dir.path().to_path_buf(), "127.0.0.1:0".parse().expect("an address"));
+        let mut options = Options::new(
+            dir.path().to_path_buf(),
+            "127.0.0.1:0".parse().expect("an address"),
+        );
         options.clock = clock.clone();
         options.timers = false;
         options.admin = Some((ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned()));
         options.settings.records_api_key_sha256 = Some(sha256(RECORDS_KEY));
         adjust(&mut options);
-        let running = portal_local::start(options).await.expect("the portal starts");
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
-        Self { running, clock, http, dir }
+        let running = portal_local::start(options)
+            .await
+            .expect("the portal starts");
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        Self {
+            running,
+            clock,
+            http,
+            dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -78,20 +103,32 @@ impl TestPortal {
         self.clock.advance(by);
     }
 
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut request = self.http.request(method, self.url(path));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body.to_string());
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
         }
         let response = request.send().await.expect("the portal answers");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("a body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {
@@ -103,26 +140,48 @@ impl TestPortal {
     }
 
     /// A request as a signed-in API client.
-    pub async fn call(&self, session: &Session, method: Method, path: &str, body: Option<Value>) -> Answer {
+    pub async fn call(
+        &self,
+        session: &Session,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
         let bearer = format!("Bearer {}", session.token);
-        self.send(method, path, body, &[("authorization", &bearer)]).await
+        self.send(method, path, body, &[("authorization", &bearer)])
+            .await
     }
 
     pub async fn records(&self, path: &str, body: Value) -> Answer {
         let bearer = format!("Bearer {RECORDS_KEY}");
-        self.send(Method::POST, path, Some(body), &[("authorization", &bearer)]).await
+        self.send(
+            Method::POST,
+            path,
+            Some(body),
+            &[("authorization", &bearer)],
+        )
+        .await
     }
 
     /// Runs `deliver-emails` as its timer would.
     pub async fn deliver(&self) -> Value {
-        self.running.run_scheduled("deliver-emails").await.expect("delivery runs")
+        self.running
+            .run_scheduled("deliver-emails")
+            .await
+            .expect("delivery runs")
     }
 
     /// Every delivered e-mail to this address, oldest first (from `/dev/mail.json`).
     pub async fn mail_to(&self, to: &str) -> Vec<Value> {
         self.deliver().await;
         let all = self.get("/dev/mail.json").await.body;
-        all["items"].as_array().cloned().unwrap_or_default().into_iter().filter(|m| m["to"] == to).collect()
+        all["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m["to"] == to)
+            .collect()
     }
 
     /// The token of the newest link to `path` e-mailed to this address.
@@ -135,18 +194,32 @@ impl TestPortal {
             .find_map(|m| {
                 let text = m["text"].as_str()?;
                 let start = text.find(&needle)? + needle.len();
-                Some(text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>())
+                Some(
+                    text[start..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect::<String>(),
+                )
             })
             .unwrap_or_else(|| panic!("no {path} link in the mail to {to}: {mails:#?}"))
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Answer {
-        self.post("/api/auth/login", json!({ "email": email, "password": password, "session": "token" })).await
+        self.post(
+            "/api/auth/login",
+            json!({ "email": email, "password": password, "session": "token" }),
+        )
+        .await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Session {
         let answer = self.login(email, password).await;
-        assert_eq!(answer.status, StatusCode::OK, "signing in as {email}: {:?}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "signing in as {email}: {:?}",
+            answer.body
+        );
         session_of(&answer)
     }
 
@@ -162,7 +235,12 @@ impl TestPortal {
     }
 
     pub async fn import_centre(&self, number: &str, name: &str, email: &str) {
-        let answer = self.records("/api/records/centres", json!({ "centres": [{ "centre_number": number, "name": name, "email": email }] })).await;
+        let answer = self
+            .records(
+                "/api/records/centres",
+                json!({ "centres": [{ "centre_number": number, "name": name, "email": email }] }),
+            )
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
     }
 
@@ -172,12 +250,14 @@ impl TestPortal {
         let answer = self.post("/api/auth/register", registration).await;
         assert_eq!(answer.status, StatusCode::ACCEPTED, "{:?}", answer.body);
         let token = self.token_from_mail(&email, "/verify-email").await;
-        self.post("/api/auth/verify-email", json!({ "token": token })).await
+        self.post("/api/auth/verify-email", json!({ "token": token }))
+            .await
     }
 
     /// A learner whose records match: registered, verified, active, signed in.
     pub async fn active_learner(&self, email: &str, enrolment: &str) -> Session {
-        self.import_learner(enrolment, "Ada", "Lovelace", "1990-12-10").await;
+        self.import_learner(enrolment, "Ada", "Lovelace", "1990-12-10")
+            .await;
         let verified = self.register_and_verify(learner(email, enrolment)).await;
         assert_eq!(verified.body["status"], "active", "{:?}", verified.body);
         self.sign_in(email, PASSWORD).await
@@ -192,7 +272,9 @@ impl TestPortal {
     /// Mails delivered so far, to anyone.
     pub async fn mail_count(&self) -> usize {
         self.deliver().await;
-        self.get("/dev/mail.json").await.body["items"].as_array().map_or(0, Vec::len)
+        self.get("/dev/mail.json").await.body["items"]
+            .as_array()
+            .map_or(0, Vec::len)
     }
 
     pub fn mailer_dir(&self) -> std::path::PathBuf {
@@ -202,8 +284,14 @@ impl TestPortal {
 
 pub fn session_of(answer: &Answer) -> Session {
     Session {
-        token: answer.body["session_token"].as_str().expect("a session token").to_owned(),
-        csrf: answer.body["csrf_token"].as_str().expect("a csrf token").to_owned(),
+        token: answer.body["session_token"]
+            .as_str()
+            .expect("a session token")
+            .to_owned(),
+        csrf: answer.body["csrf_token"]
+            .as_str()
+            .expect("a csrf token")
+            .to_owned(),
         user: answer.body["user"].clone(),
     }
 }
@@ -237,12 +325,20 @@ pub struct FlakyMailer {
 
 #[async_trait::async_trait]
 impl Mailer for FlakyMailer {
-    async fn send(&self, email: &portal_domain::ports::Email) -> Result<(), portal_domain::ports::MailError> {
+    async fn send(
+        &self,
+        email: &portal_domain::ports::Email,
+    ) -> Result<(), portal_domain::ports::MailError> {
         use std::sync::atomic::Ordering;
         self.attempts.fetch_add(1, Ordering::SeqCst);
-        let failing = self.failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        let failing = self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
         if failing {
-            return Err(portal_domain::ports::MailError::Unavailable("the mail service is down (test)".into()));
+            return Err(portal_domain::ports::MailError::Unavailable(
+                "the mail service is down (test)".into(),
+            ));
         }
         self.inner.send(email).await
     }

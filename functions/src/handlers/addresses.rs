@@ -14,12 +14,24 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     let principal = auth::signed_in(ctx, &req).await?;
     let id = req.param("id");
     Ok(match req.method {
-        Method::POST => ApiResponse::json(StatusCode::CREATED, &addresses::create(ctx, &principal, &req.json::<AddressInput>()?).await?),
-        Method::PUT => ApiResponse::json(StatusCode::OK, &addresses::replace(ctx, &principal, id, &req.json::<AddressInput>()?).await?),
+        Method::POST => ApiResponse::json(
+            StatusCode::CREATED,
+            &addresses::create(ctx, &principal, &req.json::<AddressInput>()?).await?,
+        ),
+        Method::PUT => ApiResponse::json(
+            StatusCode::OK,
+            &addresses::replace(ctx, &principal, id, &req.json::<AddressInput>()?).await?,
+        ),
         Method::DELETE => {
             addresses::remove(ctx, &principal, id).await?;
             ApiResponse::no_content()
         }
-        _ => ApiResponse::json(StatusCode::OK, &AddressList { items: addresses::list(ctx, &principal).await?, next_cursor: None }),
+        _ => ApiResponse::json(
+            StatusCode::OK,
+            &AddressList {
+                items: addresses::list(ctx, &principal).await?,
+                next_cursor: None,
+            },
+        ),
     })
 }

@@ -7,5 +7,9 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     let principal = auth::signed_in(ctx, &req).await?;
     let input: ChangePasswordInput = req.json()?;
     let signed_in = passwords::change(ctx, &principal, &input).await?;
-    Ok(super::login::session_response(ctx, signed_in, req.bearer().is_some()))
+    Ok(super::login::session_response(
+        ctx,
+        signed_in,
+        req.bearer().is_some(),
+    ))
 }

@@ -10,5 +10,11 @@ pub struct Health {
 }
 
 pub async fn handle(_ctx: &Ctx, _req: ApiRequest) -> Result<ApiResponse, Problem> {
-    Ok(ApiResponse::json(StatusCode::OK, &Health { status: "ok", version: env!("CARGO_PKG_VERSION") }))
+    Ok(ApiResponse::json(
+        StatusCode::OK,
+        &Health {
+            status: "ok",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+    ))
 }

@@ -26,7 +26,10 @@ pub struct SessionStarted {
 
 /// The answer that carries a new session: the cookie, and the token in the body if asked.
 pub fn session_response(ctx: &Ctx, signed_in: SignedIn, token_in_body: bool) -> ApiResponse {
-    let cookie = auth::session_cookie(&signed_in.token, ctx.settings.session_absolute.whole_seconds());
+    let cookie = auth::session_cookie(
+        &signed_in.token,
+        ctx.settings.session_absolute.whole_seconds(),
+    );
     let body = SessionStarted {
         user: signed_in.account.profile(),
         csrf_token: signed_in.csrf_token,
@@ -40,7 +43,13 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     let token_in_body = match body.session.as_deref() {
         None | Some("cookie") => false,
         Some("token") => true,
-        Some(_) => return Err(Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "session", "must be cookie or token")),
+        Some(_) => {
+            return Err(Problem::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "session",
+                "must be cookie or token",
+            ));
+        }
     };
     let signed_in = sessions::login(ctx, &body.credentials, &req.client).await?;
     Ok(session_response(ctx, signed_in, token_in_body))

@@ -10,13 +10,21 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     Ok(match req.method {
         Method::POST => {
             let lock = req.path.ends_with("/lock");
-            ApiResponse::json(StatusCode::OK, &admin::set_lock(ctx, &principal, id, lock).await?)
+            ApiResponse::json(
+                StatusCode::OK,
+                &admin::set_lock(ctx, &principal, id, lock).await?,
+            )
         }
-        _ if !id.is_empty() => ApiResponse::json(StatusCode::OK, &admin::detail(ctx, &principal, id).await?),
+        _ if !id.is_empty() => {
+            ApiResponse::json(StatusCode::OK, &admin::detail(ctx, &principal, id).await?)
+        }
         _ => {
             let (cursor, limit) = req.page()?;
             let q = req.query_param("q").unwrap_or_default();
-            ApiResponse::json(StatusCode::OK, &admin::find(ctx, &principal, &q, cursor, limit).await?)
+            ApiResponse::json(
+                StatusCode::OK,
+                &admin::find(ctx, &principal, &q, cursor, limit).await?,
+            )
         }
     })
 }

@@ -21,5 +21,11 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     } else {
         principal.account.profile()
     };
-    Ok(ApiResponse::json(StatusCode::OK, &Me { profile, csrf_token: principal.session.csrf_token }))
+    Ok(ApiResponse::json(
+        StatusCode::OK,
+        &Me {
+            profile,
+            csrf_token: principal.session.csrf_token,
+        },
+    ))
 }

@@ -8,13 +8,20 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     let principal = auth::signed_in_as(ctx, &req, &[AccountKind::Admin]).await?;
     let id = req.param("id");
     Ok(match req.method {
-        Method::POST if req.path.ends_with("/approve") => {
-            ApiResponse::json(StatusCode::OK, &admin::approve(ctx, &principal, id, &req.json::<ApproveInput>()?).await?)
-        }
-        Method::POST => ApiResponse::json(StatusCode::OK, &admin::reject(ctx, &principal, id, &req.json::<RejectInput>()?).await?),
+        Method::POST if req.path.ends_with("/approve") => ApiResponse::json(
+            StatusCode::OK,
+            &admin::approve(ctx, &principal, id, &req.json::<ApproveInput>()?).await?,
+        ),
+        Method::POST => ApiResponse::json(
+            StatusCode::OK,
+            &admin::reject(ctx, &principal, id, &req.json::<RejectInput>()?).await?,
+        ),
         _ => {
             let (cursor, limit) = req.page()?;
-            ApiResponse::json(StatusCode::OK, &admin::pending(ctx, &principal, cursor, limit).await?)
+            ApiResponse::json(
+                StatusCode::OK,
+                &admin::pending(ctx, &principal, cursor, limit).await?,
+            )
         }
     })
 }

@@ -12,7 +12,10 @@ use serde::Serialize;
 use super::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dev/mail", get(list)).route("/dev/mail.json", get(json)).route("/dev/mail/{id}", get(message))
+    Router::new()
+        .route("/dev/mail", get(list))
+        .route("/dev/mail.json", get(json))
+        .route("/dev/mail/{id}", get(message))
 }
 
 #[derive(Serialize)]
@@ -41,7 +44,10 @@ async fn json(State(state): State<AppState>) -> Response {
                     subject: s.email.subject,
                     text: s.email.text,
                     html: s.email.html,
-                    sent_at: s.sent_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                    sent_at: s
+                        .sent_at
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default(),
                 })
                 .collect();
             match serde_json::to_vec(&Items { items }) {
@@ -63,8 +69,12 @@ fn page(title: &str, body: &str) -> Html<String> {
 }
 
 async fn list(State(state): State<AppState>) -> Response {
-    let Ok(sent) = state.outbox.list().await else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
-    let mut body = String::from("<h1>Local outbox</h1><p>Every e-mail the portal sent, newest first. This page exists only in the local portal.</p><ul>");
+    let Ok(sent) = state.outbox.list().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let mut body = String::from(
+        "<h1>Local outbox</h1><p>Every e-mail the portal sent, newest first. This page exists only in the local portal.</p><ul>",
+    );
     if sent.is_empty() {
         body.push_str("<li>No e-mails yet.</li>");
     }
@@ -74,7 +84,9 @@ async fn list(State(state): State<AppState>) -> Response {
             escape(&s.email.id),
             escape(&s.email.subject),
             escape(&s.email.to),
-            s.sent_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+            s.sent_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
         ));
     }
     body.push_str("</ul>");
@@ -103,7 +115,11 @@ fn linkify(text: &str) -> String {
         .map(|word| {
             let trimmed = word.trim_end();
             if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
-                format!("<a href=\"{0}\">{0}</a>{1}", escape(trimmed), &word[trimmed.len()..])
+                format!(
+                    "<a href=\"{0}\">{0}</a>{1}",
+                    escape(trimmed),
+                    &word[trimmed.len()..]
+                )
             } else {
                 escape(word)
             }

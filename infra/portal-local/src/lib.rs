@@ -61,11 +61,17 @@ impl Options {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot use the data folder {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the table: {0}")]
     Table(#[from] portal_domain::ports::TableError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot create the first administrator: {0}")]
     Admin(portal_domain::Error),
 }
@@ -85,7 +91,10 @@ impl Running {
     }
 
     /// Runs a scheduled function now, as its timer would.
-    pub async fn run_scheduled(&self, function: &str) -> Result<serde_json::Value, portal_domain::Error> {
+    pub async fn run_scheduled(
+        &self,
+        function: &str,
+    ) -> Result<serde_json::Value, portal_domain::Error> {
         functions::scheduled::run(function, &self.ctx).await
     }
 
@@ -114,16 +123,35 @@ struct AppState {
 /// Opens the data folder, binds, and serves in the background.
 pub async fn start(options: Options) -> Result<Running, StartError> {
     let data = options.data_dir.clone();
-    let io = |source| StartError::DataDir { path: data.clone(), source };
+    let io = |source| StartError::DataDir {
+        path: data.clone(),
+        source,
+    };
     tokio::fs::create_dir_all(&data).await.map_err(io)?;
     let secrets = secrets_file::load_or_create(&data.join("secrets.json")).map_err(io)?;
 
-    let listener = tokio::net::TcpListener::bind(options.addr).await.map_err(|source| StartError::Listen { addr: options.addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: options.addr, source })?;
-    let public_url = options.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: options.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: options.addr,
+        source,
+    })?;
+    let public_url = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
 
     let table = Arc::new(EmbeddedTable::open(&data.join("table.redb"))?);
-    let blobs = FolderBlobs::new(data.join("blobs"), public_url.clone(), secrets.blob_signing_key, Arc::clone(&options.clock));
+    let blobs = FolderBlobs::new(
+        data.join("blobs"),
+        public_url.clone(),
+        secrets.blob_signing_key,
+        Arc::clone(&options.clock),
+    );
     let outbox = OutboxMailer::new(data.join("outbox"));
     let mut settings = options.settings;
     settings.public_url = public_url;
@@ -136,12 +164,19 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         settings: Arc::new(settings),
     };
     if let Some((email, password)) = &options.admin {
-        portal_domain::accounts::ensure_admin(&ctx, email, password).await.map_err(StartError::Admin)?;
+        portal_domain::accounts::ensure_admin(&ctx, email, password)
+            .await
+            .map_err(StartError::Admin)?;
     }
     portal_domain::secrets::warm_up();
 
     let wake_delivery = Arc::new(Notify::new());
-    let state = AppState { ctx: ctx.clone(), blobs, outbox: outbox.clone(), wake_delivery: Arc::clone(&wake_delivery) };
+    let state = AppState {
+        ctx: ctx.clone(),
+        blobs,
+        outbox: outbox.clone(),
+        wake_delivery: Arc::clone(&wake_delivery),
+    };
     let app = Router::new()
         .route("/", get(home))
         .route("/blobs/{*key}", get(signed_blob))
@@ -149,14 +184,25 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .fallback(api)
         .with_state(state);
     let mut tasks = vec![tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
+        if let Err(e) = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        {
             tracing::error!(error = %e, "the server stopped");
         }
     })];
     if options.timers {
         tasks.extend(timers(&ctx, Arc::clone(&table), Arc::clone(&wake_delivery)));
     }
-    Ok(Running { addr, ctx, outbox, table, tasks })
+    Ok(Running {
+        addr,
+        ctx,
+        outbox,
+        table,
+        tasks,
+    })
 }
 
 /// Every scheduled function on a timer of its period; e-mail delivery also wakes after each
@@ -166,10 +212,16 @@ fn timers(ctx: &Ctx, table: Arc<EmbeddedTable>, wake_delivery: Arc<Notify>) -> V
     for function in FUNCTIONS {
         let period = match function.trigger {
             Trigger::Http => continue,
-            Trigger::Schedule { local_period_secs, .. } | Trigger::ScheduleAndStream { local_period_secs, .. } => local_period_secs,
+            Trigger::Schedule {
+                local_period_secs, ..
+            }
+            | Trigger::ScheduleAndStream {
+                local_period_secs, ..
+            } => local_period_secs,
         };
         let ctx = ctx.clone();
-        let wake = matches!(function.trigger, Trigger::ScheduleAndStream { .. }).then(|| Arc::clone(&wake_delivery));
+        let wake = matches!(function.trigger, Trigger::ScheduleAndStream { .. })
+            .then(|| Arc::clone(&wake_delivery));
         let name = function.name;
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(period));
@@ -200,11 +252,24 @@ fn timers(ctx: &Ctx, table: Arc<EmbeddedTable>, wake_delivery: Arc<Notify>) -> V
     tasks
 }
 
-async fn api(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, request: Request) -> Response {
+async fn api(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(body) => body,
-        Err(_) => return respond(Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Request too large", "The request body is too large.").into_response()),
+        Err(_) => {
+            return respond(
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Request too large",
+                    "The request body is too large.",
+                )
+                .into_response(),
+            );
+        }
     };
     let mut req = ApiRequest::new(parts.method.clone(), parts.uri.path());
     req.query = parts.uri.query().unwrap_or_default().to_owned();
@@ -226,11 +291,21 @@ fn respond(response: ApiResponse) -> Response {
     out
 }
 
-async fn signed_blob(State(state): State<AppState>, Path(key): Path<String>, RawQuery(query): RawQuery) -> Response {
-    match state.blobs.open_signed(&key, query.as_deref().unwrap_or("")).await {
+async fn signed_blob(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match state
+        .blobs
+        .open_signed(&key, query.as_deref().unwrap_or(""))
+        .await
+    {
         Ok(blob) => {
             let disposition = blob.content_disposition();
-            let mut response = Response::new(Body::from_stream(tokio_util::io::ReaderStream::new(tokio::io::AsyncReadExt::take(blob.file, blob.length))));
+            let mut response = Response::new(Body::from_stream(tokio_util::io::ReaderStream::new(
+                tokio::io::AsyncReadExt::take(blob.file, blob.length),
+            )));
             let headers = response.headers_mut();
             let mut set = |name: &'static str, value: &str| {
                 if let Ok(value) = http::HeaderValue::from_str(value) {
@@ -246,7 +321,9 @@ async fn signed_blob(State(state): State<AppState>, Path(key): Path<String>, Raw
             }
             response
         }
-        Err(refusal) => StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN).into_response(),
+        Err(refusal) => StatusCode::from_u16(refusal.status())
+            .unwrap_or(StatusCode::FORBIDDEN)
+            .into_response(),
     }
 }
 
@@ -271,14 +348,27 @@ pub struct FirstAdmin {
 
 /// `PORTAL_ADMIN_EMAIL` / `PORTAL_ADMIN_PASSWORD`, or `admin@example.org` with a password
 /// generated on first start into the data folder.
-pub fn first_admin(env: &functions::config::Env<'_>, data_dir: &std::path::Path) -> std::io::Result<FirstAdmin> {
-    let email = env.get("PORTAL_ADMIN_EMAIL").unwrap_or_else(|| "admin@example.org".to_owned());
+pub fn first_admin(
+    env: &functions::config::Env<'_>,
+    data_dir: &std::path::Path,
+) -> std::io::Result<FirstAdmin> {
+    let email = env
+        .get("PORTAL_ADMIN_EMAIL")
+        .unwrap_or_else(|| "admin@example.org".to_owned());
     if let Some(password) = env.get("PORTAL_ADMIN_PASSWORD") {
-        return Ok(FirstAdmin { email, password, password_hint: "the password in PORTAL_ADMIN_PASSWORD".to_owned() });
+        return Ok(FirstAdmin {
+            email,
+            password,
+            password_hint: "the password in PORTAL_ADMIN_PASSWORD".to_owned(),
+        });
     }
     let path = data_dir.join("admin-password.txt");
     let password = generated_secret(&path)?;
-    Ok(FirstAdmin { email, password, password_hint: format!("the password in {}", path.display()) })
+    Ok(FirstAdmin {
+        email,
+        password,
+        password_hint: format!("the password in {}", path.display()),
+    })
 }
 
 /// The records system's key: `PORTAL_RECORDS_API_KEY` (hashed into the settings by the
@@ -289,7 +379,12 @@ pub fn records_key(data_dir: &std::path::Path, settings: &mut Settings) -> std::
     }
     let path = data_dir.join("records-api-key.txt");
     let key = generated_secret(&path)?;
-    settings.records_api_key_sha256 = Some(sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(key.as_bytes())).into());
+    settings.records_api_key_sha256 = Some(
+        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(
+            key.as_bytes(),
+        ))
+        .into(),
+    );
     Ok(format!("in {}", path.display()))
 }
 

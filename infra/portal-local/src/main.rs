@@ -20,14 +20,19 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let env = Env::process();
-    let data_dir = PathBuf::from(env.get("PORTAL_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+    let data_dir = PathBuf::from(
+        env.get("PORTAL_DATA_DIR")
+            .unwrap_or_else(|| "./data".to_owned()),
+    );
     let addr: SocketAddr = env
         .get("PORTAL_ADDR")
         .unwrap_or_else(|| "127.0.0.1:3000".to_owned())
         .parse()
         .map_err(|e| format!("PORTAL_ADDR is not an address like 127.0.0.1:3000: {e}"))?;
     let mut options = Options::new(data_dir.clone(), addr);
-    options.public_url = env.get("PORTAL_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned());
+    options.public_url = env
+        .get("PORTAL_PUBLIC_URL")
+        .map(|u| u.trim_end_matches('/').to_owned());
     options.settings = config::settings(&env, options.settings)?;
     let records_key = portal_local::records_key(&data_dir, &mut options.settings)?;
     let admin = portal_local::first_admin(&env, &data_dir)?;
@@ -35,7 +40,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let running = portal_local::start(options).await?;
 
     println!("The portal is running at {}", running.url());
-    println!("  Sign in as the administrator: {} — {}", admin.email, admin.password_hint);
+    println!(
+        "  Sign in as the administrator: {} — {}",
+        admin.email, admin.password_hint
+    );
     println!("  E-mails it sends: {}/dev/mail", running.url());
     println!("  The records system's API key: {records_key}");
     println!("  Data folder: {}", data_dir.display());

@@ -14,7 +14,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -57,7 +60,11 @@ pub enum Error {
 }
 
 fn summary(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Error {
@@ -82,7 +89,10 @@ impl Fields {
 
     /// Field names are reported under this prefix (`learners[3].`).
     pub fn nested(prefix: impl Into<String>) -> Self {
-        Self { errors: Vec::new(), prefix: prefix.into() }
+        Self {
+            errors: Vec::new(),
+            prefix: prefix.into(),
+        }
     }
 
     /// Keeps the value, or records why the field is not acceptable.
@@ -126,7 +136,8 @@ impl Fields {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError::new(format!("{}{field}", self.prefix), message));
+        self.errors
+            .push(FieldError::new(format!("{}{field}", self.prefix), message));
     }
 
     pub fn absorb(&mut self, other: Fields) {
@@ -139,7 +150,11 @@ impl Fields {
 
     /// `Ok` when no field failed; otherwise every failure at once.
     pub fn finish(self) -> Result<()> {
-        if self.errors.is_empty() { Ok(()) } else { Err(Error::Invalid(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.errors))
+        }
     }
 
     pub fn into_error(self) -> Error {

@@ -12,7 +12,11 @@ use crate::ports::{Item, Key};
 pub fn to_item<T: Serialize>(key: &Key, record: &T) -> Result<Item> {
     let mut item = match serde_json::to_value(record) {
         Ok(serde_json::Value::Object(map)) => map,
-        Ok(_) => return Err(Error::Internal("a record must serialize to an object".to_owned())),
+        Ok(_) => {
+            return Err(Error::Internal(
+                "a record must serialize to an object".to_owned(),
+            ));
+        }
         Err(e) => return Err(Error::Internal(format!("serializing a record: {e}"))),
     };
     item.insert(PK.to_owned(), key.pk.clone().into());

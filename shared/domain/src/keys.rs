@@ -41,7 +41,10 @@ pub fn email_guard(email: &str) -> Key {
 pub const ADDRESS_PREFIX: &str = "ADDRESS#";
 
 pub fn address(user_id: &str, address_id: &str) -> Key {
-    Key::new(user_partition(user_id), format!("{ADDRESS_PREFIX}{address_id}"))
+    Key::new(
+        user_partition(user_id),
+        format!("{ADDRESS_PREFIX}{address_id}"),
+    )
 }
 
 pub const SIGNIN_PREFIX: &str = "SIGNIN#";

@@ -10,7 +10,13 @@ pub struct Message {
 }
 
 /// Builds a message from paragraphs, with at most one call to action link.
-fn compose(settings: &Settings, subject: String, greeting: &str, paragraphs: &[String], action: Option<(&str, &str)>) -> Message {
+fn compose(
+    settings: &Settings,
+    subject: String,
+    greeting: &str,
+    paragraphs: &[String],
+    action: Option<(&str, &str)>,
+) -> Message {
     let org = &settings.organisation_name;
     let mut text = format!("{greeting}\n\n");
     let mut html = format!(
@@ -24,13 +30,26 @@ fn compose(settings: &Settings, subject: String, greeting: &str, paragraphs: &[S
     }
     if let Some((label, url)) = action {
         text.push_str(&format!("{label}: {url}\n\n"));
-        html.push_str(&format!("<p><a href=\"{}\">{}</a></p><p style=\"font-size:0.9em\">{}</p>", escape(url), escape(label), escape(url)));
+        html.push_str(&format!(
+            "<p><a href=\"{}\">{}</a></p><p style=\"font-size:0.9em\">{}</p>",
+            escape(url),
+            escape(label),
+            escape(url)
+        ));
     }
     let signature = format!("{org}\nNeed help? Write to {}", settings.support_email);
     text.push_str(&signature);
     text.push('\n');
-    html.push_str(&format!("<p>{}<br>Need help? Write to {}</p></body></html>", escape(org), escape(&settings.support_email)));
-    Message { subject, text, html }
+    html.push_str(&format!(
+        "<p>{}<br>Need help? Write to {}</p></body></html>",
+        escape(org),
+        escape(&settings.support_email)
+    ));
+    Message {
+        subject,
+        text,
+        html,
+    }
 }
 
 pub fn escape(raw: &str) -> String {
@@ -91,7 +110,10 @@ pub fn registration_approved(s: &Settings, first_name: &str, sign_in: &str) -> M
         s,
         "Your account is ready".to_owned(),
         &hello(first_name),
-        &["An administrator has checked your registration and your account is now active.".to_owned()],
+        &[
+            "An administrator has checked your registration and your account is now active."
+                .to_owned(),
+        ],
         Some(("Sign in", sign_in)),
     )
 }
@@ -101,8 +123,15 @@ pub fn registration_rejected(s: &Settings, first_name: &str, reason: &str) -> Me
         s,
         "Your registration could not be approved".to_owned(),
         &hello(first_name),
-        &[format!("An administrator checked your registration and could not match it to our records: {reason}"),
-          format!("If you think this is a mistake, write to {} or register again with the details on your certificate.", s.support_email)],
+        &[
+            format!(
+                "An administrator checked your registration and could not match it to our records: {reason}"
+            ),
+            format!(
+                "If you think this is a mistake, write to {} or register again with the details on your certificate.",
+                s.support_email
+            ),
+        ],
         None,
     )
 }
@@ -139,6 +168,35 @@ pub fn account_locked(s: &Settings, first_name: &str, reset: &str) -> Message {
     )
 }
 
+pub fn confirm_new_email(s: &Settings, first_name: &str, link: &str) -> Message {
+    compose(
+        s,
+        format!("Confirm your new e-mail address for {}", s.organisation_name),
+        &hello(first_name),
+        &["You asked to use this address for your account. Confirm it to make the change; until then your old address stays in use. The link works once and expires in 24 hours.".to_owned(),
+          "If you did not ask for this, ignore this e-mail.".to_owned()],
+        Some(("Confirm my new e-mail address", link)),
+    )
+}
+
+pub fn email_changed(s: &Settings, first_name: &str, new_email: &str) -> Message {
+    compose(
+        s,
+        "Your e-mail address was changed".to_owned(),
+        &hello(first_name),
+        &[
+            format!(
+                "Your account now uses {new_email}; this address will no longer receive its e-mails."
+            ),
+            format!(
+                "If you did not do this, tell us at once at {}.",
+                s.support_email
+            ),
+        ],
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,9 +204,16 @@ mod tests {
     #[test]
     fn html_escapes_what_people_type() {
         let s = Settings::local("http://127.0.0.1:3000");
-        let m = verify_email(&s, "<script>", "http://127.0.0.1:3000/verify-email?token=a&b");
+        let m = verify_email(
+            &s,
+            "<script>",
+            "http://127.0.0.1:3000/verify-email?token=a&b",
+        );
         assert!(m.html.contains("&lt;script&gt;"));
         assert!(!m.html.contains("<script>"));
-        assert!(m.text.contains("http://127.0.0.1:3000/verify-email?token=a&b"));
+        assert!(
+            m.text
+                .contains("http://127.0.0.1:3000/verify-email?token=a&b")
+        );
     }
 }

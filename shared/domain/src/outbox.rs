@@ -70,8 +70,17 @@ pub fn enqueue(ctx: &Ctx, message: crate::messages::Message, to: &str) -> Result
 fn queued_item(q: &Queued) -> Result<crate::ports::Item> {
     let item = to_item(&keys::email(&q.id), q)?;
     Ok(match q.status {
-        Status::Queued => indexed(item, keys::EMAIL_QUEUE, format!("{:015}#{}", q.next_attempt_at, q.id)),
-        Status::Sent | Status::Failed => expiring(item, OffsetDateTime::from_unix_timestamp(q.next_attempt_at / 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH) + KEEP_SENT),
+        Status::Queued => indexed(
+            item,
+            keys::EMAIL_QUEUE,
+            format!("{:015}#{}", q.next_attempt_at, q.id),
+        ),
+        Status::Sent | Status::Failed => expiring(
+            item,
+            OffsetDateTime::from_unix_timestamp(q.next_attempt_at / 1000)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                + KEEP_SENT,
+        ),
     })
 }
 
@@ -128,7 +137,14 @@ async fn deliver_one(ctx: &Ctx, mut queued: Queued, report: &mut DeliveryReport)
     queued.version += 1;
     queued.attempts += 1;
     queued.next_attempt_at = millis(now + CLAIM);
-    if !applied(ctx.table.put(queued_item(&queued)?, Condition::version_is(claimed_version)).await)? {
+    if !applied(
+        ctx.table
+            .put(
+                queued_item(&queued)?,
+                Condition::version_is(claimed_version),
+            )
+            .await,
+    )? {
         report.skipped += 1;
         return Ok(());
     }
@@ -167,7 +183,11 @@ async fn deliver_one(ctx: &Ctx, mut queued: Queued, report: &mut DeliveryReport)
     }
     // If this write is lost (the claim expired and another run took over), that run sees a
     // newer version; the e-mail was sent once by us and its record is settled by the other.
-    let _ = applied(ctx.table.put(queued_item(&queued)?, Condition::version_is(claim)).await)?;
+    let _ = applied(
+        ctx.table
+            .put(queued_item(&queued)?, Condition::version_is(claim))
+            .await,
+    )?;
     Ok(())
 }
 

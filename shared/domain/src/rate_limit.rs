@@ -19,7 +19,10 @@ pub async fn hit(ctx: &Ctx, action: &str, who: &str, window: time::Duration) -> 
     let window = window.whole_seconds().max(1);
     let start = now - now.rem_euclid(window);
     let key = keys::rate(action, &scope(who), start);
-    Ok(ctx.table.increment(&key, "n", 1, Some(start + window + 60)).await?)
+    Ok(ctx
+        .table
+        .increment(&key, "n", 1, Some(start + window + 60))
+        .await?)
 }
 
 /// As [`within`], failing with 429 (and when to retry) past the limit.

@@ -11,7 +11,9 @@ use crate::items::{from_item, indexed, to_item};
 use crate::keys;
 use crate::ports::table::GSI1;
 use crate::ports::{Query, SortCondition, Write};
-use crate::values::{CentreNumber, EmailAddress, EnrolmentNumber, PersonName, normalise_name, parse_date, short_text};
+use crate::values::{
+    CentreNumber, EmailAddress, EnrolmentNumber, PersonName, normalise_name, parse_date, short_text,
+};
 
 /// The most records one import call may carry.
 pub const MAX_BATCH: usize = 1000;
@@ -78,7 +80,13 @@ fn batch<'a, T>(field: &str, items: Option<&'a [T]>) -> Result<&'a [T]> {
     match items {
         None => Err(Error::field(field, "is required")),
         Some([]) => Err(Error::field(field, "must hold at least one record")),
-        Some(items) if items.len() > MAX_BATCH => Err(Error::field(field, format!("holds {} records; send at most {MAX_BATCH} per call", items.len()))),
+        Some(items) if items.len() > MAX_BATCH => Err(Error::field(
+            field,
+            format!(
+                "holds {} records; send at most {MAX_BATCH} per call",
+                items.len()
+            ),
+        )),
         Some(items) => Ok(items),
     }
 }
@@ -91,24 +99,49 @@ pub async fn import_learners(ctx: &Ctx, input: &LearnersImport) -> Result<Import
     let mut seen = std::collections::HashSet::new();
     for (i, raw) in inputs.iter().enumerate() {
         let mut f = Fields::nested(format!("learners[{i}]."));
-        let enrolment_number = f.required("enrolment_number", raw.enrolment_number.as_deref(), EnrolmentNumber::parse);
+        let enrolment_number = f.required(
+            "enrolment_number",
+            raw.enrolment_number.as_deref(),
+            EnrolmentNumber::parse,
+        );
         let first_name = f.required("first_name", raw.first_name.as_deref(), PersonName::parse);
         let last_name = f.required("last_name", raw.last_name.as_deref(), PersonName::parse);
         let date_of_birth = f.required("date_of_birth", raw.date_of_birth.as_deref(), parse_date);
         let email = f.optional("email", raw.email.as_deref(), EmailAddress::parse);
-        if let Some(number) = &enrolment_number {
-            if !seen.insert(number.clone()) {
-                f.add("enrolment_number", "appears twice in this batch");
-            }
+        if let Some(number) = &enrolment_number
+            && !seen.insert(number.clone())
+        {
+            f.add("enrolment_number", "appears twice in this batch");
         }
-        if let (Some(enrolment_number), Some(first_name), Some(last_name), Some(date_of_birth), Some(email)) = (enrolment_number, first_name, last_name, date_of_birth, email) {
-            records.push(LearnerRecord { enrolment_number, first_name, last_name, date_of_birth, email });
+        if let (
+            Some(enrolment_number),
+            Some(first_name),
+            Some(last_name),
+            Some(date_of_birth),
+            Some(email),
+        ) = (
+            enrolment_number,
+            first_name,
+            last_name,
+            date_of_birth,
+            email,
+        ) {
+            records.push(LearnerRecord {
+                enrolment_number,
+                first_name,
+                last_name,
+                date_of_birth,
+                email,
+            });
         }
         all.absorb(f);
     }
     all.finish()?;
     let now = ctx.now();
-    let writes = records.iter().map(|r| learner_item(r, now).map(Write::put)).collect::<Result<Vec<_>>>()?;
+    let writes = records
+        .iter()
+        .map(|r| learner_item(r, now).map(Write::put))
+        .collect::<Result<Vec<_>>>()?;
     upsert(ctx, writes).await
 }
 
@@ -119,16 +152,24 @@ pub async fn import_centres(ctx: &Ctx, input: &CentresImport) -> Result<Imported
     let mut seen = std::collections::HashSet::new();
     for (i, raw) in inputs.iter().enumerate() {
         let mut f = Fields::nested(format!("centres[{i}]."));
-        let centre_number = f.required("centre_number", raw.centre_number.as_deref(), CentreNumber::parse);
+        let centre_number = f.required(
+            "centre_number",
+            raw.centre_number.as_deref(),
+            CentreNumber::parse,
+        );
         let name = f.required("name", raw.name.as_deref(), |n| short_text(n, 100));
         let email = f.required("email", raw.email.as_deref(), EmailAddress::parse);
-        if let Some(number) = &centre_number {
-            if !seen.insert(number.clone()) {
-                f.add("centre_number", "appears twice in this batch");
-            }
+        if let Some(number) = &centre_number
+            && !seen.insert(number.clone())
+        {
+            f.add("centre_number", "appears twice in this batch");
         }
         if let (Some(centre_number), Some(name), Some(email)) = (centre_number, name, email) {
-            records.push(CentreRecord { centre_number, name, email });
+            records.push(CentreRecord {
+                centre_number,
+                name,
+                email,
+            });
         }
         all.absorb(f);
     }
@@ -137,19 +178,31 @@ pub async fn import_centres(ctx: &Ctx, input: &CentresImport) -> Result<Imported
         .iter()
         .map(|r| {
             let item = to_item(&keys::centre_record(r.centre_number.as_str()), r)?;
-            Ok(Write::put(indexed(item, keys::centre_name_index(&normalise_name(&r.name)), r.centre_number.as_str())))
+            Ok(Write::put(indexed(
+                item,
+                keys::centre_name_index(&normalise_name(&r.name)),
+                r.centre_number.as_str(),
+            )))
         })
         .collect::<Result<Vec<_>>>()?;
     upsert(ctx, writes).await
 }
 
 fn learner_item(record: &LearnerRecord, now: OffsetDateTime) -> Result<crate::ports::Item> {
-    let mut item = to_item(&keys::learner_record(record.enrolment_number.as_str()), record)?;
+    let mut item = to_item(
+        &keys::learner_record(record.enrolment_number.as_str()),
+        record,
+    )?;
     item.insert("updated_at".into(), now.unix_timestamp().into());
     Ok(indexed(
         item,
         keys::learner_name_index(&record.last_name.normalised()),
-        format!("{}#{}#{}", record.first_name.normalised(), crate::values::format_date(record.date_of_birth), record.enrolment_number),
+        format!(
+            "{}#{}#{}",
+            record.first_name.normalised(),
+            crate::values::format_date(record.date_of_birth),
+            record.enrolment_number
+        ),
     ))
 }
 
@@ -159,18 +212,29 @@ async fn upsert(ctx: &Ctx, writes: Vec<Write>) -> Result<Imported> {
     let upserted = writes.len();
     let mut writes = writes.into_iter().peekable();
     while writes.peek().is_some() {
-        let chunk: Vec<Write> = writes.by_ref().take(crate::ports::table::MAX_TRANSACTION_WRITES).collect();
+        let chunk: Vec<Write> = writes
+            .by_ref()
+            .take(crate::ports::table::MAX_TRANSACTION_WRITES)
+            .collect();
         ctx.table.transact(chunk).await?;
     }
     Ok(Imported { upserted })
 }
 
 pub async fn learner(ctx: &Ctx, enrolment_number: &str) -> Result<Option<LearnerRecord>> {
-    ctx.table.get(&keys::learner_record(enrolment_number)).await?.map(from_item).transpose()
+    ctx.table
+        .get(&keys::learner_record(enrolment_number))
+        .await?
+        .map(from_item)
+        .transpose()
 }
 
 pub async fn centre(ctx: &Ctx, centre_number: &str) -> Result<Option<CentreRecord>> {
-    ctx.table.get(&keys::centre_record(centre_number)).await?.map(from_item).transpose()
+    ctx.table
+        .get(&keys::centre_record(centre_number))
+        .await?
+        .map(from_item)
+        .transpose()
 }
 
 pub enum Match {
@@ -182,22 +246,39 @@ pub enum Match {
 
 /// Names (accents, case and punctuation folded), date of birth and enrolment number all agree.
 pub async fn match_learner(ctx: &Ctx, account: &Account) -> Result<Match> {
-    let Some(number) = &account.enrolment_number else { return Ok(Match::None) };
-    let Some(record) = learner(ctx, number.as_str()).await? else { return Ok(Match::None) };
+    let Some(number) = &account.enrolment_number else {
+        return Ok(Match::None);
+    };
+    let Some(record) = learner(ctx, number.as_str()).await? else {
+        return Ok(Match::None);
+    };
     let same = record.first_name.normalised() == account.first_name.normalised()
         && record.last_name.normalised() == account.last_name.normalised()
         && Some(record.date_of_birth) == account.date_of_birth;
-    Ok(if same { Match::Exact(record.enrolment_number.to_string()) } else { Match::None })
+    Ok(if same {
+        Match::Exact(record.enrolment_number.to_string())
+    } else {
+        Match::None
+    })
 }
 
 /// Centre number and centre name agree, and the user's e-mail is at the centre's registered
 /// domain: numbers and names of centres are public, so they alone must not open a centre's
 /// records to anybody.
 pub async fn match_centre(ctx: &Ctx, account: &Account) -> Result<Match> {
-    let (Some(number), Some(name)) = (&account.centre_number, &account.centre_name) else { return Ok(Match::None) };
-    let Some(record) = centre(ctx, number.as_str()).await? else { return Ok(Match::None) };
-    let same = normalise_name(&record.name) == normalise_name(name) && record.email.domain() == account.email.domain();
-    Ok(if same { Match::Exact(record.centre_number.to_string()) } else { Match::None })
+    let (Some(number), Some(name)) = (&account.centre_number, &account.centre_name) else {
+        return Ok(Match::None);
+    };
+    let Some(record) = centre(ctx, number.as_str()).await? else {
+        return Ok(Match::None);
+    };
+    let same = normalise_name(&record.name) == normalise_name(name)
+        && record.email.domain() == account.email.domain();
+    Ok(if same {
+        Match::Exact(record.centre_number.to_string())
+    } else {
+        Match::None
+    })
 }
 
 /// The records an administrator should see beside a pending learner registration: the record
@@ -207,10 +288,17 @@ pub async fn closest_learners(ctx: &Ctx, account: &Account) -> Result<Vec<Learne
     if let Some(number) = &account.enrolment_number {
         found.extend(learner(ctx, number.as_str()).await?);
     }
-    let by_name = Query::index(GSI1, keys::learner_name_index(&account.last_name.normalised())).limit(20);
+    let by_name = Query::index(
+        GSI1,
+        keys::learner_name_index(&account.last_name.normalised()),
+    )
+    .limit(20);
     for item in ctx.table.query(&by_name).await?.items {
         let record: LearnerRecord = from_item(item)?;
-        if !found.iter().any(|r| r.enrolment_number == record.enrolment_number) {
+        if !found
+            .iter()
+            .any(|r| r.enrolment_number == record.enrolment_number)
+        {
             found.push(record);
         }
     }
@@ -230,10 +318,15 @@ pub async fn closest_centres(ctx: &Ctx, account: &Account) -> Result<Vec<CentreR
         found.extend(centre(ctx, number.as_str()).await?);
     }
     if let Some(name) = &account.centre_name {
-        let by_name = Query::index(GSI1, keys::centre_name_index(&normalise_name(name))).sort(SortCondition::All).limit(5);
+        let by_name = Query::index(GSI1, keys::centre_name_index(&normalise_name(name)))
+            .sort(SortCondition::All)
+            .limit(5);
         for item in ctx.table.query(&by_name).await?.items {
             let record: CentreRecord = from_item(item)?;
-            if !found.iter().any(|r| r.centre_number == record.centre_number) {
+            if !found
+                .iter()
+                .any(|r| r.centre_number == record.centre_number)
+            {
                 found.push(record);
             }
         }

@@ -73,7 +73,9 @@ impl Password {
                 .and_then(|f| f.warning().map(|w| w.to_string()))
                 .filter(|w| !w.is_empty())
                 .unwrap_or_else(|| "It is too easy to guess.".to_owned());
-            return Err(format!("is too easy to guess: {hint} Try a few unrelated words."));
+            return Err(format!(
+                "is too easy to guess: {hint} Try a few unrelated words."
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -82,7 +84,8 @@ impl Password {
     pub async fn hash(self, random: &dyn Random) -> Result<String> {
         let salt = random_bytes::<16>(random);
         tokio::task::spawn_blocking(move || {
-            let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Internal(format!("salt: {e}")))?;
+            let salt =
+                SaltString::encode_b64(&salt).map_err(|e| Error::Internal(format!("salt: {e}")))?;
             argon2()
                 .hash_password(self.0.as_bytes(), &salt)
                 .map(|hash| hash.to_string())
@@ -101,8 +104,11 @@ pub async fn verify_password(password: &str, stored: Option<&str>) -> Result<boo
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let parsed = PasswordHash::new(&phc).map_err(|e| Error::Internal(format!("stored hash: {e}")))?;
-        let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
+        let parsed =
+            PasswordHash::new(&phc).map_err(|e| Error::Internal(format!("stored hash: {e}")))?;
+        let matches = argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(known && matches)
     })
     .await
@@ -112,7 +118,8 @@ pub async fn verify_password(password: &str, stored: Option<&str>) -> Result<boo
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        let salt = SaltString::encode_b64(b"dummy-salt-16byt").unwrap_or_else(|_| unreachable!("16 bytes encode"));
+        let salt = SaltString::encode_b64(b"dummy-salt-16byt")
+            .unwrap_or_else(|_| unreachable!("16 bytes encode"));
         argon2()
             .hash_password(b"not a password anyone has", &salt)
             .map(|h| h.to_string())
@@ -138,12 +145,17 @@ pub fn token_hash(token: &str) -> String {
 
 /// Whether a presented token has the shape we issue (saves a lookup for garbage).
 pub fn looks_like_token(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A random identifier: 128 bits, lower-case hex in UUID form.
 pub fn new_id(random: &dyn Random) -> String {
-    uuid::Builder::from_random_bytes(random_bytes::<16>(random)).into_uuid().to_string()
+    uuid::Builder::from_random_bytes(random_bytes::<16>(random))
+        .into_uuid()
+        .to_string()
 }
 
 pub fn is_id(raw: &str) -> bool {
@@ -174,9 +186,17 @@ mod tests {
     fn password_policy() {
         let e = email();
         assert!(Password::parse("short", Some(&e), &[]).is_err());
-        assert!(Password::parse("password1", Some(&e), &[]).unwrap_err().contains("guess"));
+        assert!(
+            Password::parse("password1", Some(&e), &[])
+                .unwrap_err()
+                .contains("guess")
+        );
         assert!(Password::parse("qwertyuiop", Some(&e), &[]).is_err());
-        assert!(Password::parse("xx ada.lovelace xx 9!", Some(&e), &[]).unwrap_err().contains("e-mail"));
+        assert!(
+            Password::parse("xx ada.lovelace xx 9!", Some(&e), &[])
+                .unwrap_err()
+                .contains("e-mail")
+        );
         assert!(Password::parse("Lovelace1815", Some(&e), &["Ada", "Lovelace"]).is_err());
         assert!(Password::parse("correct horse battery staple", Some(&e), &[]).is_ok());
         let long = "plum kettle orbit ".repeat(7);
@@ -187,11 +207,27 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_the_dummy_never_matches() {
-        let hash = Password::parse("correct horse battery staple", None, &[]).unwrap().hash(&SystemRandom).await.unwrap();
+        let hash = Password::parse("correct horse battery staple", None, &[])
+            .unwrap()
+            .hash(&SystemRandom)
+            .await
+            .unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse battery staple", Some(&hash)).await.unwrap());
-        assert!(!verify_password("wrong horse battery staple", Some(&hash)).await.unwrap());
-        assert!(!verify_password("not a password anyone has", None).await.unwrap());
+        assert!(
+            verify_password("correct horse battery staple", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse battery staple", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("not a password anyone has", None)
+                .await
+                .unwrap()
+        );
     }
 
     #[test]

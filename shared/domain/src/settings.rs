@@ -39,7 +39,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        let per = |n, minutes| Limit { n, window: Duration::minutes(minutes) };
+        let per = |n, minutes| Limit {
+            n,
+            window: Duration::minutes(minutes),
+        };
         Self {
             login_per_ip: per(30, 15),
             login_per_account: per(10, 15),

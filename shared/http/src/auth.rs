@@ -17,7 +17,11 @@ fn is_write(method: &Method) -> bool {
 /// SameSite cookies and the CSRF token; it also stops sign-in CSRF).
 pub fn reject_cross_site(req: &ApiRequest) -> Result<(), Problem> {
     if is_write(&req.method) && req.header("sec-fetch-site") == Some("cross-site") {
-        return Err(Problem::new(StatusCode::FORBIDDEN, "Cross-site request refused", "This request came from another site."));
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "Cross-site request refused",
+            "This request came from another site.",
+        ));
     }
     Ok(())
 }
@@ -33,14 +37,22 @@ pub async fn signed_in(ctx: &Ctx, req: &ApiRequest) -> Result<Principal, Problem
     if by_cookie && is_write(&req.method) {
         let sent = req.header(CSRF_HEADER).unwrap_or("");
         if !secrets::same_secret(sent, &principal.session.csrf_token) {
-            return Err(Problem::new(StatusCode::FORBIDDEN, "CSRF token missing or wrong", "Reload the page and try again."));
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "CSRF token missing or wrong",
+                "Reload the page and try again.",
+            ));
         }
     }
     Ok(principal)
 }
 
 /// The signed-in person if their account is of one of these kinds; 401 or 403 otherwise.
-pub async fn signed_in_as(ctx: &Ctx, req: &ApiRequest, kinds: &[AccountKind]) -> Result<Principal, Problem> {
+pub async fn signed_in_as(
+    ctx: &Ctx,
+    req: &ApiRequest,
+    kinds: &[AccountKind],
+) -> Result<Principal, Problem> {
     let principal = signed_in(ctx, req).await?;
     principal.require(kinds)?;
     Ok(principal)
@@ -55,10 +67,10 @@ pub enum RecordsCaller {
 
 /// The records system by its API key, or a signed-in administrator.
 pub async fn records_caller(ctx: &Ctx, req: &ApiRequest) -> Result<RecordsCaller, Problem> {
-    if let (Some(key), Some(stored)) = (req.bearer(), ctx.settings.records_api_key_sha256.as_ref()) {
-        if secrets::api_key_matches(key, stored) {
-            return Ok(RecordsCaller::System);
-        }
+    if let (Some(key), Some(stored)) = (req.bearer(), ctx.settings.records_api_key_sha256.as_ref())
+        && secrets::api_key_matches(key, stored)
+    {
+        return Ok(RecordsCaller::System);
     }
     let principal = signed_in_as(ctx, req, &[AccountKind::Admin]).await?;
     Ok(RecordsCaller::Admin(Box::new(principal)))
@@ -68,7 +80,9 @@ pub async fn records_caller(ctx: &Ctx, req: &ApiRequest) -> Result<RecordsCaller
 /// HttpOnly, Secure, SameSite=Lax (so following a link from an e-mail keeps you signed in),
 /// living no longer than the session's absolute timeout.
 pub fn session_cookie(token: &str, max_age_secs: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Lax")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Lax"
+    )
 }
 
 pub fn cleared_session_cookie() -> String {

@@ -30,7 +30,14 @@ pub struct ProblemBody<'a> {
 
 impl Problem {
     pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, title, detail: detail.into(), errors: Vec::new(), retry_after_secs: None, internal: None }
+        Self {
+            status,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+            internal: None,
+        }
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
@@ -38,20 +45,41 @@ impl Problem {
             [one] => format!("{} {}", one.field, one.message),
             _ => "Some fields are not right; each error names its field.".to_owned(),
         };
-        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", detail) }
+        Self {
+            errors,
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", detail)
+        }
     }
 
     pub fn field(status: StatusCode, field: &str, message: impl Into<String>) -> Self {
         let error = FieldError::new(field, message);
-        Self { errors: vec![error.clone()], ..Self::new(status, "Invalid request", format!("{} {}", error.field, error.message)) }
+        Self {
+            errors: vec![error.clone()],
+            ..Self::new(
+                status,
+                "Invalid request",
+                format!("{} {}", error.field, error.message),
+            )
+        }
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is nothing here, or it is not yours to see.",
+        )
     }
 
     pub fn internal(what: impl Into<String>) -> Self {
-        Self { internal: Some(what.into()), ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side. Please try again in a moment.") }
+        Self {
+            internal: Some(what.into()),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "Something went wrong on our side. Please try again in a moment.",
+            )
+        }
     }
 
     /// A short machine-readable name for the kind of problem (the `type` URI's last part).
@@ -93,20 +121,51 @@ impl From<Error> for Problem {
     fn from(error: Error) -> Self {
         match error {
             Error::Invalid(errors) => Self::invalid(errors),
-            Error::Unauthenticated => Self::new(StatusCode::UNAUTHORIZED, "Sign in needed", "Please sign in; your session has ended or you are not signed in."),
-            Error::BadCredentials => Self::new(StatusCode::UNAUTHORIZED, "Sign-in failed", "E-mail or password is wrong."),
-            Error::Locked => Self::new(StatusCode::LOCKED, "Account locked", "This account is locked after too many wrong passwords. Set a new password with 'Forgotten your password?' to unlock it, or contact support."),
-            Error::NotActive(status) => Self::new(StatusCode::FORBIDDEN, "Account not active", match status {
-                "pending_review" => "Your registration is being checked by an administrator. We will e-mail you when it is done.",
-                "unverified" => "Please confirm your e-mail address first: follow the link we sent you.",
-                _ => "This account cannot sign in. Please contact support.",
-            }),
-            Error::Forbidden => Self::new(StatusCode::FORBIDDEN, "Not allowed", "Your account cannot do this."),
+            Error::Unauthenticated => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Sign in needed",
+                "Please sign in; your session has ended or you are not signed in.",
+            ),
+            Error::BadCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Sign-in failed",
+                "E-mail or password is wrong.",
+            ),
+            Error::Locked => Self::new(
+                StatusCode::LOCKED,
+                "Account locked",
+                "This account is locked after too many wrong passwords. Set a new password with 'Forgotten your password?' to unlock it, or contact support.",
+            ),
+            Error::NotActive(status) => Self::new(
+                StatusCode::FORBIDDEN,
+                "Account not active",
+                match status {
+                    "pending_review" => {
+                        "Your registration is being checked by an administrator. We will e-mail you when it is done."
+                    }
+                    "unverified" => {
+                        "Please confirm your e-mail address first: follow the link we sent you."
+                    }
+                    _ => "This account cannot sign in. Please contact support.",
+                },
+            ),
+            Error::Forbidden => Self::new(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your account cannot do this.",
+            ),
             Error::NotFound => Self::not_found(),
             Error::Conflict(detail) => Self::new(StatusCode::CONFLICT, "Conflict", detail),
             Error::RateLimited { retry_after_secs } => Self {
                 retry_after_secs: Some(retry_after_secs),
-                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "Too many attempts", format!("Too many attempts. Please wait {} and try again.", wait(retry_after_secs)))
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many attempts",
+                    format!(
+                        "Too many attempts. Please wait {} and try again.",
+                        wait(retry_after_secs)
+                    ),
+                )
             },
             Error::Table(e) => unavailable(&e),
             Error::Blobs(e) => unavailable(&e),
@@ -123,7 +182,14 @@ fn unavailable(e: &dyn std::error::Error) -> Problem {
         chain.push_str(&s.to_string());
         source = s.source();
     }
-    Problem { internal: Some(chain), ..Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable", "The service is busy or unavailable. Please try again in a moment.") }
+    Problem {
+        internal: Some(chain),
+        ..Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Temporarily unavailable",
+            "The service is busy or unavailable. Please try again in a moment.",
+        )
+    }
 }
 
 fn wait(secs: u64) -> String {

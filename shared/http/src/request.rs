@@ -28,7 +28,9 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn new(method: Method, path_and_query: &str) -> Self {
-        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
         Self {
             method,
             path: path.to_owned(),
@@ -41,18 +43,33 @@ impl ApiRequest {
     }
 
     pub fn param(&self, name: &str) -> &str {
-        self.params.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     pub fn query_param(&self, name: &str) -> Option<String> {
-        url::form_urlencoded::parse(self.query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     }
 
     /// `?limit=` within 1..=100 (default 20) and `?cursor=`.
     pub fn page(&self) -> Result<(Option<String>, u32), Problem> {
         let limit = match self.query_param("limit") {
             None => 20,
-            Some(raw) => raw.parse::<u32>().ok().filter(|l| (1..=100).contains(l)).ok_or_else(|| Problem::field(StatusCode::BAD_REQUEST, "limit", "must be a whole number from 1 to 100"))?,
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|l| (1..=100).contains(l))
+                .ok_or_else(|| {
+                    Problem::field(
+                        StatusCode::BAD_REQUEST,
+                        "limit",
+                        "must be a whole number from 1 to 100",
+                    )
+                })?,
         };
         Ok((self.query_param("cursor").filter(|c| !c.is_empty()), limit))
     }
@@ -87,28 +104,55 @@ impl ApiRequest {
     /// field of the wrong type 422 naming the field.
     pub fn json_within<T: DeserializeOwned>(&self, limit: usize) -> Result<T, Problem> {
         if self.body.len() > limit {
-            return Err(Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Request too large", format!("The request body is larger than {} KiB.", limit / 1024)));
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request too large",
+                format!("The request body is larger than {} KiB.", limit / 1024),
+            ));
         }
         let json = self.header("content-type").is_some_and(|ct| {
             let ct = ct.split(';').next().unwrap_or("").trim();
-            ct.eq_ignore_ascii_case("application/json") || ct.to_ascii_lowercase().ends_with("+json")
+            ct.eq_ignore_ascii_case("application/json")
+                || ct.to_ascii_lowercase().ends_with("+json")
         });
         if !json {
-            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "JSON expected", "Send the body as JSON with Content-Type: application/json."));
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "JSON expected",
+                "Send the body as JSON with Content-Type: application/json.",
+            ));
         }
-        let body: &[u8] = if self.body.is_empty() { b"{}" } else { &self.body };
+        let body: &[u8] = if self.body.is_empty() {
+            b"{}"
+        } else {
+            &self.body
+        };
         let mut de = serde_json::Deserializer::from_slice(body);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                return Problem::new(StatusCode::BAD_REQUEST, "Malformed JSON", format!("The body is not valid JSON (line {}, column {}).", inner.line(), inner.column()));
+                return Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "Malformed JSON",
+                    format!(
+                        "The body is not valid JSON (line {}, column {}).",
+                        inner.line(),
+                        inner.column()
+                    ),
+                );
             }
             let message = inner.to_string();
             // serde reports "missing field `x`" at the parent's path.
-            let (field, message) = match message.split_once("missing field `").and_then(|(_, rest)| rest.split_once('`')) {
+            let (field, message) = match message
+                .split_once("missing field `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+            {
                 Some((name, _)) => (join(&path, name), "is required".to_owned()),
-                None => (if path == "." { "body".to_owned() } else { path }, readable(&message)),
+                None => (
+                    if path == "." { "body".to_owned() } else { path },
+                    readable(&message),
+                ),
             };
             Problem::invalid(vec![portal_domain::FieldError::new(field, message)])
         })
@@ -116,7 +160,11 @@ impl ApiRequest {
 }
 
 fn join(path: &str, field: &str) -> String {
-    if path == "." || path.is_empty() { field.to_owned() } else { format!("{path}.{field}") }
+    if path == "." || path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
 }
 
 /// serde's "invalid type: integer `5`, expected a string at line 1 column 9" without position.
@@ -146,32 +194,75 @@ mod tests {
 
     fn request(body: &str) -> ApiRequest {
         let mut r = ApiRequest::new(Method::POST, "/x?limit=5&cursor=abc");
-        r.headers.insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));
+        r.headers.insert(
+            "content-type",
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
         r.body = Bytes::from(body.to_owned());
         r
     }
 
     fn field_of(p: Problem) -> (u16, String) {
-        (p.status.as_u16(), p.errors.first().map(|e| e.field.clone()).unwrap_or_default())
+        (
+            p.status.as_u16(),
+            p.errors
+                .first()
+                .map(|e| e.field.clone())
+                .unwrap_or_default(),
+        )
     }
 
     #[test]
     fn bad_bodies_name_the_field() {
-        assert_eq!(field_of(request(r#"{"email": 5, "n": 1}"#).json::<Body>().unwrap_err()), (422, "email".into()));
-        assert_eq!(field_of(request(r#"{"email": "a"}"#).json::<Body>().unwrap_err()), (422, "n".into()));
-        assert_eq!(field_of(request(r#"{"n": 1, "items": [{"name": "a"}, {}]}"#).json::<Body>().unwrap_err()), (422, "items[1].name".into()));
-        assert_eq!(request("{").json::<Body>().unwrap_err().status, StatusCode::BAD_REQUEST);
-        assert_eq!(request(&format!(r#"{{"n": 1, "email": "{}"}}"#, "x".repeat(70_000))).json::<Body>().unwrap_err().status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            field_of(
+                request(r#"{"email": 5, "n": 1}"#)
+                    .json::<Body>()
+                    .unwrap_err()
+            ),
+            (422, "email".into())
+        );
+        assert_eq!(
+            field_of(request(r#"{"email": "a"}"#).json::<Body>().unwrap_err()),
+            (422, "n".into())
+        );
+        assert_eq!(
+            field_of(
+                request(r#"{"n": 1, "items": [{"name": "a"}, {}]}"#)
+                    .json::<Body>()
+                    .unwrap_err()
+            ),
+            (422, "items[1].name".into())
+        );
+        assert_eq!(
+            request("{").json::<Body>().unwrap_err().status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            request(&format!(r#"{{"n": 1, "email": "{}"}}"#, "x".repeat(70_000)))
+                .json::<Body>()
+                .unwrap_err()
+                .status,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
         let mut text = request(r#"{"n": 1}"#);
-        text.headers.insert("content-type", HeaderValue::from_static("text/plain"));
-        assert_eq!(text.json::<Body>().unwrap_err().status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        text.headers
+            .insert("content-type", HeaderValue::from_static("text/plain"));
+        assert_eq!(
+            text.json::<Body>().unwrap_err().status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
     }
 
     #[test]
     fn cookies_bearer_and_paging() {
         let mut r = request("{}");
-        r.headers.insert("cookie", HeaderValue::from_static("a=1; __Host-portal_session=tok; b=2"));
-        r.headers.insert("authorization", HeaderValue::from_static("Bearer  key "));
+        r.headers.insert(
+            "cookie",
+            HeaderValue::from_static("a=1; __Host-portal_session=tok; b=2"),
+        );
+        r.headers
+            .insert("authorization", HeaderValue::from_static("Bearer  key "));
         assert_eq!(r.cookie(SESSION_COOKIE), Some("tok"));
         assert_eq!(r.bearer(), Some("key"));
         assert_eq!(r.page().unwrap(), (Some("abc".to_owned()), 5));

@@ -13,7 +13,11 @@ pub struct ApiResponse {
 
 impl ApiResponse {
     pub fn new(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Self {
-        let mut response = Self { status, headers: HeaderMap::new(), body: body.into() };
+        let mut response = Self {
+            status,
+            headers: HeaderMap::new(),
+            body: body.into(),
+        };
         if !content_type.is_empty() {
             response = response.header("content-type", content_type);
         }
@@ -28,7 +32,11 @@ impl ApiResponse {
         match serde_json::to_vec(body) {
             Ok(bytes) => Self::new(status, content_type, bytes),
             // Our response types always serialize; should one not, say so without detail.
-            Err(_) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "application/problem+json", r#"{"type":"/problems/server-error","title":"Something went wrong","status":500,"detail":"Something went wrong on our side."}"#),
+            Err(_) => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "application/problem+json",
+                r#"{"type":"/problems/server-error","title":"Something went wrong","status":500,"detail":"Something went wrong on our side."}"#,
+            ),
         }
     }
 
@@ -52,7 +60,10 @@ impl ApiResponse {
             ("referrer-policy", "no-referrer"),
             ("x-frame-options", "DENY"),
         ] {
-            self.headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+            self.headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
         }
         self
     }

@@ -44,15 +44,27 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
     // Creating an account touches only the table; the other ports are the local ones, unused.
     let scratch = std::env::temp_dir().join("portal-admin");
     let ctx = Ctx {
-        table: Arc::new(DynamoTable::new(aws::config::dynamodb_client(&sdk), table.clone())),
-        blobs: Arc::new(portal_adapters::embedded::FolderBlobs::new(scratch.join("blobs"), String::new(), [0; 32], Arc::new(SystemClock))),
-        mailer: Arc::new(portal_adapters::embedded::OutboxMailer::new(scratch.join("outbox"))),
+        table: Arc::new(DynamoTable::new(
+            aws::config::dynamodb_client(&sdk),
+            table.clone(),
+        )),
+        blobs: Arc::new(portal_adapters::embedded::FolderBlobs::new(
+            scratch.join("blobs"),
+            String::new(),
+            [0; 32],
+            Arc::new(SystemClock),
+        )),
+        mailer: Arc::new(portal_adapters::embedded::OutboxMailer::new(
+            scratch.join("outbox"),
+        )),
         clock: Arc::new(SystemClock),
         random: Arc::new(SystemRandom),
         settings: Arc::new(Settings::local(String::new())),
     };
     Ok(match ensure_admin(&ctx, &email, &password).await? {
         AdminBootstrap::Created => format!("Created the administrator {email} in {table}."),
-        AdminBootstrap::AlreadyThere => format!("An account with {email} already exists in {table}; nothing changed."),
+        AdminBootstrap::AlreadyThere => {
+            format!("An account with {email} already exists in {table}; nothing changed.")
+        }
     })
 }

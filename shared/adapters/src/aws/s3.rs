@@ -83,6 +83,7 @@ impl Blobs for S3Blobs {
             parts: Vec::new(),
             size: 0,
             open: true,
+            broken: false,
         }))
     }
 
@@ -173,13 +174,18 @@ struct S3Upload {
     size: u64,
     /// The multipart upload still exists (neither completed nor aborted).
     open: bool,
+    /// A part failed to upload and its bytes are gone: the upload can only be aborted.
+    broken: bool,
 }
 
 impl S3Upload {
     async fn upload_part(&mut self) -> Result<(), BlobError> {
+        self.usable()?;
         let part_number = i32::try_from(self.parts.len() + 1)
             .map_err(|_| BlobError::Invalid("too many parts in one upload".to_owned()))?;
         let body = self.buffer.split().freeze();
+        // Until the part is stored, its bytes are nowhere else.
+        self.broken = true;
         let output = self
             .client
             .upload_part()
@@ -191,6 +197,7 @@ impl S3Upload {
             .send()
             .await
             .map_err(unavailable)?;
+        self.broken = false;
         // The SDK sends each part's CRC32 and S3 checks it; the completion names parts by ETag.
         self.parts.push(
             CompletedPart::builder()
@@ -198,6 +205,15 @@ impl S3Upload {
                 .set_e_tag(output.e_tag)
                 .build(),
         );
+        Ok(())
+    }
+
+    fn usable(&self) -> Result<(), BlobError> {
+        if self.broken {
+            return Err(unavailable(Unexpected(
+                "a part of this upload failed to upload; abort it and start again".to_owned(),
+            )));
+        }
         Ok(())
     }
 
@@ -218,6 +234,7 @@ impl S3Upload {
 #[async_trait]
 impl Upload for S3Upload {
     async fn write(&mut self, chunk: Bytes) -> Result<(), BlobError> {
+        self.usable()?;
         self.size += chunk.len() as u64;
         self.buffer.extend_from_slice(&chunk);
         if self.buffer.len() >= PART_SIZE {
@@ -227,6 +244,7 @@ impl Upload for S3Upload {
     }
 
     async fn finish(mut self: Box<Self>) -> Result<u64, BlobError> {
+        self.usable()?;
         if self.parts.is_empty() {
             // Smaller than one part (perhaps empty): one PutObject stores it whole, and the
             // multipart upload, which would need at least one part, is dropped.

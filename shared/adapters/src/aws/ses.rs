@@ -39,14 +39,15 @@ impl Mailer for SesMailer {
                 .build()
                 .map_err(|err| MailError::Unavailable(Box::new(err)))
         };
+        // An empty part is left out (SES refuses empty content).
+        let part = |data: &str| (!data.is_empty()).then(|| content(data)).transpose();
+        let body = Body::builder()
+            .set_text(part(&email.text)?)
+            .set_html(part(&email.html)?)
+            .build();
         let message = Message::builder()
             .subject(content(&email.subject)?)
-            .body(
-                Body::builder()
-                    .text(content(&email.text)?)
-                    .html(content(&email.html)?)
-                    .build(),
-            )
+            .body(body)
             .build();
         self.client
             .send_email()

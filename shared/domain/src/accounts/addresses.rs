@@ -47,26 +47,58 @@ impl Address {
         let mut f = Fields::new();
         let text = |max| move |s: &str| short_text(s, max);
         let label = f.optional("label", input.label.as_deref(), text(50));
-        let recipient = f.required("recipient", input.recipient.as_deref(), |r| PersonName::parse(r).map(String::from));
+        let recipient = f.required("recipient", input.recipient.as_deref(), |r| {
+            PersonName::parse(r).map(String::from)
+        });
         let line1 = f.required("line1", input.line1.as_deref(), text(100));
         let line2 = f.optional("line2", input.line2.as_deref(), text(100));
         let city = f.required("city", input.city.as_deref(), text(100));
         let region = f.optional("region", input.region.as_deref(), text(100));
         let country = f.required("country", input.country.as_deref(), |c| {
             let code = c.trim().to_uppercase();
-            if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) { Ok(code) } else { Err("must be a two-letter country code such as GB") }
+            if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+                Ok(code)
+            } else {
+                Err("must be a two-letter country code such as GB")
+            }
         });
         let postcode = f.optional("postcode", input.postcode.as_deref(), |p| {
             let p = p.trim().to_uppercase();
-            if p.len() <= 12 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') { Ok(p) } else { Err("must be a postcode of letters, digits, spaces or dashes") }
+            if p.len() <= 12
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+            {
+                Ok(p)
+            } else {
+                Err("must be a postcode of letters, digits, spaces or dashes")
+            }
         });
         if country.as_deref() == Some("GB") && matches!(postcode, Some(None)) {
             f.add("postcode", "is required for UK addresses");
         }
-        match (label, recipient, line1, line2, city, region, postcode, country) {
-            (Some(label), Some(recipient), Some(line1), Some(line2), Some(city), Some(region), Some(postcode), Some(country)) if f.is_empty() => {
-                Ok(Self { id, label, recipient, line1, line2, city, region, postcode, country })
-            }
+        match (
+            label, recipient, line1, line2, city, region, postcode, country,
+        ) {
+            (
+                Some(label),
+                Some(recipient),
+                Some(line1),
+                Some(line2),
+                Some(city),
+                Some(region),
+                Some(postcode),
+                Some(country),
+            ) if f.is_empty() => Ok(Self {
+                id,
+                label,
+                recipient,
+                line1,
+                line2,
+                city,
+                region,
+                postcode,
+                country,
+            }),
             _ => Err(f.into_error()),
         }
     }
@@ -76,27 +108,46 @@ pub async fn list(ctx: &Ctx, principal: &Principal) -> Result<Vec<Address>> {
     let query = Query::partition(keys::user_partition(principal.user_id()))
         .sort(SortCondition::BeginsWith(keys::ADDRESS_PREFIX.to_owned()))
         .limit(u32::try_from(MAX_ADDRESSES).unwrap_or(20));
-    ctx.table.query(&query).await?.items.into_iter().map(from_item).collect()
+    ctx.table
+        .query(&query)
+        .await?
+        .items
+        .into_iter()
+        .map(from_item)
+        .collect()
 }
 
 pub async fn create(ctx: &Ctx, principal: &Principal, input: &AddressInput) -> Result<Address> {
     let address = Address::parse(secrets::new_id(ctx.random.as_ref()), input)?;
     if list(ctx, principal).await?.len() >= MAX_ADDRESSES {
-        return Err(Error::Conflict(format!("an address book holds at most {MAX_ADDRESSES} addresses; remove one first")));
+        return Err(Error::Conflict(format!(
+            "an address book holds at most {MAX_ADDRESSES} addresses; remove one first"
+        )));
     }
     let key = keys::address(principal.user_id(), &address.id);
-    ctx.table.put(to_item(&key, &address)?, Condition::NotExists).await?;
+    ctx.table
+        .put(to_item(&key, &address)?, Condition::NotExists)
+        .await?;
     Ok(address)
 }
 
 /// Replaces one of the person's own addresses; anyone else's is "not found".
-pub async fn replace(ctx: &Ctx, principal: &Principal, id: &str, input: &AddressInput) -> Result<Address> {
+pub async fn replace(
+    ctx: &Ctx,
+    principal: &Principal,
+    id: &str,
+    input: &AddressInput,
+) -> Result<Address> {
     if !secrets::is_id(id) {
         return Err(Error::NotFound);
     }
     let address = Address::parse(id.to_owned(), input)?;
     let key = keys::address(principal.user_id(), id);
-    match ctx.table.put(to_item(&key, &address)?, Condition::Exists).await {
+    match ctx
+        .table
+        .put(to_item(&key, &address)?, Condition::Exists)
+        .await
+    {
         Ok(()) => Ok(address),
         Err(TableError::ConditionFailed { .. }) => Err(Error::NotFound),
         Err(e) => Err(e.into()),
@@ -107,7 +158,11 @@ pub async fn remove(ctx: &Ctx, principal: &Principal, id: &str) -> Result<()> {
     if !secrets::is_id(id) {
         return Err(Error::NotFound);
     }
-    match ctx.table.delete(keys::address(principal.user_id(), id), Condition::Exists).await {
+    match ctx
+        .table
+        .delete(keys::address(principal.user_id(), id), Condition::Exists)
+        .await
+    {
         Ok(()) => Ok(()),
         Err(TableError::ConditionFailed { .. }) => Err(Error::NotFound),
         Err(e) => Err(e.into()),

@@ -36,21 +36,41 @@ fn admin_only(principal: &Principal) -> Result<()> {
 }
 
 /// Pending registrations, oldest first.
-pub async fn pending(ctx: &Ctx, principal: &Principal, cursor: Option<String>, limit: u32) -> Result<Paged<PendingRegistration>> {
+pub async fn pending(
+    ctx: &Ctx,
+    principal: &Principal,
+    cursor: Option<String>,
+    limit: u32,
+) -> Result<Paged<PendingRegistration>> {
     admin_only(principal)?;
-    let page = ctx.table.query(&Query::partition(keys::REVIEWS).limit(limit).after(cursor)).await.map_err(bad_cursor)?;
+    let page = ctx
+        .table
+        .query(&Query::partition(keys::REVIEWS).limit(limit).after(cursor))
+        .await
+        .map_err(bad_cursor)?;
     let mut items = Vec::with_capacity(page.items.len());
     for item in page.items {
-        let Some(user_id) = item.get("user_id").and_then(|v| v.as_str()) else { continue };
-        let Some(account) = super::load(ctx, user_id).await? else { continue };
+        let Some(user_id) = item.get("user_id").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let Some(account) = super::load(ctx, user_id).await? else {
+            continue;
+        };
         let (closest_learner_records, closest_centre_records) = match account.kind {
             AccountKind::Learner => (records::closest_learners(ctx, &account).await?, Vec::new()),
             AccountKind::Centre => (Vec::new(), records::closest_centres(ctx, &account).await?),
             AccountKind::ThirdParty | AccountKind::Admin => (Vec::new(), Vec::new()),
         };
-        items.push(PendingRegistration { account: account.profile(), closest_learner_records, closest_centre_records });
+        items.push(PendingRegistration {
+            account: account.profile(),
+            closest_learner_records,
+            closest_centre_records,
+        });
     }
-    Ok(Paged { items, next_cursor: page.next_cursor })
+    Ok(Paged {
+        items,
+        next_cursor: page.next_cursor,
+    })
 }
 
 fn bad_cursor(e: TableError) -> Error {
@@ -74,21 +94,35 @@ async fn pending_account(ctx: &Ctx, user_id: &str) -> Result<Account> {
     }
     let account = super::load(ctx, user_id).await?.ok_or(Error::NotFound)?;
     if account.status != AccountStatus::PendingReview {
-        return Err(Error::Conflict(format!("the registration is {}, not pending review", account.status.as_str())));
+        return Err(Error::Conflict(format!(
+            "the registration is {}, not pending review",
+            account.status.as_str()
+        )));
     }
     Ok(account)
 }
 
 /// Approves, linking the account to the record the administrator chose; e-mails the person.
-pub async fn approve(ctx: &Ctx, principal: &Principal, user_id: &str, input: &ApproveInput) -> Result<Profile> {
+pub async fn approve(
+    ctx: &Ctx,
+    principal: &Principal,
+    user_id: &str,
+    input: &ApproveInput,
+) -> Result<Profile> {
     admin_only(principal)?;
     let account = pending_account(ctx, user_id).await?;
     let mut updated = account.clone();
     let record_check = match account.kind {
         AccountKind::Learner => {
-            let raw = input.enrolment_number.as_deref().ok_or_else(|| Error::field("enrolment_number", "is required to link a learner"))?;
-            let number = EnrolmentNumber::parse(raw).map_err(|m| Error::field("enrolment_number", m))?;
-            let record = records::learner(ctx, number.as_str()).await?.ok_or_else(|| Error::field("enrolment_number", "has no learner record"))?;
+            let raw = input
+                .enrolment_number
+                .as_deref()
+                .ok_or_else(|| Error::field("enrolment_number", "is required to link a learner"))?;
+            let number =
+                EnrolmentNumber::parse(raw).map_err(|m| Error::field("enrolment_number", m))?;
+            let record = records::learner(ctx, number.as_str())
+                .await?
+                .ok_or_else(|| Error::field("enrolment_number", "has no learner record"))?;
             updated.first_name = record.first_name.clone();
             updated.last_name = record.last_name.clone();
             updated.date_of_birth = Some(record.date_of_birth);
@@ -97,15 +131,23 @@ pub async fn approve(ctx: &Ctx, principal: &Principal, user_id: &str, input: &Ap
             keys::learner_record(number.as_str())
         }
         AccountKind::Centre => {
-            let raw = input.centre_number.as_deref().ok_or_else(|| Error::field("centre_number", "is required to link a centre user"))?;
+            let raw = input.centre_number.as_deref().ok_or_else(|| {
+                Error::field("centre_number", "is required to link a centre user")
+            })?;
             let number = CentreNumber::parse(raw).map_err(|m| Error::field("centre_number", m))?;
-            let record = records::centre(ctx, number.as_str()).await?.ok_or_else(|| Error::field("centre_number", "has no centre record"))?;
+            let record = records::centre(ctx, number.as_str())
+                .await?
+                .ok_or_else(|| Error::field("centre_number", "has no centre record"))?;
             updated.centre_number = Some(number.clone());
             updated.centre_name = Some(record.name);
             updated.linked_record = Some(number.to_string());
             keys::centre_record(number.as_str())
         }
-        AccountKind::ThirdParty | AccountKind::Admin => return Err(Error::Conflict("only learners and centre users are reviewed".to_owned())),
+        AccountKind::ThirdParty | AccountKind::Admin => {
+            return Err(Error::Conflict(
+                "only learners and centre users are reviewed".to_owned(),
+            ));
+        }
     };
     updated.status = AccountStatus::Active;
     updated.review_since = None;
@@ -113,7 +155,15 @@ pub async fn approve(ctx: &Ctx, principal: &Principal, user_id: &str, input: &Ap
     let mut writes = vec![
         Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
         Write::check(record_check, Condition::Exists),
-        outbox::enqueue(ctx, messages::registration_approved(&ctx.settings, updated.first_name.as_str(), &ctx.settings.link("/login")), updated.email.as_str())?,
+        outbox::enqueue(
+            ctx,
+            messages::registration_approved(
+                &ctx.settings,
+                updated.first_name.as_str(),
+                &ctx.settings.link("/login"),
+            ),
+            updated.email.as_str(),
+        )?,
     ];
     if let Some(since) = &account.review_since {
         writes.push(Write::delete(keys::review(since, &account.id)));
@@ -130,7 +180,12 @@ pub struct RejectInput {
 
 /// Rejects and e-mails the person why. The e-mail address is released, so the person can
 /// register again with the right details.
-pub async fn reject(ctx: &Ctx, principal: &Principal, user_id: &str, input: &RejectInput) -> Result<Profile> {
+pub async fn reject(
+    ctx: &Ctx,
+    principal: &Principal,
+    user_id: &str,
+    input: &RejectInput,
+) -> Result<Profile> {
     admin_only(principal)?;
     let reason = match input.reason.as_deref() {
         None => return Err(Error::field("reason", "is required")),
@@ -143,8 +198,15 @@ pub async fn reject(ctx: &Ctx, principal: &Principal, user_id: &str, input: &Rej
     updated.version += 1;
     let mut writes = vec![
         Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
-        Write::delete_if(keys::email_guard(account.email.as_str()), Condition::equals("user_id", account.id.as_str())),
-        outbox::enqueue(ctx, messages::registration_rejected(&ctx.settings, account.first_name.as_str(), &reason), account.email.as_str())?,
+        Write::delete_if(
+            keys::email_guard(account.email.as_str()),
+            Condition::equals("user_id", account.id.as_str()),
+        ),
+        outbox::enqueue(
+            ctx,
+            messages::registration_rejected(&ctx.settings, account.first_name.as_str(), &reason),
+            account.email.as_str(),
+        )?,
     ];
     if let Some(since) = &account.review_since {
         writes.push(Write::delete(keys::review(since, &account.id)));
@@ -156,8 +218,12 @@ pub async fn reject(ctx: &Ctx, principal: &Principal, user_id: &str, input: &Rej
 fn decided(result: std::result::Result<(), TableError>) -> Result<()> {
     match result {
         Ok(()) => Ok(()),
-        Err(TableError::ConditionFailed { index: 1 }) => Err(Error::Conflict("the record or the account changed meanwhile; reload and try again".to_owned())),
-        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict("another administrator decided on this registration meanwhile".to_owned())),
+        Err(TableError::ConditionFailed { index: 1 }) => Err(Error::Conflict(
+            "the record or the account changed meanwhile; reload and try again".to_owned(),
+        )),
+        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict(
+            "another administrator decided on this registration meanwhile".to_owned(),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -174,7 +240,12 @@ pub struct AccountSummary {
 
 impl From<&Account> for AccountSummary {
     fn from(account: &Account) -> Self {
-        Self { profile: account.profile(), locked: account.locked, admin_locked: account.admin_locked, failed_logins: account.failed_logins }
+        Self {
+            profile: account.profile(),
+            locked: account.locked,
+            admin_locked: account.admin_locked,
+            failed_logins: account.failed_logins,
+        }
     }
 }
 
@@ -187,16 +258,32 @@ pub struct AccountDetail {
 }
 
 /// Accounts whose e-mail starts with `q` (at least one character), in e-mail order.
-pub async fn find(ctx: &Ctx, principal: &Principal, q: &str, cursor: Option<String>, limit: u32) -> Result<Paged<AccountSummary>> {
+pub async fn find(
+    ctx: &Ctx,
+    principal: &Principal,
+    q: &str,
+    cursor: Option<String>,
+    limit: u32,
+) -> Result<Paged<AccountSummary>> {
     admin_only(principal)?;
     let q = q.trim().to_lowercase();
     if q.is_empty() || q.len() > 254 {
         return Err(Error::field("q", "type the start of an e-mail address"));
     }
-    let query = Query::index(GSI1, keys::accounts_index(&q)).sort(SortCondition::BeginsWith(q)).limit(limit).after(cursor);
+    let query = Query::index(GSI1, keys::accounts_index(&q))
+        .sort(SortCondition::BeginsWith(q))
+        .limit(limit)
+        .after(cursor);
     let page = ctx.table.query(&query).await.map_err(bad_cursor)?;
-    let items = page.items.into_iter().map(|item| from_item::<Account>(item).map(|a| AccountSummary::from(&a))).collect::<Result<_>>()?;
-    Ok(Paged { items, next_cursor: page.next_cursor })
+    let items = page
+        .items
+        .into_iter()
+        .map(|item| from_item::<Account>(item).map(|a| AccountSummary::from(&a)))
+        .collect::<Result<_>>()?;
+    Ok(Paged {
+        items,
+        next_cursor: page.next_cursor,
+    })
 }
 
 pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<AccountDetail> {
@@ -206,8 +293,18 @@ pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<A
         .sort(SortCondition::BeginsWith(keys::SIGNIN_PREFIX.to_owned()))
         .descending()
         .limit(20);
-    let recent_sign_ins = ctx.table.query(&recent).await?.items.into_iter().map(from_item).collect::<Result<_>>()?;
-    Ok(AccountDetail { summary: AccountSummary::from(&account), recent_sign_ins })
+    let recent_sign_ins = ctx
+        .table
+        .query(&recent)
+        .await?
+        .items
+        .into_iter()
+        .map(from_item)
+        .collect::<Result<_>>()?;
+    Ok(AccountDetail {
+        summary: AccountSummary::from(&account),
+        recent_sign_ins,
+    })
 }
 
 async fn load_any(ctx: &Ctx, user_id: &str) -> Result<Account> {
@@ -219,10 +316,17 @@ async fn load_any(ctx: &Ctx, user_id: &str) -> Result<Account> {
 
 /// Locks (`true`) or unlocks an account. Locking ends its sessions at their next request;
 /// unlocking also clears a lock from wrong passwords.
-pub async fn set_lock(ctx: &Ctx, principal: &Principal, user_id: &str, lock: bool) -> Result<AccountSummary> {
+pub async fn set_lock(
+    ctx: &Ctx,
+    principal: &Principal,
+    user_id: &str,
+    lock: bool,
+) -> Result<AccountSummary> {
     admin_only(principal)?;
     if lock && user_id == principal.user_id() {
-        return Err(Error::Conflict("you cannot lock your own account".to_owned()));
+        return Err(Error::Conflict(
+            "you cannot lock your own account".to_owned(),
+        ));
     }
     let account = load_any(ctx, user_id).await?;
     let mut updated = account.clone();
@@ -232,9 +336,15 @@ pub async fn set_lock(ctx: &Ctx, principal: &Principal, user_id: &str, lock: boo
         updated.failed_logins = 0;
     }
     updated.version += 1;
-    match ctx.table.put(updated.to_item()?, Condition::version_is(account.version)).await {
+    match ctx
+        .table
+        .put(updated.to_item()?, Condition::version_is(account.version))
+        .await
+    {
         Ok(()) => Ok(AccountSummary::from(&updated)),
-        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict("the account changed meanwhile; try again".to_owned())),
+        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict(
+            "the account changed meanwhile; try again".to_owned(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -19,11 +19,17 @@ use crate::values::{EmailAddress, PersonName};
 use model::{Account, AccountKind, AccountStatus};
 
 pub async fn load(ctx: &Ctx, user_id: &str) -> Result<Option<Account>> {
-    ctx.table.get(&keys::account(user_id)).await?.map(from_item).transpose()
+    ctx.table
+        .get(&keys::account(user_id))
+        .await?
+        .map(from_item)
+        .transpose()
 }
 
 pub async fn find_by_email(ctx: &Ctx, email: &EmailAddress) -> Result<Option<Account>> {
-    let Some(guard) = ctx.table.get(&keys::email_guard(email.as_str())).await? else { return Ok(None) };
+    let Some(guard) = ctx.table.get(&keys::email_guard(email.as_str())).await? else {
+        return Ok(None);
+    };
     match guard.get("user_id").and_then(|v| v.as_str()) {
         Some(user_id) => load(ctx, user_id).await,
         None => Ok(None),
@@ -44,7 +50,8 @@ pub async fn ensure_admin(ctx: &Ctx, email: &str, password: &str) -> Result<Admi
     if find_by_email(ctx, &email).await?.is_some() {
         return Ok(AdminBootstrap::AlreadyThere);
     }
-    let password = Password::parse(password, Some(&email), &[]).map_err(|m| Error::field("PORTAL_ADMIN_PASSWORD", m))?;
+    let password = Password::parse(password, Some(&email), &[])
+        .map_err(|m| Error::field("PORTAL_ADMIN_PASSWORD", m))?;
     let now = ctx.now();
     let name = |n: &str| PersonName::parse(n).map_err(|m| Error::Internal(m.to_owned()));
     let account = Account {
@@ -71,13 +78,19 @@ pub async fn ensure_admin(ctx: &Ctx, email: &str, password: &str) -> Result<Admi
         session_generation: 0,
         created_at: now,
         verified_at: Some(now),
+        pending_email: None,
         review_since: None,
         version: 1,
     };
-    let writes = vec![registration::new_guard(&account)?, crate::ports::Write::put_new(account.to_item()?)];
+    let writes = vec![
+        registration::new_guard(&account)?,
+        crate::ports::Write::put_new(account.to_item()?),
+    ];
     match ctx.table.transact(writes).await {
         Ok(()) => Ok(AdminBootstrap::Created),
-        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Ok(AdminBootstrap::AlreadyThere),
+        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {
+            Ok(AdminBootstrap::AlreadyThere)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::items::{indexed, to_item};
 use crate::keys;
 use crate::ports::Item;
-use crate::values::{CentreNumber, EmailAddress, EnrolmentNumber, Phone, PersonName};
+use crate::values::{CentreNumber, EmailAddress, EnrolmentNumber, PersonName, Phone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -98,6 +98,9 @@ pub struct Account {
     pub created_at: OffsetDateTime,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub verified_at: Option<OffsetDateTime>,
+    /// A new address waiting to be confirmed by the link sent to it.
+    #[serde(default)]
+    pub pending_email: Option<String>,
     /// When it entered review (keys its review item).
     #[serde(default)]
     pub review_since: Option<String>,
@@ -112,7 +115,11 @@ impl Account {
     /// The item, listed in the accounts index by e-mail.
     pub fn to_item(&self) -> Result<Item> {
         let item = to_item(&keys::account(&self.id), self)?;
-        Ok(indexed(item, keys::accounts_index(self.email.as_str()), format!("{}#{}", self.email, self.id)))
+        Ok(indexed(
+            item,
+            keys::accounts_index(self.email.as_str()),
+            format!("{}#{}", self.email, self.id),
+        ))
     }
 
     pub fn full_name(&self) -> String {
@@ -138,7 +145,9 @@ impl Account {
             company: self.company.clone(),
             phone: self.phone.as_ref().map(ToString::to_string),
             additional_contact: self.additional_contact.clone(),
-            third_party_search_opt_in: (self.kind == AccountKind::Learner).then_some(self.third_party_search_opt_in),
+            third_party_search_opt_in: (self.kind == AccountKind::Learner)
+                .then_some(self.third_party_search_opt_in),
+            pending_email: self.pending_email.clone(),
             created_at: self.created_at,
         }
     }
@@ -164,6 +173,8 @@ pub struct Profile {
     pub additional_contact: Option<String>,
     /// Learners only: whether third parties may find them by search (ACC-8).
     pub third_party_search_opt_in: Option<bool>,
+    /// A new e-mail address waiting for its confirmation link to be followed.
+    pub pending_email: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,

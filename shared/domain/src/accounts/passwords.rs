@@ -25,19 +25,40 @@ pub async fn forgot(ctx: &Ctx, input: &ForgotInput, client: &str) -> Result<()> 
     let email = Fields::new();
     let mut f = email;
     let email = f.required("email", input.email.as_deref(), EmailAddress::parse);
-    let Some(email) = email else { return Err(f.into_error()) };
+    let Some(email) = email else {
+        return Err(f.into_error());
+    };
     rate_limit::enforce(ctx, "forgot-ip", client, ctx.settings.limits.forgot_per_ip).await?;
-    if !rate_limit::within(ctx, "forgot-email", email.as_str(), ctx.settings.limits.forgot_per_email).await? {
+    if !rate_limit::within(
+        ctx,
+        "forgot-email",
+        email.as_str(),
+        ctx.settings.limits.forgot_per_email,
+    )
+    .await?
+    {
         return Ok(());
     }
-    let Some(account) = super::find_by_email(ctx, &email).await? else { return Ok(()) };
+    let Some(account) = super::find_by_email(ctx, &email).await? else {
+        return Ok(());
+    };
     if account.status == AccountStatus::Unverified {
         return Ok(());
     }
     let mut writes = Vec::with_capacity(2);
-    let token = tokens::issue(ctx, Purpose::ResetPassword, &account, Duration::hours(1), &mut writes)?;
+    let token = tokens::issue(
+        ctx,
+        Purpose::ResetPassword,
+        &account,
+        Duration::hours(1),
+        &mut writes,
+    )?;
     let link = ctx.settings.link(&format!("/reset-password?token={token}"));
-    writes.push(outbox::enqueue(ctx, messages::reset_password(&ctx.settings, account.first_name.as_str(), &link), account.email.as_str())?);
+    writes.push(outbox::enqueue(
+        ctx,
+        messages::reset_password(&ctx.settings, account.first_name.as_str(), &link),
+        account.email.as_str(),
+    )?);
     ctx.table.transact(writes).await?;
     Ok(())
 }
@@ -51,12 +72,16 @@ pub struct ResetInput {
 /// Sets a new password from a reset link: unlocks a lock from wrong passwords, and ends every
 /// session. (A lock set by an administrator stays until an administrator lifts it.)
 pub async fn reset(ctx: &Ctx, input: &ResetInput) -> Result<()> {
-    let (token_key, token) = tokens::redeem(ctx, input.token.as_deref(), Purpose::ResetPassword).await?;
-    let account = super::load(ctx, &token.user_id).await?.ok_or_else(tokens::not_valid)?;
+    let (token_key, token) =
+        tokens::redeem(ctx, input.token.as_deref(), Purpose::ResetPassword).await?;
+    let account = super::load(ctx, &token.user_id)
+        .await?
+        .ok_or_else(tokens::not_valid)?;
     let names = [account.first_name.as_str(), account.last_name.as_str()];
     let password = match input.password.as_deref() {
         None | Some("") => return Err(Error::field("password", "is required")),
-        Some(raw) => Password::parse(raw, Some(&account.email), &names).map_err(|m| Error::field("password", m))?,
+        Some(raw) => Password::parse(raw, Some(&account.email), &names)
+            .map_err(|m| Error::field("password", m))?,
     };
     let hash = password.hash(ctx.random.as_ref()).await?;
     let mut updated = account.clone();
@@ -68,12 +93,18 @@ pub async fn reset(ctx: &Ctx, input: &ResetInput) -> Result<()> {
     let writes = vec![
         tokens::spend(&token_key, &token)?,
         Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
-        outbox::enqueue(ctx, messages::password_changed(&ctx.settings, account.first_name.as_str()), account.email.as_str())?,
+        outbox::enqueue(
+            ctx,
+            messages::password_changed(&ctx.settings, account.first_name.as_str()),
+            account.email.as_str(),
+        )?,
     ];
     match ctx.table.transact(writes).await {
         Ok(()) => Ok(()),
         Err(TableError::ConditionFailed { index: 0 }) => Err(tokens::used()),
-        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict("the account changed meanwhile; try again".to_owned())),
+        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict(
+            "the account changed meanwhile; try again".to_owned(),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -86,15 +117,28 @@ pub struct ChangePasswordInput {
 
 /// Changes the password (the current one is needed). Ends every other session: this one
 /// carries on under a new session (new token) of the new generation.
-pub async fn change(ctx: &Ctx, principal: &Principal, input: &ChangePasswordInput) -> Result<SignedIn> {
+pub async fn change(
+    ctx: &Ctx,
+    principal: &Principal,
+    input: &ChangePasswordInput,
+) -> Result<SignedIn> {
     let account = &principal.account;
     let mut f = Fields::new();
-    let current = f.required("current_password", input.current_password.as_deref(), |p| Ok::<_, &str>(p.to_owned()));
+    let current = f.required("current_password", input.current_password.as_deref(), |p| {
+        Ok::<_, &str>(p.to_owned())
+    });
     let names = [account.first_name.as_str(), account.last_name.as_str()];
-    let new = f.required("new_password", input.new_password.as_deref(), |p| Password::parse(p, Some(&account.email), &names));
-    let (Some(current), Some(new)) = (current, new) else { return Err(f.into_error()) };
+    let new = f.required("new_password", input.new_password.as_deref(), |p| {
+        Password::parse(p, Some(&account.email), &names)
+    });
+    let (Some(current), Some(new)) = (current, new) else {
+        return Err(f.into_error());
+    };
     if !secrets::verify_password(&current, Some(&account.password_hash)).await? {
-        return Err(Error::field("current_password", "is not your current password"));
+        return Err(Error::field(
+            "current_password",
+            "is not your current password",
+        ));
     }
     let mut updated = account.clone();
     updated.password_hash = new.hash(ctx.random.as_ref()).await?;
@@ -103,10 +147,18 @@ pub async fn change(ctx: &Ctx, principal: &Principal, input: &ChangePasswordInpu
     let writes = vec![
         Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
         Write::delete(principal.session_key.clone()),
-        outbox::enqueue(ctx, messages::password_changed(&ctx.settings, account.first_name.as_str()), account.email.as_str())?,
+        outbox::enqueue(
+            ctx,
+            messages::password_changed(&ctx.settings, account.first_name.as_str()),
+            account.email.as_str(),
+        )?,
     ];
-    super::sessions::start(ctx, updated, writes).await.map_err(|e| match e {
-        Error::Table(TableError::ConditionFailed { .. } | TableError::Conflict) => Error::Conflict("the account changed meanwhile; try again".to_owned()),
-        other => other,
-    })
+    super::sessions::start(ctx, updated, writes)
+        .await
+        .map_err(|e| match e {
+            Error::Table(TableError::ConditionFailed { .. } | TableError::Conflict) => {
+                Error::Conflict("the account changed meanwhile; try again".to_owned())
+            }
+            other => other,
+        })
 }

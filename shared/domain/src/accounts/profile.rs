@@ -2,17 +2,26 @@
 
 use serde::Deserialize;
 
+use super::model::Account;
 use super::model::{AccountKind, Profile};
 use super::sessions::Principal;
+use super::tokens::{self, Purpose, Token};
 use crate::ctx::Ctx;
 use crate::error::{Error, Fields, Result};
-use crate::ports::{Condition, TableError};
-use crate::values::{PersonName, Phone, short_text};
+use crate::items::to_item;
+use crate::keys;
+use crate::messages;
+use crate::outbox;
+use crate::ports::{Condition, Key, TableError, Write};
+use crate::values::{EmailAddress, PersonName, Phone, short_text};
+use time::Duration;
 
 /// A change to the profile: absent fields stay as they are; an empty string clears an
 /// optional field.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProfileChange {
+    /// A new e-mail address: it takes effect once the link sent to it is followed.
+    pub email: Option<String>,
     pub first_name: Option<String>,
     pub middle_name: Option<String>,
     pub last_name: Option<String>,
@@ -29,23 +38,33 @@ pub async fn update(ctx: &Ctx, principal: &Principal, change: &ProfileChange) ->
     let mut after = before.clone();
     let mut f = Fields::new();
     let learner = before.kind == AccountKind::Learner;
-    for (field, value) in [("first_name", &change.first_name), ("last_name", &change.last_name)] {
+    for (field, value) in [
+        ("first_name", &change.first_name),
+        ("last_name", &change.last_name),
+    ] {
         let Some(raw) = value else { continue };
         if learner {
-            f.add(field, "comes from your records; report an issue on a document to have it corrected");
+            f.add(
+                field,
+                "comes from your records; report an issue on a document to have it corrected",
+            );
         } else if let Some(name) = f.take(field, PersonName::parse(raw)) {
-            if field == "first_name" { after.first_name = name } else { after.last_name = name }
+            if field == "first_name" {
+                after.first_name = name
+            } else {
+                after.last_name = name
+            }
         }
     }
-    if let Some(raw) = &change.middle_name {
-        if let Some(name) = f.optional("middle_name", Some(raw), PersonName::parse) {
-            after.middle_name = name;
-        }
+    if let Some(raw) = &change.middle_name
+        && let Some(name) = f.optional("middle_name", Some(raw), PersonName::parse)
+    {
+        after.middle_name = name;
     }
-    if let Some(raw) = &change.phone {
-        if let Some(phone) = f.optional("phone", Some(raw), Phone::parse) {
-            after.phone = phone;
-        }
+    if let Some(raw) = &change.phone
+        && let Some(phone) = f.optional("phone", Some(raw), Phone::parse)
+    {
+        after.phone = phone;
     }
     if let Some(raw) = &change.company {
         if before.kind != AccountKind::ThirdParty {
@@ -54,10 +73,10 @@ pub async fn update(ctx: &Ctx, principal: &Principal, change: &ProfileChange) ->
             after.company = Some(company);
         }
     }
-    if let Some(raw) = &change.additional_contact {
-        if let Some(text) = f.optional("additional_contact", Some(raw), |c| short_text(c, 500)) {
-            after.additional_contact = text;
-        }
+    if let Some(raw) = &change.additional_contact
+        && let Some(text) = f.optional("additional_contact", Some(raw), |c| short_text(c, 500))
+    {
+        after.additional_contact = text;
     }
     if let Some(opt_in) = change.third_party_search_opt_in {
         if learner {
@@ -66,11 +85,92 @@ pub async fn update(ctx: &Ctx, principal: &Principal, change: &ProfileChange) ->
             f.add("third_party_search_opt_in", "is only for learners");
         }
     }
+    let new_email = match &change.email {
+        Some(raw) => f
+            .take("email", EmailAddress::parse(raw))
+            .filter(|email| *email != before.email),
+        None => None,
+    };
     f.finish()?;
     after.version += 1;
-    match ctx.table.put(after.to_item()?, Condition::version_is(before.version)).await {
+    let mut writes = Vec::with_capacity(3);
+    if let Some(new_email) = new_email {
+        // Confirmed by the new address's owner, through verify-email (see `confirm_email`).
+        after.pending_email = Some(new_email.to_string());
+        let token = tokens::issue_with(
+            ctx,
+            Purpose::ChangeEmail,
+            &after,
+            Duration::hours(24),
+            Some(new_email.to_string()),
+            &mut writes,
+        )?;
+        let link = ctx.settings.link(&format!("/verify-email?token={token}"));
+        writes.push(outbox::enqueue(
+            ctx,
+            messages::confirm_new_email(&ctx.settings, after.first_name.as_str(), &link),
+            new_email.as_str(),
+        )?);
+    }
+    writes.push(Write::put_if(
+        after.to_item()?,
+        Condition::version_is(before.version),
+    ));
+    match ctx.table.transact(writes).await {
         Ok(()) => Ok(after.profile()),
-        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict("your account changed meanwhile; reload and try again".to_owned())),
+        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict(
+            "your account changed meanwhile; reload and try again".to_owned(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Follows the link sent to a new address: the account moves to it (its old address is told),
+/// unless another account took the address meanwhile.
+pub(super) async fn confirm_email(
+    ctx: &Ctx,
+    token_key: &Key,
+    token: &Token,
+    account: Account,
+) -> Result<()> {
+    let new_email = token.new_email.as_deref().ok_or_else(tokens::not_valid)?;
+    let new_email = EmailAddress::parse(new_email).map_err(|_| tokens::not_valid())?;
+    if account.pending_email.as_deref() != Some(new_email.as_str()) {
+        // A later change (or a confirmed one) replaced this request.
+        return Err(tokens::used());
+    }
+    let mut after = account.clone();
+    after.email = new_email.clone();
+    after.pending_email = None;
+    after.version += 1;
+    let writes = vec![
+        tokens::spend(token_key, token)?,
+        Write::put_new(to_item(
+            &keys::email_guard(new_email.as_str()),
+            &serde_json::json!({ "user_id": account.id }),
+        )?),
+        Write::delete_if(
+            keys::email_guard(account.email.as_str()),
+            Condition::equals("user_id", account.id.as_str()),
+        ),
+        Write::put_if(after.to_item()?, Condition::version_is(account.version)),
+        outbox::enqueue(
+            ctx,
+            messages::email_changed(
+                &ctx.settings,
+                account.first_name.as_str(),
+                new_email.as_str(),
+            ),
+            account.email.as_str(),
+        )?,
+    ];
+    match ctx.table.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(TableError::ConditionFailed { index: 1 }) => Err(Error::field(
+            "token",
+            "This address is already used by another account.",
+        )),
+        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(tokens::used()),
         Err(e) => Err(e.into()),
     }
 }

@@ -15,7 +15,9 @@ use crate::ports::{Condition, TableError, Write};
 use crate::rate_limit;
 use crate::records::{self, Match};
 use crate::secrets::{self, Password};
-use crate::values::{CentreNumber, EmailAddress, EnrolmentNumber, PersonName, Phone, parse_date_of_birth, short_text};
+use crate::values::{
+    CentreNumber, EmailAddress, EnrolmentNumber, PersonName, Phone, parse_date_of_birth, short_text,
+};
 
 /// What a registration form sends; every field is checked by [`Registration::parse`].
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
@@ -42,9 +44,17 @@ pub struct RegisterInput {
 /// The details that differ by kind of account.
 #[derive(Debug)]
 pub enum KindDetails {
-    Learner { date_of_birth: Date, enrolment_number: EnrolmentNumber },
-    ThirdParty { company: String },
-    Centre { centre_number: CentreNumber, centre_name: String },
+    Learner {
+        date_of_birth: Date,
+        enrolment_number: EnrolmentNumber,
+    },
+    ThirdParty {
+        company: String,
+    },
+    Centre {
+        centre_number: CentreNumber,
+        centre_name: String,
+    },
 }
 
 #[derive(Debug)]
@@ -69,7 +79,10 @@ impl Registration {
         let email = f.required("email", input.email.as_deref(), EmailAddress::parse);
         let first_name = f.required("first_name", input.first_name.as_deref(), PersonName::parse);
         let last_name = f.required("last_name", input.last_name.as_deref(), PersonName::parse);
-        let names = [first_name.as_ref().map_or("", |n| n.as_str()), last_name.as_ref().map_or("", |n| n.as_str())];
+        let names = [
+            first_name.as_ref().map_or("", |n| n.as_str()),
+            last_name.as_ref().map_or("", |n| n.as_str()),
+        ];
         let password = match input.password.as_deref() {
             None | Some("") => {
                 f.add("password", "is required");
@@ -80,24 +93,57 @@ impl Registration {
         let phone = f.optional("phone", input.phone.as_deref(), Phone::parse);
         let details = match kind {
             Some(AccountKind::Learner) => {
-                let dob = f.required("date_of_birth", input.date_of_birth.as_deref(), |d| parse_date_of_birth(d, today));
-                let enrolment = f.required("enrolment_number", input.enrolment_number.as_deref(), EnrolmentNumber::parse);
-                dob.zip(enrolment).map(|(date_of_birth, enrolment_number)| KindDetails::Learner { date_of_birth, enrolment_number })
+                let dob = f.required("date_of_birth", input.date_of_birth.as_deref(), |d| {
+                    parse_date_of_birth(d, today)
+                });
+                let enrolment = f.required(
+                    "enrolment_number",
+                    input.enrolment_number.as_deref(),
+                    EnrolmentNumber::parse,
+                );
+                dob.zip(enrolment)
+                    .map(|(date_of_birth, enrolment_number)| KindDetails::Learner {
+                        date_of_birth,
+                        enrolment_number,
+                    })
             }
             Some(AccountKind::ThirdParty) => f
                 .required("company", input.company.as_deref(), |c| short_text(c, 100))
                 .map(|company| KindDetails::ThirdParty { company }),
             Some(AccountKind::Centre) => {
-                let number = f.required("centre_number", input.centre_number.as_deref(), CentreNumber::parse);
-                let name = f.required("centre_name", input.centre_name.as_deref(), |c| short_text(c, 100));
-                number.zip(name).map(|(centre_number, centre_name)| KindDetails::Centre { centre_number, centre_name })
+                let number = f.required(
+                    "centre_number",
+                    input.centre_number.as_deref(),
+                    CentreNumber::parse,
+                );
+                let name = f.required("centre_name", input.centre_name.as_deref(), |c| {
+                    short_text(c, 100)
+                });
+                number
+                    .zip(name)
+                    .map(|(centre_number, centre_name)| KindDetails::Centre {
+                        centre_number,
+                        centre_name,
+                    })
             }
             Some(AccountKind::Admin) | None => None,
         };
         match (email, password, first_name, last_name, phone, details) {
-            (Some(email), Some(password), Some(first_name), Some(last_name), Some(phone), Some(details)) if f.is_empty() => {
-                Ok(Self { email, password, first_name, last_name, phone, details })
-            }
+            (
+                Some(email),
+                Some(password),
+                Some(first_name),
+                Some(last_name),
+                Some(phone),
+                Some(details),
+            ) if f.is_empty() => Ok(Self {
+                email,
+                password,
+                first_name,
+                last_name,
+                phone,
+                details,
+            }),
             _ => Err(f.into_error()),
         }
     }
@@ -108,14 +154,27 @@ impl Registration {
 /// replaced by this one (only the address's owner can confirm it); a confirmed address gets an
 /// e-mail saying somebody tried to register with it.
 pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<()> {
-    rate_limit::enforce(ctx, "register-ip", client, ctx.settings.limits.register_per_ip).await?;
+    rate_limit::enforce(
+        ctx,
+        "register-ip",
+        client,
+        ctx.settings.limits.register_per_ip,
+    )
+    .await?;
     let now = ctx.now();
     let registration = Registration::parse(input, now.date())?;
     // Hash before looking anything up, so both answers take the same time.
     let email = registration.email.clone();
     let first_name = registration.first_name.to_string();
     let password_hash = Password::hash(registration.password, ctx.random.as_ref()).await?;
-    if !rate_limit::within(ctx, "register-email", email.as_str(), ctx.settings.limits.register_per_email).await? {
+    if !rate_limit::within(
+        ctx,
+        "register-email",
+        email.as_str(),
+        ctx.settings.limits.register_per_email,
+    )
+    .await?
+    {
         return Ok(());
     }
     let mut account = Account {
@@ -142,11 +201,15 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
         session_generation: 0,
         created_at: now,
         verified_at: None,
+        pending_email: None,
         review_since: None,
         version: 1,
     };
     match registration.details {
-        KindDetails::Learner { date_of_birth, enrolment_number } => {
+        KindDetails::Learner {
+            date_of_birth,
+            enrolment_number,
+        } => {
             account.date_of_birth = Some(date_of_birth);
             account.enrolment_number = Some(enrolment_number);
         }
@@ -154,7 +217,10 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
             account.kind = AccountKind::ThirdParty;
             account.company = Some(company);
         }
-        KindDetails::Centre { centre_number, centre_name } => {
+        KindDetails::Centre {
+            centre_number,
+            centre_name,
+        } => {
             account.kind = AccountKind::Centre;
             account.centre_number = Some(centre_number);
             account.centre_name = Some(centre_name);
@@ -180,21 +246,47 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
             // earlier link stops working.
             account.id = previous.id.clone();
             account.version = previous.version + 1;
-            writes.push(Write::check(guard.clone(), Condition::equals("user_id", previous.id.as_str())));
-            writes.push(Write::put_if(account.to_item()?, Condition::version_is(previous.version)));
+            writes.push(Write::check(
+                guard.clone(),
+                Condition::equals("user_id", previous.id.as_str()),
+            ));
+            writes.push(Write::put_if(
+                account.to_item()?,
+                Condition::version_is(previous.version),
+            ));
         }
         Some(owner) => {
-            let message = messages::already_registered(&ctx.settings, owner.first_name.as_str(), &ctx.settings.link("/login"), &ctx.settings.link("/forgot-password"));
-            ctx.table.transact(vec![outbox::enqueue(ctx, message, owner.email.as_str())?]).await?;
+            let message = messages::already_registered(
+                &ctx.settings,
+                owner.first_name.as_str(),
+                &ctx.settings.link("/login"),
+                &ctx.settings.link("/forgot-password"),
+            );
+            ctx.table
+                .transact(vec![outbox::enqueue(ctx, message, owner.email.as_str())?])
+                .await?;
             return Ok(());
         }
     }
     // Marks the registration for removal should it never be confirmed (see `cleanup`).
     let marker = keys::unverified(&sortable(now), &account.id);
-    writes.push(Write::put(crate::items::to_item(&marker, &serde_json::json!({ "user_id": account.id }))?));
-    let token = tokens::issue(ctx, Purpose::VerifyEmail, &account, Duration::hours(24), &mut writes)?;
+    writes.push(Write::put(crate::items::to_item(
+        &marker,
+        &serde_json::json!({ "user_id": account.id }),
+    )?));
+    let token = tokens::issue(
+        ctx,
+        Purpose::VerifyEmail,
+        &account,
+        Duration::hours(24),
+        &mut writes,
+    )?;
     let link = ctx.settings.link(&format!("/verify-email?token={token}"));
-    writes.push(outbox::enqueue(ctx, messages::verify_email(&ctx.settings, &first_name, &link), email.as_str())?);
+    writes.push(outbox::enqueue(
+        ctx,
+        messages::verify_email(&ctx.settings, &first_name, &link),
+        email.as_str(),
+    )?);
     match ctx.table.transact(writes).await {
         // Somebody registered the same address at the same moment: the answer is the same.
         Ok(()) | Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Ok(()),
@@ -207,7 +299,10 @@ fn guard_item(guard: &crate::ports::Key, user_id: &str) -> Result<crate::ports::
 }
 
 pub(super) fn new_guard(account: &Account) -> Result<Write> {
-    Ok(Write::put_new(guard_item(&keys::email_guard(account.email.as_str()), &account.id)?))
+    Ok(Write::put_new(guard_item(
+        &keys::email_guard(account.email.as_str()),
+        &account.id,
+    )?))
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -225,9 +320,22 @@ pub struct Verified {
 /// Confirms the address and matches the records: an exact match (or a third party, who needs
 /// none) is active at once; anything else waits for review, with an e-mail saying so.
 pub async fn verify_email(ctx: &Ctx, input: &VerifyInput) -> Result<Verified> {
-    let (token_key, token) = tokens::redeem(ctx, input.token.as_deref(), Purpose::VerifyEmail).await?;
-    let account = super::load(ctx, &token.user_id).await?.ok_or_else(tokens::not_valid)?;
-    if account.status != AccountStatus::Unverified || token.account_version != Some(account.version) {
+    let (token_key, token) = tokens::redeem_any(
+        ctx,
+        input.token.as_deref(),
+        &[Purpose::VerifyEmail, Purpose::ChangeEmail],
+    )
+    .await?;
+    let account = super::load(ctx, &token.user_id)
+        .await?
+        .ok_or_else(tokens::not_valid)?;
+    if token.purpose == Purpose::ChangeEmail {
+        let status = account.status;
+        super::profile::confirm_email(ctx, &token_key, &token, account).await?;
+        return Ok(Verified { status });
+    }
+    if account.status != AccountStatus::Unverified || token.account_version != Some(account.version)
+    {
         return Err(tokens::used());
     }
     let matched = match account.kind {
@@ -249,14 +357,26 @@ pub async fn verify_email(ctx: &Ctx, input: &VerifyInput) -> Result<Verified> {
         Match::None => {
             updated.status = AccountStatus::PendingReview;
             let since = sortable(now);
-            writes.push(Write::put_new(crate::items::to_item(&keys::review(&since, &updated.id), &serde_json::json!({ "user_id": updated.id }))?));
+            writes.push(Write::put_new(crate::items::to_item(
+                &keys::review(&since, &updated.id),
+                &serde_json::json!({ "user_id": updated.id }),
+            )?));
             updated.review_since = Some(since);
-            writes.push(outbox::enqueue(ctx, messages::pending_review(&ctx.settings, updated.first_name.as_str()), updated.email.as_str())?);
+            writes.push(outbox::enqueue(
+                ctx,
+                messages::pending_review(&ctx.settings, updated.first_name.as_str()),
+                updated.email.as_str(),
+            )?);
         }
     }
-    writes.push(Write::put_if(updated.to_item()?, Condition::version_is(account.version)));
+    writes.push(Write::put_if(
+        updated.to_item()?,
+        Condition::version_is(account.version),
+    ));
     match ctx.table.transact(writes).await {
-        Ok(()) => Ok(Verified { status: updated.status }),
+        Ok(()) => Ok(Verified {
+            status: updated.status,
+        }),
         Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(tokens::used()),
         Err(e) => Err(e.into()),
     }
@@ -277,20 +397,39 @@ pub struct Cleanup {
 /// twice at once: each removal is conditional on the account being unchanged.
 pub async fn cleanup(ctx: &Ctx, max: usize) -> Result<Cleanup> {
     let cutoff = sortable(ctx.now() - KEEP_UNCONFIRMED);
-    let due = crate::ports::Query::partition(keys::UNVERIFIED).sort(crate::ports::SortCondition::LessOrEqual(format!("{cutoff}~"))).limit(100);
+    let due = crate::ports::Query::partition(keys::UNVERIFIED)
+        .sort(crate::ports::SortCondition::LessOrEqual(format!(
+            "{cutoff}~"
+        )))
+        .limit(100);
     let mut report = Cleanup::default();
     let mut cursor = None;
     loop {
         let page = ctx.table.query(&due.clone().after(cursor.take())).await?;
         for item in page.items {
-            let Some(marker) = crate::ports::Key::of(&item) else { continue };
-            let user_id = item.get("user_id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let Some(marker) = crate::ports::Key::of(&item) else {
+                continue;
+            };
+            let user_id = item
+                .get("user_id")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
             let account = super::load(ctx, &user_id).await?;
             let mut writes = vec![Write::delete(marker)];
             match account {
-                Some(a) if a.status == AccountStatus::Unverified && a.created_at <= ctx.now() - KEEP_UNCONFIRMED => {
-                    writes.push(Write::delete_if(keys::account(&a.id), Condition::version_is(a.version)));
-                    writes.push(Write::delete_if(keys::email_guard(a.email.as_str()), Condition::equals("user_id", a.id.as_str())));
+                Some(a)
+                    if a.status == AccountStatus::Unverified
+                        && a.created_at <= ctx.now() - KEEP_UNCONFIRMED =>
+                {
+                    writes.push(Write::delete_if(
+                        keys::account(&a.id),
+                        Condition::version_is(a.version),
+                    ));
+                    writes.push(Write::delete_if(
+                        keys::email_guard(a.email.as_str()),
+                        Condition::equals("user_id", a.id.as_str()),
+                    ));
                     report.removed += 1;
                 }
                 _ => report.settled += 1,
@@ -339,18 +478,47 @@ mod tests {
     fn a_learner_needs_a_date_of_birth_and_enrolment_number() {
         let today = time::macros::date!(2026 - 11 - 23);
         assert!(Registration::parse(&learner(), today).is_ok());
-        let missing = RegisterInput { date_of_birth: None, enrolment_number: Some(" ".into()), ..learner() };
-        assert_eq!(fields(Registration::parse(&missing, today).unwrap_err()), ["date_of_birth", "enrolment_number"]);
+        let missing = RegisterInput {
+            date_of_birth: None,
+            enrolment_number: Some(" ".into()),
+            ..learner()
+        };
+        assert_eq!(
+            fields(Registration::parse(&missing, today).unwrap_err()),
+            ["date_of_birth", "enrolment_number"]
+        );
     }
 
     #[test]
     fn every_bad_field_is_named_at_once() {
         let today = time::macros::date!(2026 - 11 - 23);
-        let bad = RegisterInput { kind: Some("admin".into()), email: Some("nope".into()), password: Some("short".into()), first_name: None, ..learner() };
-        assert_eq!(fields(Registration::parse(&bad, today).unwrap_err()), ["kind", "email", "first_name", "password"]);
-        let centre = RegisterInput { kind: Some("centre".into()), ..learner() };
-        assert_eq!(fields(Registration::parse(&centre, today).unwrap_err()), ["centre_number", "centre_name"]);
-        let third = RegisterInput { kind: Some("third_party".into()), phone: Some("x".into()), ..learner() };
-        assert_eq!(fields(Registration::parse(&third, today).unwrap_err()), ["phone", "company"]);
+        let bad = RegisterInput {
+            kind: Some("admin".into()),
+            email: Some("nope".into()),
+            password: Some("short".into()),
+            first_name: None,
+            ..learner()
+        };
+        assert_eq!(
+            fields(Registration::parse(&bad, today).unwrap_err()),
+            ["kind", "email", "first_name", "password"]
+        );
+        let centre = RegisterInput {
+            kind: Some("centre".into()),
+            ..learner()
+        };
+        assert_eq!(
+            fields(Registration::parse(&centre, today).unwrap_err()),
+            ["centre_number", "centre_name"]
+        );
+        let third = RegisterInput {
+            kind: Some("third_party".into()),
+            phone: Some("x".into()),
+            ..learner()
+        };
+        assert_eq!(
+            fields(Registration::parse(&third, today).unwrap_err()),
+            ["phone", "company"]
+        );
     }
 }

@@ -52,7 +52,11 @@ impl Principal {
 
     /// Refuses (403) unless the account is of one of these kinds.
     pub fn require(&self, kinds: &[AccountKind]) -> Result<()> {
-        if kinds.contains(&self.account.kind) { Ok(()) } else { Err(Error::Forbidden) }
+        if kinds.contains(&self.account.kind) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
     }
 }
 
@@ -88,18 +92,33 @@ const KEEP_ACTIVITY: Duration = Duration::days(90);
 pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<SignedIn> {
     let mut f = Fields::new();
     let email = f.required("email", input.email.as_deref(), EmailAddress::parse);
-    let password = f.required("password", input.password.as_deref(), |p| Ok::<_, &str>(p.to_owned()));
-    let (Some(email), Some(password)) = (email, password) else { return Err(f.into_error()) };
+    let password = f.required("password", input.password.as_deref(), |p| {
+        Ok::<_, &str>(p.to_owned())
+    });
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(f.into_error());
+    };
     let limits = &ctx.settings.limits;
     rate_limit::enforce(ctx, "login-ip", client, limits.login_per_ip).await?;
-    rate_limit::enforce(ctx, "login-account", email.as_str(), limits.login_per_account).await?;
+    rate_limit::enforce(
+        ctx,
+        "login-account",
+        email.as_str(),
+        limits.login_per_account,
+    )
+    .await?;
 
     let Some(account) = super::find_by_email(ctx, &email).await? else {
         secrets::verify_password(&password, None).await?;
         // Unknown addresses "lock" after the same number of failures, so the lock does not
         // tell which addresses have accounts.
-        let count = rate_limit::hit(ctx, "login-unknown", email.as_str(), Duration::hours(24)).await?;
-        return Err(if count >= limits.lockout_after { Error::Locked } else { Error::BadCredentials });
+        let count =
+            rate_limit::hit(ctx, "login-unknown", email.as_str(), Duration::hours(24)).await?;
+        return Err(if count >= limits.lockout_after {
+            Error::Locked
+        } else {
+            Error::BadCredentials
+        });
     };
     let right = secrets::verify_password(&password, Some(&account.password_hash)).await?;
     if account.is_locked() {
@@ -108,7 +127,11 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<Signed
     }
     if !right {
         let locked_now = count_failure(ctx, account, client).await?;
-        return Err(if locked_now { Error::Locked } else { Error::BadCredentials });
+        return Err(if locked_now {
+            Error::Locked
+        } else {
+            Error::BadCredentials
+        });
     }
     if account.status != AccountStatus::Active {
         record_sign_in(ctx, &account, client, SignInOutcome::NotActive).await?;
@@ -135,10 +158,17 @@ async fn count_failure(ctx: &Ctx, mut account: Account, client: &str) -> Result<
         updated.version += 1;
         let locks = updated.failed_logins >= ctx.settings.limits.lockout_after;
         updated.locked = locks;
-        let mut writes = vec![Write::put_if(updated.to_item()?, Condition::version_is(account.version))];
+        let mut writes = vec![Write::put_if(
+            updated.to_item()?,
+            Condition::version_is(account.version),
+        )];
         if locks {
             let reset = ctx.settings.link("/forgot-password");
-            writes.push(outbox::enqueue(ctx, messages::account_locked(&ctx.settings, account.first_name.as_str(), &reset), account.email.as_str())?);
+            writes.push(outbox::enqueue(
+                ctx,
+                messages::account_locked(&ctx.settings, account.first_name.as_str(), &reset),
+                account.email.as_str(),
+            )?);
         }
         match ctx.table.transact(writes).await {
             Ok(()) => {
@@ -146,7 +176,9 @@ async fn count_failure(ctx: &Ctx, mut account: Account, client: &str) -> Result<
                 return Ok(locks);
             }
             Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {
-                account = super::load(ctx, &account.id).await?.ok_or(Error::BadCredentials)?;
+                account = super::load(ctx, &account.id)
+                    .await?
+                    .ok_or(Error::BadCredentials)?;
                 if account.is_locked() {
                     return Ok(true);
                 }
@@ -154,22 +186,43 @@ async fn count_failure(ctx: &Ctx, mut account: Account, client: &str) -> Result<
             Err(e) => return Err(e.into()),
         }
     }
-    Err(Error::Internal("could not record a failed sign-in".to_owned()))
+    Err(Error::Internal(
+        "could not record a failed sign-in".to_owned(),
+    ))
 }
 
 async fn save(ctx: &Ctx, before: &Account, after: &Account) -> Result<()> {
-    ctx.table.put(after.to_item()?, Condition::version_is(before.version)).await.map_err(|e| match e {
-        TableError::ConditionFailed { .. } | TableError::Conflict => Error::Conflict("the account changed meanwhile; try again".to_owned()),
-        other => other.into(),
-    })
+    ctx.table
+        .put(after.to_item()?, Condition::version_is(before.version))
+        .await
+        .map_err(|e| match e {
+            TableError::ConditionFailed { .. } | TableError::Conflict => {
+                Error::Conflict("the account changed meanwhile; try again".to_owned())
+            }
+            other => other.into(),
+        })
 }
 
-async fn record_sign_in(ctx: &Ctx, account: &Account, client: &str, outcome: SignInOutcome) -> Result<()> {
+async fn record_sign_in(
+    ctx: &Ctx,
+    account: &Account,
+    client: &str,
+    outcome: SignInOutcome,
+) -> Result<()> {
     let now = ctx.now();
     let n = secrets::new_id(ctx.random.as_ref());
     let key = keys::sign_in(&account.id, &sortable(now), &n[..8]);
-    let record = SignIn { at: now, client: client.to_owned(), outcome };
-    ctx.table.put(expiring(to_item(&key, &record)?, now + KEEP_ACTIVITY), Condition::Always).await?;
+    let record = SignIn {
+        at: now,
+        client: client.to_owned(),
+        outcome,
+    };
+    ctx.table
+        .put(
+            expiring(to_item(&key, &record)?, now + KEEP_ACTIVITY),
+            Condition::Always,
+        )
+        .await?;
     Ok(())
 }
 
@@ -196,10 +249,17 @@ pub(super) async fn start(ctx: &Ctx, account: Account, mut writes: Vec<Write>) -
         created_at: now,
         last_seen_at: now,
     };
-    let item = expiring(to_item(&keys::session(&secrets::token_hash(&token)), &session)?, now + ctx.settings.session_absolute);
+    let item = expiring(
+        to_item(&keys::session(&secrets::token_hash(&token)), &session)?,
+        now + ctx.settings.session_absolute,
+    );
     writes.push(Write::put_new(item));
     ctx.table.transact(writes).await?;
-    Ok(SignedIn { token, csrf_token, account })
+    Ok(SignedIn {
+        token,
+        csrf_token,
+        account,
+    })
 }
 
 /// The signed-in person behind a session token, or 401. Ends sessions past their idle or
@@ -213,29 +273,45 @@ pub async fn resolve(ctx: &Ctx, token: &str) -> Result<Principal> {
     let mut session: Session = from_item(item)?;
     let now = ctx.now();
     let settings = &ctx.settings;
-    if now >= session.created_at + settings.session_absolute || now >= session.last_seen_at + settings.session_idle {
+    if now >= session.created_at + settings.session_absolute
+        || now >= session.last_seen_at + settings.session_idle
+    {
         ctx.table.delete(key, Condition::Always).await?;
         return Err(Error::Unauthenticated);
     }
-    let account = super::load(ctx, &session.user_id).await?.ok_or(Error::Unauthenticated)?;
-    if account.session_generation != session.generation || account.is_locked() || account.status != AccountStatus::Active {
+    let account = super::load(ctx, &session.user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    if account.session_generation != session.generation
+        || account.is_locked()
+        || account.status != AccountStatus::Active
+    {
         ctx.table.delete(key, Condition::Always).await?;
         return Err(Error::Unauthenticated);
     }
     // Note activity at most once a minute: a write per request would cost more than it tells.
     if now - session.last_seen_at >= Duration::minutes(1) {
         session.last_seen_at = now;
-        let item = expiring(to_item(&key, &session)?, session.created_at + settings.session_absolute);
+        let item = expiring(
+            to_item(&key, &session)?,
+            session.created_at + settings.session_absolute,
+        );
         match ctx.table.put(item, Condition::Exists).await {
             Ok(()) | Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {}
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(Principal { account, session_key: key, session })
+    Ok(Principal {
+        account,
+        session_key: key,
+        session,
+    })
 }
 
 /// Ends this session.
 pub async fn logout(ctx: &Ctx, principal: &Principal) -> Result<()> {
-    ctx.table.delete(principal.session_key.clone(), Condition::Always).await?;
+    ctx.table
+        .delete(principal.session_key.clone(), Condition::Always)
+        .await?;
     Ok(())
 }

@@ -18,6 +18,8 @@ use crate::secrets;
 pub enum Purpose {
     VerifyEmail,
     ResetPassword,
+    /// Confirms a new e-mail address for an existing account.
+    ChangeEmail,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,13 +32,34 @@ pub struct Token {
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub used: bool,
+    /// For [`Purpose::ChangeEmail`]: the address being confirmed.
+    #[serde(default)]
+    pub new_email: Option<String>,
 }
 
 /// How long spent and expired tokens stay readable, to tell the person what happened.
 const KEEP_AFTER_EXPIRY: Duration = Duration::days(7);
 
 /// Adds the token's item to `writes` and returns the secret for the link.
-pub fn issue(ctx: &Ctx, purpose: Purpose, account: &Account, valid_for: Duration, writes: &mut Vec<Write>) -> Result<String> {
+pub fn issue(
+    ctx: &Ctx,
+    purpose: Purpose,
+    account: &Account,
+    valid_for: Duration,
+    writes: &mut Vec<Write>,
+) -> Result<String> {
+    issue_with(ctx, purpose, account, valid_for, None, writes)
+}
+
+/// As [`issue`], carrying the new address of an e-mail change.
+pub fn issue_with(
+    ctx: &Ctx,
+    purpose: Purpose,
+    account: &Account,
+    valid_for: Duration,
+    new_email: Option<String>,
+    writes: &mut Vec<Write>,
+) -> Result<String> {
     let secret = secrets::new_token(ctx.random.as_ref());
     let token = Token {
         purpose,
@@ -44,22 +67,38 @@ pub fn issue(ctx: &Ctx, purpose: Purpose, account: &Account, valid_for: Duration
         account_version: Some(account.version),
         expires_at: ctx.now() + valid_for,
         used: false,
+        new_email,
     };
-    let item = expiring(to_item(&keys::token(&secrets::token_hash(&secret)), &token)?, token.expires_at + KEEP_AFTER_EXPIRY);
+    let item = expiring(
+        to_item(&keys::token(&secrets::token_hash(&secret)), &token)?,
+        token.expires_at + KEEP_AFTER_EXPIRY,
+    );
     writes.push(Write::put_new(item));
     Ok(secret)
 }
 
 /// Finds an unspent, unexpired token of this purpose, or says clearly what is wrong with it.
 pub async fn redeem(ctx: &Ctx, raw: Option<&str>, purpose: Purpose) -> Result<(Key, Token)> {
-    let raw = raw.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| Error::field("token", "is required"))?;
+    redeem_any(ctx, raw, &[purpose]).await
+}
+
+/// As [`redeem`], for a token of any of these purposes.
+pub async fn redeem_any(
+    ctx: &Ctx,
+    raw: Option<&str>,
+    purposes: &[Purpose],
+) -> Result<(Key, Token)> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::field("token", "is required"))?;
     if !secrets::looks_like_token(raw) {
         return Err(not_valid());
     }
     let key = keys::token(&secrets::token_hash(raw));
     let item = ctx.table.get(&key).await?.ok_or_else(not_valid)?;
     let token: Token = from_item(item)?;
-    if token.purpose != purpose {
+    if !purposes.contains(&token.purpose) {
         Err(not_valid())
     } else if token.used {
         Err(used())
@@ -72,17 +111,26 @@ pub async fn redeem(ctx: &Ctx, raw: Option<&str>, purpose: Purpose) -> Result<(K
 
 /// The write that spends the token; it fails if another request spent it first.
 pub fn spend(key: &Key, token: &Token) -> Result<Write> {
-    let spent = Token { used: true, ..token.clone() };
+    let spent = Token {
+        used: true,
+        ..token.clone()
+    };
     let item = expiring(to_item(key, &spent)?, token.expires_at + KEEP_AFTER_EXPIRY);
     Ok(Write::put_if(item, Condition::equals("used", false)))
 }
 
 pub fn not_valid() -> Error {
-    Error::field("token", "This link is not valid. Check that you copied all of it, or ask for a new one.")
+    Error::field(
+        "token",
+        "This link is not valid. Check that you copied all of it, or ask for a new one.",
+    )
 }
 
 pub fn used() -> Error {
-    Error::field("token", "This link has already been used. Sign in, or ask for a new link.")
+    Error::field(
+        "token",
+        "This link has already been used. Sign in, or ask for a new link.",
+    )
 }
 
 pub fn expired() -> Error {

@@ -26,7 +26,8 @@ pub fn check_key(key: &str) -> Result<(), BlobError> {
         !s.is_empty()
             && s != "."
             && s != ".."
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
     };
     if key.len() <= 512 && key.split('/').all(segment_ok) {
         Ok(())
@@ -42,7 +43,11 @@ pub trait Blobs: Send + Sync + 'static {
 
     /// Starts a streamed upload: parts are written as they come, and the blob appears under the
     /// key only when [`Upload::finish`] succeeds (never half-written).
-    async fn start_upload(&self, key: &str, content_type: &str) -> Result<Box<dyn Upload>, BlobError>;
+    async fn start_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+    ) -> Result<Box<dyn Upload>, BlobError>;
 
     async fn get(&self, key: &str) -> Result<Option<Blob>, BlobError>;
 

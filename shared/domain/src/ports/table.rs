@@ -34,7 +34,10 @@ pub struct Key {
 
 impl Key {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Self { pk: pk.into(), sk: sk.into() }
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
     }
 
     /// The key of an item, if it has string `pk` and `sk` attributes.
@@ -94,11 +97,17 @@ pub enum Write {
 
 impl Write {
     pub fn put(item: Item) -> Self {
-        Self::Put { item, condition: Condition::Always }
+        Self::Put {
+            item,
+            condition: Condition::Always,
+        }
     }
 
     pub fn put_new(item: Item) -> Self {
-        Self::Put { item, condition: Condition::NotExists }
+        Self::Put {
+            item,
+            condition: Condition::NotExists,
+        }
     }
 
     pub fn put_if(item: Item, condition: Condition) -> Self {
@@ -106,7 +115,10 @@ impl Write {
     }
 
     pub fn delete(key: Key) -> Self {
-        Self::Delete { key, condition: Condition::Always }
+        Self::Delete {
+            key,
+            condition: Condition::Always,
+        }
     }
 
     pub fn delete_if(key: Key, condition: Condition) -> Self {
@@ -180,7 +192,10 @@ impl Query {
     }
 
     pub fn index(index: &'static str, partition: impl Into<String>) -> Self {
-        Self { index: Some(index), ..Self::partition(partition) }
+        Self {
+            index: Some(index),
+            ..Self::partition(partition)
+        }
     }
 
     pub fn sort(mut self, sort: SortCondition) -> Self {
@@ -249,7 +264,13 @@ pub trait Table: Send + Sync + 'static {
     /// Adds `by` to the integer attribute `attr` of the item under `key` (creating the item, and
     /// the attribute from 0, when missing), sets [`TTL`] to `ttl` when given, and returns the new
     /// value. Atomic: concurrent increments all count.
-    async fn increment(&self, key: &Key, attr: &str, by: i64, ttl: Option<i64>) -> Result<i64, TableError>;
+    async fn increment(
+        &self,
+        key: &Key,
+        attr: &str,
+        by: i64,
+        ttl: Option<i64>,
+    ) -> Result<i64, TableError>;
 
     /// One conditional put.
     async fn put(&self, item: Item, condition: Condition) -> Result<(), TableError> {
@@ -296,18 +317,29 @@ pub fn check_item(item: &Item) -> Result<(), TableError> {
         }
     }
     if !item.values().all(no_floats) {
-        return Err(TableError::Invalid("items hold integers, not floats".to_owned()));
+        return Err(TableError::Invalid(
+            "items hold integers, not floats".to_owned(),
+        ));
+    }
+    for attr in [PK, SK, GSI1_PK, GSI1_SK] {
+        if item.get(attr).and_then(Value::as_str) == Some("") {
+            return Err(TableError::Invalid(format!("{attr} must not be empty")));
+        }
     }
     let in_index = |attr: &str| item.get(attr).map(Value::is_string);
     match (in_index(GSI1_PK), in_index(GSI1_SK)) {
         (None, None) | (Some(true), Some(true)) => Ok(()),
-        _ => Err(TableError::Invalid(format!("{GSI1_PK} and {GSI1_SK} are strings set together"))),
+        _ => Err(TableError::Invalid(format!(
+            "{GSI1_PK} and {GSI1_SK} are strings set together"
+        ))),
     }
 }
 
 pub fn validate_query(query: &Query) -> Result<(), TableError> {
     if query.limit == 0 || query.limit > MAX_PAGE_LIMIT {
-        return Err(TableError::Invalid(format!("limit must be 1 to {MAX_PAGE_LIMIT}")));
+        return Err(TableError::Invalid(format!(
+            "limit must be 1 to {MAX_PAGE_LIMIT}"
+        )));
     }
     match query.index {
         None => Ok(()),
