@@ -8,7 +8,7 @@
 //! macro call per port; each case becomes its own `#[tokio::test(flavor = "multi_thread")]`, so
 //! failures are reported by case name and cases run in parallel:
 //!
-//! ```ignore
+//! ```text
 //! use portal_tests::{blobs_conformance, mailer_conformance, table_conformance};
 //!
 //! async fn table() -> Arc<dyn Table> { … }                          // a fresh, empty table
