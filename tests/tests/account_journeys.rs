@@ -612,3 +612,53 @@ async fn a_new_email_address_takes_effect_once_confirmed_from_it() {
         ["email"]
     );
 }
+
+#[tokio::test]
+async fn a_learner_record_links_to_one_account_only() {
+    let portal = TestPortal::start().await;
+    portal.active_learner("ada@example.org", "A1234567").await;
+    // Somebody else who knows Ada's name, birthday and enrolment number is not let in.
+    let copycat = portal
+        .register_and_verify(learner("not.ada@example.org", "A1234567"))
+        .await;
+    assert_eq!(copycat.body["status"], "pending_review");
+    let admin = portal.admin().await;
+    let pending = portal
+        .call(&admin, Method::GET, "/api/admin/registrations", None)
+        .await;
+    let id = pending.body["items"][0]["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = portal
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/admin/registrations/{id}/approve"),
+            Some(json!({ "enrolment_number": "A1234567" })),
+        )
+        .await;
+    assert_eq!(refused.fields(), ["enrolment_number"]);
+    let unknown = portal
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/admin/registrations/{id}/approve"),
+            Some(json!({ "enrolment_number": "Z0000000" })),
+        )
+        .await;
+    assert_eq!(unknown.fields(), ["enrolment_number"]);
+    let missing = portal
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/admin/registrations/{id}/approve"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(missing.fields(), ["enrolment_number"]);
+    assert_eq!(
+        portal.login("not.ada@example.org", PASSWORD).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -11,6 +11,7 @@
 //! | unconfirmed registration | `UNVERIFIED` | `{instant}#{user id}` | |
 //! | pending review | `REVIEWS` | `{instant}#{user id}` | |
 //! | learner record | `LEARNER#{enrolment number}` | `RECORD` | `LEARNERNAME#{last name}` / `{first name}#{dob}#{enrolment}` |
+//! | learner record's account (one account per learner) | `LINK#LEARNER#{enrolment number}` | `LINK` | |
 //! | centre record | `CENTRE#{centre number}` | `RECORD` | `CENTRENAME#{name}` / `{centre number}` |
 //! | queued e-mail | `EMAIL#{id}` | `EMAIL` | `EMAILQ` / `{next attempt}#{id}` while queued |
 //! | rate counter | `RATE#{action}#{scope}` | `{window start}` | |
@@ -75,6 +76,11 @@ pub fn review(since: &str, user_id: &str) -> Key {
 
 pub fn learner_record(enrolment_number: &str) -> Key {
     Key::new(format!("LEARNER#{enrolment_number}"), RECORD)
+}
+
+/// Guards that one account at most is linked to a learner record.
+pub fn learner_link(enrolment_number: &str) -> Key {
+    Key::new(format!("LINK#LEARNER#{enrolment_number}"), "LINK")
 }
 
 pub fn learner_name_index(normalised_last_name: &str) -> String {

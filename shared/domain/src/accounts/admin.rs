@@ -112,6 +112,7 @@ pub async fn approve(
     admin_only(principal)?;
     let account = pending_account(ctx, user_id).await?;
     let mut updated = account.clone();
+    let mut link = None;
     let record_check = match account.kind {
         AccountKind::Learner => {
             let raw = input
@@ -128,6 +129,21 @@ pub async fn approve(
             updated.date_of_birth = Some(record.date_of_birth);
             updated.enrolment_number = Some(number.clone());
             updated.linked_record = Some(number.to_string());
+            if ctx
+                .table
+                .get(&keys::learner_link(number.as_str()))
+                .await?
+                .is_some()
+            {
+                return Err(Error::field(
+                    "enrolment_number",
+                    "is already linked to another account",
+                ));
+            }
+            link = Some(super::registration::link_learner(
+                number.as_str(),
+                &account.id,
+            )?);
             keys::learner_record(number.as_str())
         }
         AccountKind::Centre => {
@@ -168,6 +184,7 @@ pub async fn approve(
     if let Some(since) = &account.review_since {
         writes.push(Write::delete(keys::review(since, &account.id)));
     }
+    writes.extend(link);
     decided(ctx.table.transact(writes).await)?;
     Ok(updated.profile())
 }

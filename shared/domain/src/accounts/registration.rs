@@ -298,6 +298,14 @@ fn guard_item(guard: &crate::ports::Key, user_id: &str) -> Result<crate::ports::
     crate::items::to_item(guard, &serde_json::json!({ "user_id": user_id }))
 }
 
+/// The write that links a learner record to its one account (fails if another has it).
+pub(super) fn link_learner(enrolment_number: &str, user_id: &str) -> Result<Write> {
+    Ok(Write::put_new(crate::items::to_item(
+        &keys::learner_link(enrolment_number),
+        &serde_json::json!({ "user_id": user_id }),
+    )?))
+}
+
 pub(super) fn new_guard(account: &Account) -> Result<Write> {
     Ok(Write::put_new(guard_item(
         &keys::email_guard(account.email.as_str()),
@@ -339,7 +347,16 @@ pub async fn verify_email(ctx: &Ctx, input: &VerifyInput) -> Result<Verified> {
         return Err(tokens::used());
     }
     let matched = match account.kind {
-        AccountKind::Learner => records::match_learner(ctx, &account).await?,
+        // A learner record already linked to an account is not matched again: the second
+        // claimant is reviewed by a person.
+        AccountKind::Learner => match records::match_learner(ctx, &account).await? {
+            Match::Exact(record)
+                if ctx.table.get(&keys::learner_link(&record)).await?.is_some() =>
+            {
+                Match::None
+            }
+            other => other,
+        },
         AccountKind::Centre => records::match_centre(ctx, &account).await?,
         AccountKind::ThirdParty | AccountKind::Admin => Match::NotNeeded,
     };
@@ -351,6 +368,9 @@ pub async fn verify_email(ctx: &Ctx, input: &VerifyInput) -> Result<Verified> {
     match matched {
         Match::Exact(record) => {
             updated.status = AccountStatus::Active;
+            if account.kind == AccountKind::Learner {
+                writes.push(link_learner(&record, &account.id)?);
+            }
             updated.linked_record = Some(record);
         }
         Match::NotNeeded => updated.status = AccountStatus::Active,
