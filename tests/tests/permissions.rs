@@ -1,0 +1,524 @@
+//! Every DynamoDB action a function's code performs is granted by that function's own policy in
+//! `template.yaml`. The functions run a whole account journey against a table that records
+//! which port calls each made; each call maps to the IAM action that authorizes it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use http::Method;
+use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, OutboxMailer};
+use portal_domain::ports::{
+    FixedClock, Item, Key, Page, Query, SystemRandom, Table, TableError, Write,
+};
+use portal_domain::{Ctx, Settings};
+use portal_http::ApiRequest;
+use portal_tests::portal::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, RECORDS_KEY, learner, sha256, third_party,
+};
+use serde_json::{Value, json};
+
+/// Records the IAM action of every call.
+struct Recording {
+    inner: EmbeddedTable,
+    actions: Mutex<BTreeSet<&'static str>>,
+}
+
+impl Recording {
+    fn note(&self, action: &'static str) {
+        self.actions.lock().unwrap().insert(action);
+    }
+
+    fn take(&self) -> BTreeSet<&'static str> {
+        std::mem::take(&mut *self.actions.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl Table for Recording {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        self.note("dynamodb:GetItem");
+        self.inner.get(key).await
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        for write in &writes {
+            self.note(match write {
+                Write::Put { .. } => "dynamodb:PutItem",
+                Write::Delete { .. } => "dynamodb:DeleteItem",
+                Write::Check { .. } => "dynamodb:ConditionCheckItem",
+            });
+        }
+        self.inner.transact(writes).await
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, TableError> {
+        self.note(if query.index.is_some() {
+            "dynamodb:Query (index)"
+        } else {
+            "dynamodb:Query"
+        });
+        self.inner.query(query).await
+    }
+
+    async fn increment(
+        &self,
+        key: &Key,
+        attr: &str,
+        by: i64,
+        ttl: Option<i64>,
+    ) -> Result<i64, TableError> {
+        self.note("dynamodb:UpdateItem");
+        self.inner.increment(key, attr, by, ttl).await
+    }
+}
+
+/// The DynamoDB actions each function's policy grants ("… (index)" for the index resource).
+fn granted() -> BTreeMap<String, BTreeSet<String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+    let template: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut granted = BTreeMap::new();
+    for function in functions::routes::FUNCTIONS {
+        let pascal: String = function
+            .name
+            .split('-')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect();
+        let policy = &template["Resources"][format!("{pascal}Policy").as_str()];
+        let mut actions = BTreeSet::new();
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            let index = format!("{:?}", statement["Resource"]).contains("/index/");
+            let listed: Vec<String> = match &statement["Action"] {
+                serde_yaml::Value::String(one) => vec![one.clone()],
+                serde_yaml::Value::Sequence(many) => many
+                    .iter()
+                    .filter_map(|a| a.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for action in listed {
+                actions.insert(if index {
+                    format!("{action} (index)")
+                } else {
+                    action
+                });
+            }
+        }
+        granted.insert(function.name.to_owned(), actions);
+    }
+    granted
+}
+
+struct Journey {
+    ctx: Ctx,
+    table: Arc<Recording>,
+    clock: Arc<FixedClock>,
+    outbox: OutboxMailer,
+    used: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Journey {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let table = Arc::new(Recording {
+            inner: EmbeddedTable::open(&dir.path().join("table.redb")).unwrap(),
+            actions: Mutex::default(),
+        });
+        let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
+        let outbox = OutboxMailer::new(dir.path().join("outbox"));
+        let mut settings = Settings::local("http://127.0.0.1:3000");
+        settings.records_api_key_sha256 = Some(sha256(RECORDS_KEY));
+        let ctx = Ctx {
+            table: table.clone(),
+            blobs: Arc::new(FolderBlobs::new(
+                dir.path().join("blobs"),
+                "http://127.0.0.1:3000".into(),
+                [7; 32],
+                clock.clone(),
+            )),
+            mailer: Arc::new(outbox.clone()),
+            clock: clock.clone(),
+            random: Arc::new(SystemRandom),
+            settings: Arc::new(settings),
+        };
+        Self {
+            ctx,
+            table,
+            clock,
+            outbox,
+            used: BTreeMap::new(),
+            _dir: dir,
+        }
+    }
+
+    /// Calls one function; its table calls are counted against it.
+    async fn call(
+        &mut self,
+        function: &'static str,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> Value {
+        let mut req = ApiRequest::new(method, path);
+        req.client = "203.0.113.7".to_owned();
+        if let Some(token) = bearer {
+            req.headers
+                .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        if let Some(body) = body {
+            req.headers
+                .insert("content-type", "application/json".parse().unwrap());
+            req.body = body.to_string().into();
+        }
+        self.table.take();
+        let response = functions::app::dispatch(&self.ctx, req, Some(function)).await;
+        self.used
+            .entry(function)
+            .or_default()
+            .extend(self.table.take());
+        assert!(
+            response.status.as_u16() < 500,
+            "{function} {path}: {}",
+            String::from_utf8_lossy(&response.body)
+        );
+        serde_json::from_slice(&response.body).unwrap_or(Value::Null)
+    }
+
+    async fn scheduled(&mut self, function: &'static str) {
+        self.table.take();
+        functions::scheduled::run(function, &self.ctx)
+            .await
+            .unwrap();
+        self.used
+            .entry(function)
+            .or_default()
+            .extend(self.table.take());
+    }
+
+    async fn token(&mut self, to: &str, path: &str) -> String {
+        self.scheduled("deliver-emails").await;
+        let needle = format!("{path}?token=");
+        let mails = self.outbox.list().await.unwrap();
+        let text = mails
+            .iter()
+            .rev()
+            .find(|m| m.email.to == to && m.email.text.contains(&needle))
+            .expect("a link")
+            .email
+            .text
+            .clone();
+        let start = text.find(&needle).unwrap() + needle.len();
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> String {
+        let body = self
+            .call(
+                "login",
+                Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({ "email": email, "password": password, "session": "token" })),
+            )
+            .await;
+        body["session_token"]
+            .as_str()
+            .expect("signed in")
+            .to_owned()
+    }
+
+    async fn register(&mut self, registration: Value) {
+        let email = registration["email"].as_str().unwrap().to_owned();
+        self.call(
+            "register",
+            Method::POST,
+            "/api/auth/register",
+            None,
+            Some(registration),
+        )
+        .await;
+        let token = self.token(&email, "/verify-email").await;
+        self.call(
+            "verify-email",
+            Method::POST,
+            "/api/auth/verify-email",
+            None,
+            Some(json!({ "token": token })),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
+    let mut j = Journey::new();
+    portal_domain::accounts::ensure_admin(&j.ctx, ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    let key = Some(RECORDS_KEY);
+    j.call("import-learners", Method::POST, "/api/records/learners", key, Some(json!({ "learners": [
+        { "enrolment_number": "A1234567", "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1990-12-10" },
+        { "enrolment_number": "B1234567", "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1991-01-01" }
+    ] }))).await;
+    j.call("import-centres", Method::POST, "/api/records/centres", key, Some(json!({ "centres": [{ "centre_number": "C12345", "name": "Northfield College", "email": "exams@northfield.example.org" }] }))).await;
+
+    j.register(learner("ada@example.org", "A1234567")).await;
+    j.register(learner("copy@example.org", "A1234567")).await;
+    j.register(learner("bee@example.org", "B1234567")).await;
+    j.register(third_party("grace@example.org")).await;
+    j.call(
+        "register",
+        Method::POST,
+        "/api/auth/register",
+        None,
+        Some(third_party("grace@example.org")),
+    )
+    .await;
+    j.call(
+        "register",
+        Method::POST,
+        "/api/auth/register",
+        None,
+        Some(third_party("ghost@example.org")),
+    )
+    .await;
+
+    j.call(
+        "login",
+        Method::POST,
+        "/api/auth/login",
+        None,
+        Some(json!({ "email": "ada@example.org", "password": "not the password" })),
+    )
+    .await;
+    j.call(
+        "login",
+        Method::POST,
+        "/api/auth/login",
+        None,
+        Some(json!({ "email": "nobody@example.org", "password": "not the password" })),
+    )
+    .await;
+    let ada = j.sign_in("ada@example.org", PASSWORD).await;
+    j.clock.advance(time::Duration::minutes(2));
+    j.call("profile", Method::GET, "/api/me", Some(&ada), None)
+        .await;
+    j.call(
+        "profile",
+        Method::PATCH,
+        "/api/me",
+        Some(&ada),
+        Some(json!({ "phone": "+44 20 7946 0000", "email": "ada.new@example.org" })),
+    )
+    .await;
+    let token = j.token("ada.new@example.org", "/verify-email").await;
+    j.call(
+        "verify-email",
+        Method::POST,
+        "/api/auth/verify-email",
+        None,
+        Some(json!({ "token": token })),
+    )
+    .await;
+    let address = json!({ "recipient": "Ada Lovelace", "line1": "1 Road", "city": "London", "postcode": "N1 1AA", "country": "GB" });
+    let created = j
+        .call(
+            "addresses",
+            Method::POST,
+            "/api/me/addresses",
+            Some(&ada),
+            Some(address.clone()),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    j.call(
+        "addresses",
+        Method::GET,
+        "/api/me/addresses",
+        Some(&ada),
+        None,
+    )
+    .await;
+    j.call(
+        "addresses",
+        Method::PUT,
+        &format!("/api/me/addresses/{id}"),
+        Some(&ada),
+        Some(address),
+    )
+    .await;
+    j.call(
+        "addresses",
+        Method::DELETE,
+        &format!("/api/me/addresses/{id}"),
+        Some(&ada),
+        None,
+    )
+    .await;
+    let changed = j
+        .call(
+            "change-password",
+            Method::POST,
+            "/api/me/password",
+            Some(&ada),
+            Some(
+                json!({ "current_password": PASSWORD, "new_password": "another long passphrase" }),
+            ),
+        )
+        .await;
+    let ada = changed["session_token"].as_str().unwrap().to_owned();
+    j.call(
+        "forgot-password",
+        Method::POST,
+        "/api/auth/forgot-password",
+        None,
+        Some(json!({ "email": "ada.new@example.org" })),
+    )
+    .await;
+    let token = j.token("ada.new@example.org", "/reset-password").await;
+    j.call(
+        "reset-password",
+        Method::POST,
+        "/api/auth/reset-password",
+        None,
+        Some(json!({ "token": token, "password": "a third long passphrase" })),
+    )
+    .await;
+    let ada_again = j
+        .sign_in("ada.new@example.org", "a third long passphrase")
+        .await;
+    j.call(
+        "logout",
+        Method::POST,
+        "/api/auth/logout",
+        Some(&ada_again),
+        None,
+    )
+    .await;
+    j.call("logout", Method::POST, "/api/auth/logout", Some(&ada), None)
+        .await;
+
+    let admin = j.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let pending = j
+        .call(
+            "review-registrations",
+            Method::GET,
+            "/api/admin/registrations",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let ids: Vec<(String, String)> = pending["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["account"]["id"].as_str().unwrap().to_owned(),
+                p["account"]["email"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (id, email) in ids {
+        if email == "bee@example.org" {
+            j.call(
+                "review-registrations",
+                Method::POST,
+                &format!("/api/admin/registrations/{id}/approve"),
+                Some(&admin),
+                Some(json!({ "enrolment_number": "B1234567" })),
+            )
+            .await;
+        } else {
+            j.call(
+                "review-registrations",
+                Method::POST,
+                &format!("/api/admin/registrations/{id}/reject"),
+                Some(&admin),
+                Some(json!({ "reason": "Not our learner." })),
+            )
+            .await;
+        }
+    }
+    let found = j
+        .call(
+            "manage-accounts",
+            Method::GET,
+            "/api/admin/users?q=grace",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let grace = found["items"][0]["id"].as_str().unwrap().to_owned();
+    j.call(
+        "manage-accounts",
+        Method::GET,
+        &format!("/api/admin/users/{grace}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    j.call(
+        "manage-accounts",
+        Method::POST,
+        &format!("/api/admin/users/{grace}/lock"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    j.call(
+        "manage-accounts",
+        Method::POST,
+        &format!("/api/admin/users/{grace}/unlock"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    j.call("health", Method::GET, "/api/health", None, None)
+        .await;
+    j.call("openapi", Method::GET, "/api/openapi.json", None, None)
+        .await;
+    // Sessions past their idle time are ended by whichever function sees them.
+    j.clock.advance(time::Duration::hours(1));
+    j.call(
+        "manage-accounts",
+        Method::GET,
+        "/api/admin/users?q=a",
+        Some(&admin),
+        None,
+    )
+    .await;
+    j.clock.advance(time::Duration::days(8));
+    j.scheduled("cleanup-registrations").await;
+    j.scheduled("deliver-emails").await;
+
+    let granted = granted();
+    let mut missing = Vec::new();
+    for function in functions::routes::FUNCTIONS {
+        let used = j
+            .used
+            .get(function.name)
+            .unwrap_or_else(|| panic!("the journey never ran {}", function.name));
+        for action in used {
+            if !granted[function.name].contains(*action) {
+                missing.push(format!("{}: {action}", function.name));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "template.yaml does not grant what the code does:\n  {}",
+        missing.join("\n  ")
+    );
+}
