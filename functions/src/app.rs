@@ -46,6 +46,7 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
     match function {
         "health" => handlers::health::handle(ctx, req).await,
         "openapi" => handlers::openapi::handle(ctx, req).await,
+        "site" => handlers::site::handle(ctx, req).await,
         "register" => handlers::register::handle(ctx, req).await,
         "verify-email" => handlers::verify_email::handle(ctx, req).await,
         "login" => handlers::login::handle(ctx, req).await,

@@ -62,6 +62,20 @@ pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, Confi
     if let Some(email) = env.get("PORTAL_SUPPORT_EMAIL") {
         settings.support_email = email;
     }
+    if let Some(phone) = env.get("PORTAL_SUPPORT_PHONE") {
+        settings.support_phone = Some(phone.trim().to_owned());
+    }
+    if let Some(logo) = env.get("PORTAL_LOGO_URL") {
+        let logo = logo.trim().to_owned();
+        // Only a secure address or a path of the site itself, so pages never load mixed content.
+        if !(logo.starts_with("https://") || (logo.starts_with('/') && !logo.starts_with("//"))) {
+            return Err(ConfigError::Invalid {
+                name: "PORTAL_LOGO_URL",
+                reason: "must start with https:// or be a path such as /logo.svg".into(),
+            });
+        }
+        settings.logo_url = Some(logo);
+    }
     if let Some(url) = env.get("PORTAL_PUBLIC_URL") {
         let url = url.trim_end_matches('/').to_owned();
         if !(url.starts_with("https://") || url.starts_with("http://")) {
@@ -163,5 +177,39 @@ mod tests {
                 .to_string()
                 .contains("PORTAL_TABLE")
         );
+    }
+
+    #[test]
+    fn branding_takes_a_logo_only_from_a_secure_address_or_the_site_itself() {
+        let read = |pairs: &[(&str, &str)]| {
+            let vars = env_of(pairs);
+            let lookup = move |n: &str| vars.get(n).cloned();
+            settings(&Env(&lookup), Settings::local("http://x"))
+        };
+        let s = read(&[
+            ("PORTAL_LOGO_URL", "https://cdn.example.org/logo.svg"),
+            ("PORTAL_SUPPORT_PHONE", " 0300 123 4567 "),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.logo_url.as_deref(),
+            Some("https://cdn.example.org/logo.svg")
+        );
+        assert_eq!(s.support_phone.as_deref(), Some("0300 123 4567"));
+        assert_eq!(
+            read(&[("PORTAL_LOGO_URL", "/brand/logo.png")])
+                .unwrap()
+                .logo_url
+                .as_deref(),
+            Some("/brand/logo.png")
+        );
+        for bad in [
+            "http://cdn.example.org/logo.svg",
+            "//evil.example/x.svg",
+            "javascript:alert(1)",
+        ] {
+            let err = read(&[("PORTAL_LOGO_URL", bad)]).unwrap_err();
+            assert!(err.to_string().contains("PORTAL_LOGO_URL"), "{bad}");
+        }
     }
 }

@@ -36,6 +36,13 @@ fn operation(route: &Route) -> Operation {
     match (route.method, route.path) {
         ("GET", "/api/health") => op("Health and version", None, 200, Some("Health"), "anyone"),
         ("GET", "/api/openapi.json") => op("This document", None, 200, None, "anyone"),
+        ("GET", "/api/site") => op(
+            "Branding and support contact (white-label configuration)",
+            None,
+            200,
+            Some("Site"),
+            "anyone",
+        ),
         ("POST", "/api/auth/register") => op(
             "Register (the same answer whether or not the e-mail is known)",
             Some("RegisterInput"),
@@ -182,6 +189,38 @@ fn operation(route: &Route) -> Operation {
     }
 }
 
+/// The query parameters a route reads: (name, schema type, description).
+fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static str)> {
+    const CURSOR: (&str, &str, &str) = (
+        "cursor",
+        "string",
+        "Where the previous page ended (its `next_cursor`).",
+    );
+    const LIMIT: (&str, &str, &str) = ("limit", "integer", "At most this many items (1 to 100).");
+    match (route.method, route.path) {
+        ("GET", "/api/admin/registrations") => vec![CURSOR, LIMIT],
+        ("GET", "/api/admin/users") => vec![
+            ("q", "string", "The start of the e-mail address."),
+            CURSOR,
+            LIMIT,
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A stable, unique name for the operation: the method and the path's words
+/// (`get-admin-users-id`), which client generators use for function names.
+fn operation_id(route: &Route) -> String {
+    let words: Vec<&str> = route
+        .path
+        .trim_start_matches("/api/")
+        .split(['/', '.'])
+        .map(|s| s.trim_start_matches('{').trim_end_matches('}'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    format!("{}-{}", route.method.to_lowercase(), words.join("-"))
+}
+
 fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -201,6 +240,7 @@ fn page_of(item: &str) -> Value {
 pub fn document() -> Value {
     let components = ComponentsBuilder::new()
         .schema_from::<handlers::health::Health>()
+        .schema_from::<handlers::site::Site>()
         .schema_from::<handlers::Message>()
         .schema_from::<registration::RegisterInput>()
         .schema_from::<registration::VerifyInput>()
@@ -266,7 +306,7 @@ pub fn document() -> Value {
     for route in ROUTES {
         let spec = operation(route);
         let mut op = json!({
-            "operationId": format!("{}-{}", route.function, route.method.to_lowercase()),
+            "operationId": operation_id(route),
             "summary": spec.summary,
             "tags": [route.function],
             "x-function": route.function,
@@ -282,12 +322,17 @@ pub fn document() -> Value {
         if let Some(request) = spec.request {
             op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema_ref(request) } } });
         }
-        let params: Vec<Value> = route
+        let mut params: Vec<Value> = route
             .path
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
+        params.extend(
+            query_parameters(route)
+                .into_iter()
+                .map(|(name, kind, description)| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })),
+        );
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
         }
@@ -342,6 +387,23 @@ mod tests {
                 "schema {name} is referenced but missing"
             );
         }
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for route in ROUTES {
+            let id = operation_id(route);
+            assert!(seen.insert(id.clone()), "{id} is used twice");
+        }
+        assert_eq!(
+            operation_id(&Route {
+                method: "POST",
+                path: "/api/admin/users/{id}/lock",
+                function: "manage-accounts"
+            }),
+            "post-admin-users-id-lock"
+        );
     }
 
     #[test]

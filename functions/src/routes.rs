@@ -56,6 +56,10 @@ pub const FUNCTIONS: &[Function] = &[
     http("health", "Answers 200 with the version"),
     http("openapi", "Serves the OpenAPI document"),
     http(
+        "site",
+        "Answers the branding and support contact every page shows",
+    ),
+    http(
         "register",
         "Registers a learner, third party or centre user (ACC-1..3)",
     ),
@@ -116,6 +120,7 @@ pub const FUNCTIONS: &[Function] = &[
 pub const ROUTES: &[Route] = &[
     route("GET", "/api/health", "health"),
     route("GET", "/api/openapi.json", "openapi"),
+    route("GET", "/api/site", "site"),
     route("POST", "/api/auth/register", "register"),
     route("POST", "/api/auth/verify-email", "verify-email"),
     route("POST", "/api/auth/login", "login"),

@@ -14,6 +14,7 @@ pub mod profile;
 pub mod register;
 pub mod reset_password;
 pub mod review_registrations;
+pub mod site;
 pub mod verify_email;
 
 use http::StatusCode;

@@ -4,6 +4,7 @@
 
 mod dev_mail;
 mod secrets_file;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub struct Options {
     pub admin: Option<(String, String)>,
     /// Run scheduled functions on timers (tests may drive them by hand instead).
     pub timers: bool,
+    /// The built web app (`web/dist`), served at `/`; `None` or not built: a page saying how.
+    pub web_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -54,6 +57,7 @@ impl Options {
             mailer: None,
             admin: None,
             timers: true,
+            web_dir: None,
         }
     }
 }
@@ -114,6 +118,7 @@ impl Drop for Running {
 
 #[derive(Clone)]
 struct AppState {
+    web_dir: Option<Arc<PathBuf>>,
     ctx: Ctx,
     blobs: FolderBlobs,
     outbox: OutboxMailer,
@@ -172,16 +177,16 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
 
     let wake_delivery = Arc::new(Notify::new());
     let state = AppState {
+        web_dir: options.web_dir.map(Arc::new),
         ctx: ctx.clone(),
         blobs,
         outbox: outbox.clone(),
         wake_delivery: Arc::clone(&wake_delivery),
     };
     let app = Router::new()
-        .route("/", get(home))
         .route("/blobs/{*key}", get(signed_blob))
         .merge(dev_mail::routes())
-        .fallback(api)
+        .fallback(api_or_web)
         .with_state(state);
     let mut tasks = vec![tokio::spawn(async move {
         if let Err(e) = axum::serve(
@@ -250,6 +255,22 @@ fn timers(ctx: &Ctx, table: Arc<EmbeddedTable>, wake_delivery: Arc<Notify>) -> V
         }
     }));
     tasks
+}
+
+/// Everything but the local tools: the functions' routes (and anything under `/api/`, which
+/// gets the API's own 404 or 405), else the web app.
+async fn api_or_web(
+    state: State<AppState>,
+    peer: ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let path = request.uri().path();
+    let reads = matches!(*request.method(), http::Method::GET | http::Method::HEAD);
+    if path.starts_with("/api/") || !reads || functions::routes::path_exists(path) {
+        api(state, peer, request).await
+    } else {
+        web::serve(state.web_dir.as_deref().map(|p| p.as_path()), request).await
+    }
 }
 
 async fn api(
@@ -325,17 +346,6 @@ async fn signed_blob(
             .unwrap_or(StatusCode::FORBIDDEN)
             .into_response(),
     }
-}
-
-async fn home(State(state): State<AppState>) -> Response {
-    let org = portal_domain::messages::escape(&state.ctx.settings.organisation_name);
-    let page = format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{org}</title>\
-         <body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5\">\
-         <h1>{org}</h1><p>The portal's API is running at <a href=\"/api/health\">/api</a> (its contract: <a href=\"/api/openapi.json\">/api/openapi.json</a>).</p>\
-         <p>E-mails the portal sends are in the <a href=\"/dev/mail\">local outbox</a>.</p></body></html>"
-    );
-    ([("content-type", "text/html; charset=utf-8")], page).into_response()
 }
 
 /// How to sign in as the first administrator.

@@ -34,12 +34,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .get("PORTAL_PUBLIC_URL")
         .map(|u| u.trim_end_matches('/').to_owned());
     options.settings = config::settings(&env, options.settings)?;
+    // The app this checkout builds (see build.rs), unless told otherwise.
+    options.web_dir = Some(PathBuf::from(env.get("PORTAL_WEB_DIR").unwrap_or_else(
+        || concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/dist").to_owned(),
+    )));
     let records_key = portal_local::records_key(&data_dir, &mut options.settings)?;
     let admin = portal_local::first_admin(&env, &data_dir)?;
     options.admin = Some((admin.email.clone(), admin.password.clone()));
     let running = portal_local::start(options).await?;
 
     println!("The portal is running at {}", running.url());
+    println!("  Open it in your browser: {}/", running.url());
     println!(
         "  Sign in as the administrator: {} — {}",
         admin.email, admin.password_hint

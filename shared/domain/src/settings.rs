@@ -7,6 +7,10 @@ pub struct Settings {
     /// The awarding body's name, shown on pages and in e-mails.
     pub organisation_name: String,
     pub support_email: String,
+    /// Shown beside the support e-mail when set.
+    pub support_phone: Option<String>,
+    /// The awarding body's logo for the web app's header (an https URL or a path on the site).
+    pub logo_url: Option<String>,
     /// Where the portal is reached, without a trailing slash (links in e-mails start with it).
     pub public_url: String,
     /// A signed-in session ends after this long without a request…
@@ -61,6 +65,8 @@ impl Settings {
         Self {
             organisation_name: "Digital Achievement Portal".to_owned(),
             support_email: "support@example.org".to_owned(),
+            support_phone: None,
+            logo_url: None,
             public_url: public_url.into(),
             session_idle: Duration::minutes(30),
             session_absolute: Duration::hours(12),

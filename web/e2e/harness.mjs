@@ -1,0 +1,171 @@
+// What the browser tests stand on: the local portal started on a free port with a fresh data
+// folder, headless Chromium driven by playwright-core, and checks run on every page (axe-core,
+// no sideways scrolling at 360 px, screenshots at phone and desktop widths).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const require = createRequire(import.meta.url);
+// Evaluated through DevTools rather than added as a <script>, which the app's CSP forbids.
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export const SCREENSHOTS = resolve(root, process.env.PORTAL_SCREENSHOTS ?? "test-output/screenshots");
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+export const NARROW = { width: 360, height: 740 };
+
+export const ADMIN = { email: "admin@portal.test", password: `Staff ${randomBytes(9).toString("base64url")} keys` };
+
+/** The local portal: `PORTAL_LOCAL_BIN` (infra/test builds it), else the debug build. */
+export async function startPortal() {
+  const bin = process.env.PORTAL_LOCAL_BIN ?? join(root, "target/debug/portal-local");
+  const dataDir = mkdtempSync(join(tmpdir(), "portal-browser-"));
+  const recordsKey = randomBytes(32).toString("base64url");
+  const child = spawn(bin, [], {
+    env: {
+      ...process.env,
+      PORTAL_ADDR: "127.0.0.1:0",
+      PORTAL_DATA_DIR: dataDir,
+      PORTAL_WEB_DIR: process.env.PORTAL_WEB_DIR ?? join(root, "web/dist"),
+      PORTAL_ADMIN_EMAIL: ADMIN.email,
+      PORTAL_ADMIN_PASSWORD: ADMIN.password,
+      PORTAL_RECORDS_API_KEY: recordsKey,
+      PORTAL_ORG_NAME: "Example Awarding Body",
+      PORTAL_SUPPORT_EMAIL: "help@awarding.example",
+      PORTAL_SUPPORT_PHONE: "0300 123 4567",
+      RUST_LOG: process.env.RUST_LOG ?? "warn",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stderr.on("data", (d) => (log += d));
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`the portal did not start in 60 s:\n${out}\n${log}`)), 60_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const found = out.match(/running at (http:\/\/\S+)/);
+      if (found) {
+        clearTimeout(timer);
+        ok(found[1]);
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`the portal exited with ${code}:\n${out}\n${log}`)));
+  });
+  return {
+    url,
+    log: () => log,
+    async importLearners(learners) {
+      await postJson(`${url}/api/records/learners`, { learners }, recordsKey);
+    },
+    async importCentres(centres) {
+      await postJson(`${url}/api/records/centres`, { centres }, recordsKey);
+    },
+    /** The newest e-mail to `to` whose subject matches, waiting for delivery. */
+    async mail(to, subject) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const res = await fetch(`${url}/dev/mail.json`);
+        const { items } = await res.json();
+        const found = items.filter((m) => m.to === to && subject.test(m.subject)).at(-1);
+        if (found) return found;
+        if (Date.now() > deadline) {
+          throw new Error(`no e-mail to ${to} matching ${subject}; have: ${items.map((m) => `${m.to}: ${m.subject}`).join(" | ")}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postJson(url, body, key) {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  assert.equal(res.status, 200, `${url}: ${await res.text()}`);
+}
+
+/** The first link in an e-mail's text that starts with the portal's address. */
+export function linkIn(mail, portalUrl) {
+  const found = mail.text.match(new RegExp(`${portalUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\S+`));
+  assert.ok(found, `no link in: ${mail.text}`);
+  return found[0];
+}
+
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
+
+/** A fresh browser profile (no cookies) at phone size: the app is mobile-first. */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: PHONE, locale: "en-GB", timezoneId: "Europe/London" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.consoleErrors = errors;
+  return page;
+}
+
+const checked = new Set();
+
+/**
+ * Every page is checked the same way: no axe-core violations (WCAG 2.x A and AA rules), nothing
+ * wider than a 360 px screen, and screenshots at phone and desktop widths.
+ */
+export async function checkPage(page, name) {
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(page.consoleErrors, [], `script errors on ${name}`);
+  const before = page.viewportSize();
+  await page.setViewportSize(NARROW);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${name}: ${overflow}px wider than a 360 px screen`);
+  if (!(await page.evaluate(() => "axe" in window))) {
+    await page.evaluate(AXE_SOURCE);
+  }
+  for (const size of [PHONE, DESKTOP]) {
+    await page.setViewportSize(size);
+    const result = await page.evaluate(() =>
+      window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }),
+    );
+    const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(violations, [], `${name} at ${size.width}px has accessibility violations`);
+    if (!checked.has(`${name}-${size.width}`)) {
+      checked.add(`${name}-${size.width}`);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size === PHONE ? "phone" : "desktop"}.png`), fullPage: true });
+    }
+  }
+  await page.setViewportSize(before ?? PHONE);
+}
+
+/** Fills the field labelled `label` (optional fields' labels end in "(optional)"). */
+export async function fill(page, label, value) {
+  await field(page, label).fill(value);
+}
+
+export function field(page, label) {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return page.getByLabel(new RegExp(`^${escaped}( \\(optional\\))?$`));
+}
+
+export async function signIn(page, portal, email, password) {
+  await page.goto(`${portal.url}/login`);
+  await fill(page, "E-mail address", email);
+  await fill(page, "Password", password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

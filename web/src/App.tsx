@@ -1,0 +1,84 @@
+import type { ReactNode } from "react";
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } from "react-router";
+import type { AccountKind } from "./api/client";
+import { Layout } from "./components/Layout";
+import { FailurePage, NotFound, WrongPortal } from "./pages/Problems";
+import { Home } from "./pages/Home";
+import { Login, safeNext } from "./pages/Login";
+import { Register, CheckEmail } from "./pages/Register";
+import { VerifyEmail } from "./pages/VerifyEmail";
+import { ForgotPassword, ResetPassword } from "./pages/Passwords";
+import { Dashboard } from "./pages/Dashboard";
+import { ProfileDetails } from "./pages/ProfileDetails";
+import { AddressBook } from "./pages/AddressBook";
+import { ChangePassword } from "./pages/ChangePassword";
+import { AdminRegistrations } from "./pages/AdminRegistrations";
+import { AdminAccounts, AdminAccount } from "./pages/AdminAccounts";
+import { SessionProvider, useReady, useSession } from "./session";
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <SessionProvider>
+        <Gate />
+      </SessionProvider>
+    </BrowserRouter>
+  );
+}
+
+/** Nothing renders until the branding and the session are known. */
+function Gate() {
+  const { session, reload } = useSession();
+  if (session.state === "loading") {
+    return (
+      <p className="loading" role="status">
+        Loading…
+      </p>
+    );
+  }
+  if (session.state === "failed") {
+    return <FailurePage problem={session.problem} retry={reload} />;
+  }
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Home />} />
+        <Route path="login" element={<Anonymous><Login /></Anonymous>} />
+        <Route path="register" element={<Anonymous><Register /></Anonymous>} />
+        <Route path="register/check-email" element={<CheckEmail />} />
+        <Route path="verify-email" element={<VerifyEmail />} />
+        <Route path="forgot-password" element={<ForgotPassword />} />
+        <Route path="reset-password" element={<ResetPassword />} />
+        <Route path="dashboard" element={<SignedIn><Dashboard /></SignedIn>} />
+        <Route path="profile" element={<SignedIn><ProfileDetails /></SignedIn>} />
+        <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
+        <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />
+        <Route path="admin/registrations" element={<SignedIn kinds={["admin"]}><AdminRegistrations /></SignedIn>} />
+        <Route path="admin/accounts" element={<SignedIn kinds={["admin"]}><AdminAccounts /></SignedIn>} />
+        <Route path="admin/accounts/:id" element={<SignedIn kinds={["admin"]}><AdminAccount /></SignedIn>} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+/** Pages for a signed-in person, of one of `kinds` when given; others are sent to sign in. */
+function SignedIn({ kinds, children }: { kinds?: AccountKind[]; children: ReactNode }) {
+  const { me } = useReady();
+  const location = useLocation();
+  if (!me) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/login?next=${next}`} replace />;
+  }
+  if (kinds && !kinds.includes(me.kind)) {
+    return <WrongPortal />;
+  }
+  return <>{children}</>;
+}
+
+/** Sign-in and registration: a signed-in person goes to their dashboard instead. */
+function Anonymous({ children }: { children: ReactNode }) {
+  const { me } = useReady();
+  const [params] = useSearchParams();
+  return me ? <Navigate to={safeNext(params.get("next"))} replace /> : <>{children}</>;
+}

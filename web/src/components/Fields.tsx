@@ -1,0 +1,130 @@
+// Form fields that show the API's message for them next to the field (problem+json `errors`).
+import { useEffect, useRef, type ChangeEvent, type ReactNode } from "react";
+import { fieldError, isFailure, type Problem } from "../api/client";
+
+interface TextFieldProps {
+  name: string;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  problem?: Problem | null;
+  /** Client-side messages, shown like the API's. */
+  errors?: Record<string, string | undefined>;
+  type?: "text" | "email" | "password" | "date" | "tel" | "search";
+  autoComplete?: string;
+  hint?: ReactNode;
+  required?: boolean;
+  multiline?: boolean;
+  inputMode?: "text" | "numeric" | "email" | "tel";
+  maxLength?: number;
+  width?: "short" | "medium";
+}
+
+export function fieldId(name: string) {
+  return `field-${name.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
+}
+
+export function TextField(props: TextFieldProps) {
+  const { name, label, value, onChange, problem, errors, type = "text", autoComplete, hint, required, multiline, inputMode, maxLength, width } = props;
+  const id = fieldId(name);
+  const error = errors?.[name] ?? fieldError(problem, name);
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const common = {
+    id,
+    name,
+    value,
+    required,
+    autoComplete,
+    maxLength,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": describedBy,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => onChange(e.target.value),
+  };
+  return (
+    <div className={error ? "field field--error" : "field"}>
+      <label htmlFor={id}>
+        {label}
+        {!required && <span className="optional"> (optional)</span>}
+      </label>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          <span className="visually-hidden">Error: </span>
+          {error}
+        </p>
+      )}
+      {multiline ? (
+        <textarea rows={4} {...common} />
+      ) : (
+        <input type={type} inputMode={inputMode} className={width ? `input--${width}` : undefined} {...common} />
+      )}
+    </div>
+  );
+}
+
+export function CheckboxField({ name, label, checked, onChange, hint }: { name: string; label: string; checked: boolean; onChange(checked: boolean): void; hint?: ReactNode }) {
+  const id = fieldId(name);
+  return (
+    <div className="field field--checkbox">
+      <input type="checkbox" id={id} name={name} checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * What went wrong, at the top of a form: the problem's title and detail, and a link to each
+ * field it names. Takes focus when it appears, so the error is announced and easy to reach.
+ */
+export function ErrorSummary({ problem, errors, children }: { problem?: Problem | null; errors?: Record<string, string | undefined>; children?: ReactNode }) {
+  const box = useRef<HTMLDivElement>(null);
+  const local = Object.entries(errors ?? {}).filter((e): e is [string, string] => Boolean(e[1]));
+  const listed = [...local.map(([field, message]) => ({ field, message })), ...(problem?.errors ?? []).filter((e) => !errors?.[e.field])];
+  const shown = Boolean(problem) || listed.length > 0;
+  useEffect(() => {
+    if (shown) box.current?.focus();
+  }, [shown, problem]);
+  if (!shown) return null;
+  const failure = problem && isFailure(problem);
+  return (
+    <div className={failure ? "alert alert--failure" : "alert alert--error"} role="alert" tabIndex={-1} ref={box}>
+      <h2>{problem ? problem.title : "Please check what you entered"}</h2>
+      {problem?.detail && <p>{problem.detail}</p>}
+      {listed.length > 0 && (
+        <ul>
+          {listed.map((e) => (
+            <li key={e.field}>
+              <a href={`#${fieldId(e.field)}`}>{e.message}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {children}
+    </div>
+  );
+}
+
+export function Notice({ children, kind = "info" }: { children: ReactNode; kind?: "info" | "success" | "warning" }) {
+  return (
+    <div className={`notice notice--${kind}`} role="status">
+      {children}
+    </div>
+  );
+}
+
+export function SubmitButton({ busy, children, secondary }: { busy: boolean; children: ReactNode; secondary?: boolean }) {
+  return (
+    <button type="submit" className={secondary ? "button button--secondary" : "button"} aria-disabled={busy} disabled={busy}>
+      {busy ? "Please wait…" : children}
+    </button>
+  );
+}

@@ -1,0 +1,91 @@
+import { NavLink, Link, Outlet } from "react-router";
+import { call, client } from "../api/client";
+import { useReady, KIND_NAMES } from "../session";
+
+/** The navigation each kind of account sees: only its own portal (ACC-10). */
+function links(kind: string): Array<[string, string]> {
+  switch (kind) {
+    case "admin":
+      return [
+        ["/dashboard", "Dashboard"],
+        ["/admin/registrations", "Registrations"],
+        ["/admin/accounts", "Accounts"],
+        ["/profile", "Profile"],
+      ];
+    default:
+      return [
+        ["/dashboard", "Dashboard"],
+        ["/profile", "Profile"],
+      ];
+  }
+}
+
+export function Layout() {
+  const { site, me } = useReady();
+
+  async function signOut() {
+    await call(client.POST("/api/auth/logout"));
+    // A fresh page load: nothing of the signed-in person stays in memory, and the page guards
+    // do not race this navigation to the sign-in page.
+    window.location.assign("/login?signed_out=1");
+  }
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <Link to="/" className="brand">
+            {site.logo_url && <img src={site.logo_url} alt="" className="brand__logo" />}
+            <span className="brand__name">{site.organisation_name}</span>
+          </Link>
+          {me ? (
+            <div className="account-bar">
+              <span className="account-bar__who">
+                {me.first_name} {me.last_name}
+                <span className="account-bar__kind"> · {KIND_NAMES[me.kind]}</span>
+              </span>
+              <button type="button" className="link-button" onClick={signOut}>
+                Sign out
+              </button>
+            </div>
+          ) : (
+            <nav aria-label="Account" className="account-bar">
+              <NavLink to="/login">Sign in</NavLink>
+              <NavLink to="/register">Register</NavLink>
+            </nav>
+          )}
+        </div>
+        {me && me.status === "active" && (
+          <nav aria-label="Main" className="main-nav">
+            <ul>
+              {links(me.kind).map(([to, label]) => (
+                <li key={to}>
+                  <NavLink to={to}>{label}</NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+      </header>
+      <main id="main" className="site-main">
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <p>
+          Need help? E-mail <a href={`mailto:${site.support_email}`}>{site.support_email}</a>
+          {site.support_phone && (
+            <>
+              {" "}
+              or call <a href={`tel:${site.support_phone.replace(/\s+/g, "")}`}>{site.support_phone}</a>
+            </>
+          )}
+          .
+        </p>
+        <p>© {site.organisation_name}</p>
+      </footer>
+    </>
+  );
+}

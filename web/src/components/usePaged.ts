@@ -1,0 +1,42 @@
+import { useCallback, useEffect, useState } from "react";
+import type { Outcome, Problem } from "../api/client";
+
+interface Paged<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/**
+ * A list the API gives a page at a time: the first page on mount (and whenever `fetchPage`
+ * changes), more on `more()`. `fetchPage` should be memoised with its inputs.
+ */
+export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Outcome<Paged<T>>>) {
+  const [items, setItems] = useState<T[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+
+  const load = useCallback(
+    async (after?: string) => {
+      const outcome = await fetchPage(after);
+      if (!outcome.ok) {
+        setProblem(outcome.problem);
+        return;
+      }
+      setProblem(null);
+      setItems((old) => (after && old ? [...old, ...outcome.data.items] : outcome.data.items));
+      setCursor(outcome.data.next_cursor);
+    },
+    [fetchPage],
+  );
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  return {
+    items,
+    setItems,
+    problem,
+    reload: () => load(),
+    more: cursor ? () => load(cursor) : null,
+  };
+}

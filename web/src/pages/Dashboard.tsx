@@ -1,0 +1,108 @@
+import { useEffect, useState } from "react";
+import { Link } from "react-router";
+import { call, client, type Profile } from "../api/client";
+import { Page } from "../components/Page";
+import { useReady } from "../session";
+
+interface Tile {
+  title: string;
+  text: string;
+  /** The page; none while the feature is not part of this portal yet. */
+  to?: string;
+  action: string;
+}
+
+/** "12" or "100+" for a first page that has more after it. */
+function countOf(page: { items: unknown[]; next_cursor?: string | null }): string {
+  return page.next_cursor ? `${page.items.length}+` : String(page.items.length);
+}
+
+function useCounts(me: Profile) {
+  const [counts, setCounts] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const found: Record<string, string> = {};
+      if (me.kind === "admin") {
+        const pending = await call(client.GET("/api/admin/registrations", { params: { query: { limit: 100 } } }));
+        if (pending.ok) found.pending = countOf(pending.data);
+      }
+      const addresses = await call(client.GET("/api/me/addresses"));
+      if (addresses.ok) found.addresses = countOf(addresses.data);
+      if (!cancelled) setCounts(found);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [me.kind]);
+  return counts;
+}
+
+function plural(count: string | undefined, one: string, many: string) {
+  if (count === undefined) return "";
+  return `${count} ${count === "1" ? one : many}`;
+}
+
+function tiles(me: Profile, counts: Record<string, string>): Tile[] {
+  const addresses = counts.addresses === undefined ? "" : ` You have ${plural(counts.addresses, "saved address", "saved addresses")}.`;
+  const profile: Tile = { title: "Profile", text: `Manage your personal details, password and addresses.${addresses}`, to: "/profile", action: "Manage" };
+  switch (me.kind) {
+    case "learner":
+      return [
+        { title: "Documents", text: "View and share your documents and badges.", action: "View" },
+        { title: "Orders", text: "Order official printed documents and see your previous orders.", action: "Order" },
+        { title: "Connections", text: "Share your documents with employers, universities and others for a limited time.", action: "Manage" },
+        profile,
+      ];
+    case "third_party":
+      return [
+        { title: "Connections", text: "See the documents learners have shared with you, and ask learners to share.", action: "Manage" },
+        { title: "Orders", text: "Order proof-of-qualification letters and see your previous orders.", action: "Order" },
+        profile,
+      ];
+    case "centre":
+      return [
+        { title: "Jobs", text: "The batches of documents issued to your centre's learners.", action: "View" },
+        { title: "Records", text: "Search your learners' records, view their documents and tell them they are ready.", action: "Search" },
+        { title: "Downloads", text: "Zip files of your learners' documents, ready to download.", action: "View" },
+        { title: "Orders", text: "Order duplicate documents on behalf of your learners.", action: "Order" },
+        profile,
+      ];
+    case "admin":
+      return [
+        {
+          title: "Pending registrations",
+          text: counts.pending === undefined ? "Registrations that did not match the records, waiting for you." : `${plural(counts.pending, "registration is", "registrations are")} waiting for review.`,
+          to: "/admin/registrations",
+          action: "Review",
+        },
+        { title: "Accounts", text: "Find an account, see its sign-in activity, lock or unlock it.", to: "/admin/accounts", action: "Find" },
+        profile,
+      ];
+  }
+}
+
+export function Dashboard() {
+  const { site, me } = useReady();
+  const counts = useCounts(me!);
+  return (
+    <Page title={`Welcome, ${me!.first_name}`} lead={`Your ${site.organisation_name} portal.`} wide>
+      <ul className="tiles">
+        {tiles(me!, counts).map((tile) => (
+          <li key={tile.title} className={tile.to ? "tile" : "tile tile--soon"}>
+            <h2>{tile.title}</h2>
+            <p>{tile.text}</p>
+            {tile.to ? (
+              <Link className="button" to={tile.to}>
+                {tile.action}
+                <span className="visually-hidden"> {tile.title.toLowerCase()}</span>
+              </Link>
+            ) : (
+              <p className="tile__soon">Not available yet</p>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Page>
+  );
+}

@@ -1,0 +1,81 @@
+import { useState, type FormEvent } from "react";
+import { Link, useSearchParams } from "react-router";
+import { call, client, type Problem, type Schemas } from "../api/client";
+import { ErrorSummary, SubmitButton } from "../components/Fields";
+import { Page } from "../components/Page";
+import { useReady } from "../session";
+
+/**
+ * Where the link in the confirmation e-mail lands. The token is spent by pressing the button,
+ * not by opening the page: mail scanners that open links must not use up a person's link.
+ */
+export function VerifyEmail() {
+  const [params] = useSearchParams();
+  const token = params.get("token") ?? "";
+  const { me } = useReady();
+  const [result, setResult] = useState<Schemas["Verified"] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function confirm(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    const outcome = await call(client.POST("/api/auth/verify-email", { body: { token } }));
+    setBusy(false);
+    if (outcome.ok) setResult(outcome.data);
+    else setProblem(outcome.problem);
+  }
+
+  if (result?.status === "active") {
+    return (
+      <Page title="Your e-mail address is confirmed">
+        {me ? (
+          <>
+            <p>Your new e-mail address is confirmed. Use it to sign in from now on.</p>
+            <Link className="button" to="/profile">
+              Back to your profile
+            </Link>
+          </>
+        ) : (
+          <>
+            <p>Your account is ready. Sign in to see your portal.</p>
+            <Link className="button" to="/login">
+              Sign in
+            </Link>
+          </>
+        )}
+      </Page>
+    );
+  }
+  if (result?.status === "pending_review") {
+    return (
+      <Page title="Your registration is being checked">
+        <p>Your e-mail address is confirmed, but the details you gave did not match the awarding body's records exactly.</p>
+        <p>An administrator will compare them and link your account to the right record. We will e-mail you as soon as it is done; there is nothing more you need to do now.</p>
+        <p>If you think a detail was mistyped, you can tell the support team when they contact you.</p>
+      </Page>
+    );
+  }
+  if (!token) {
+    return (
+      <Page title="This link is not complete">
+        <p>The address you opened has no confirmation code in it. Open the link from the e-mail again, or copy the whole address into your browser.</p>
+      </Page>
+    );
+  }
+  return (
+    <Page title="Confirm your e-mail address">
+      <ErrorSummary problem={problem}>
+        {problem && problem.status < 500 && problem.status !== 0 && (
+          <p>
+            Links work once and for 24 hours. If yours has expired, <Link to="/register">register again</Link> with the same e-mail address.
+          </p>
+        )}
+      </ErrorSummary>
+      <p>Press the button to confirm that this e-mail address is yours.</p>
+      <form onSubmit={confirm} className="form">
+        <SubmitButton busy={busy}>Confirm my e-mail address</SubmitButton>
+      </form>
+    </Page>
+  );
+}
