@@ -1,7 +1,7 @@
 //! The Lambda side: build the clients once per instance, then serve events with the same
 //! dispatch the local portal uses.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use lambda_http::request::RequestContext;
@@ -87,13 +87,56 @@ pub async fn run_scheduled(function: &'static str) -> Result<(), lambda_runtime:
     .await
 }
 
+/// Set by the CloudFront function in front of `/api/*` to the viewer's address (template.yaml:
+/// `ApiClientAddress`); any value a client sends is overwritten there.
+pub const CLIENT_ADDRESS_HEADER: &str = "x-portal-client-address";
+/// Added by CloudFront to every request it sends the API, with the secret in
+/// `PORTAL_ORIGIN_VERIFY`: it tells requests that came through CloudFront from direct ones.
+pub const ORIGIN_VERIFY_HEADER: &str = "x-portal-origin-verify";
+
+/// Who is asking. Behind CloudFront the connection comes from CloudFront, so the viewer's address
+/// is taken from the header CloudFront sets — but only when the request proves it came through
+/// CloudFront; a direct caller could otherwise choose its own address and dodge the per-address
+/// rate limits.
+pub fn client_address(
+    source_ip: Option<&str>,
+    headers: &http::HeaderMap,
+    origin_secret: Option<&str>,
+) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let through_cloudfront = match (origin_secret, header(ORIGIN_VERIFY_HEADER)) {
+        (Some(secret), Some(sent)) => portal_domain::secrets::same_secret(sent, secret),
+        _ => false,
+    };
+    let viewer = header(CLIENT_ADDRESS_HEADER)
+        .filter(|_| through_cloudfront)
+        .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+    match (viewer, source_ip) {
+        (Some(ip), _) => ip.to_string(),
+        (None, Some(ip)) => ip.to_owned(),
+        (None, None) => "unknown".to_owned(),
+    }
+}
+
+fn origin_secret() -> Option<&'static str> {
+    static SECRET: OnceLock<Option<String>> = OnceLock::new();
+    SECRET
+        .get_or_init(|| {
+            std::env::var("PORTAL_ORIGIN_VERIFY")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
+        .as_deref()
+}
+
 /// An API Gateway (HTTP API, payload 2.0) request as the handlers see requests.
 pub fn from_lambda(event: lambda_http::Request) -> ApiRequest {
-    let client = match event.request_context_ref() {
+    let source_ip = match event.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
         _ => None,
     };
     let (parts, body) = event.into_parts();
+    let client = client_address(source_ip.as_deref(), &parts.headers, origin_secret());
     let mut req = ApiRequest::new(parts.method, parts.uri.path());
     req.query = parts.uri.query().unwrap_or_default().to_owned();
     req.headers = parts.headers;
@@ -103,7 +146,7 @@ pub fn from_lambda(event: lambda_http::Request) -> ApiRequest {
         Body::Binary(bytes) => Bytes::from(bytes),
         _ => Bytes::new(),
     };
-    req.client = client.unwrap_or_else(|| "unknown".to_owned());
+    req.client = client;
     req
 }
 
@@ -116,4 +159,73 @@ pub fn to_lambda(response: ApiResponse) -> lambda_http::Response<Body> {
     *out.status_mut() = response.status;
     *out.headers_mut() = response.headers;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> http::HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    http::HeaderName::from_static(k),
+                    http::HeaderValue::from_static(v),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_viewer_address_is_trusted_only_from_cloudfront() {
+        let secret = Some("s3cret-origin-value");
+        let via_cloudfront = headers(&[
+            (ORIGIN_VERIFY_HEADER, "s3cret-origin-value"),
+            (CLIENT_ADDRESS_HEADER, "198.51.100.7"),
+        ]);
+        assert_eq!(
+            client_address(Some("130.176.1.1"), &via_cloudfront, secret),
+            "198.51.100.7"
+        );
+        // IPv6 viewers too.
+        let v6 = headers(&[
+            (ORIGIN_VERIFY_HEADER, "s3cret-origin-value"),
+            (CLIENT_ADDRESS_HEADER, "2001:db8::7"),
+        ]);
+        assert_eq!(
+            client_address(Some("130.176.1.1"), &v6, secret),
+            "2001:db8::7"
+        );
+        // A direct caller naming its own address, with a wrong or no secret: the connection's.
+        for forged in [
+            headers(&[(CLIENT_ADDRESS_HEADER, "10.0.0.1")]),
+            headers(&[
+                (ORIGIN_VERIFY_HEADER, "guess"),
+                (CLIENT_ADDRESS_HEADER, "10.0.0.1"),
+            ]),
+        ] {
+            assert_eq!(
+                client_address(Some("203.0.113.9"), &forged, secret),
+                "203.0.113.9"
+            );
+        }
+        // Without a configured secret nothing is trusted; a malformed address is ignored.
+        assert_eq!(
+            client_address(Some("203.0.113.9"), &via_cloudfront, None),
+            "203.0.113.9"
+        );
+        let garbage = headers(&[
+            (ORIGIN_VERIFY_HEADER, "s3cret-origin-value"),
+            (CLIENT_ADDRESS_HEADER, "not-an-ip"),
+        ]);
+        assert_eq!(
+            client_address(Some("203.0.113.9"), &garbage, secret),
+            "203.0.113.9"
+        );
+        assert_eq!(
+            client_address(None, &http::HeaderMap::new(), secret),
+            "unknown"
+        );
+    }
 }

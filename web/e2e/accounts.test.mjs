@@ -302,6 +302,10 @@ describe("accounts in the browser", () => {
     await card.getByRole("cell", { name: `${ADA.dob} (differs from the submitted 1992-12-11)`, exact: true }).waitFor();
     await checkPage(admin, "admin-registrations");
     await card.getByRole("button", { name: `Approve and link Ada Lovelace to record ${ADA.enrolment}` }).click();
+    // A second, explicit step: the wrong record would show someone else's documents.
+    await admin.getByText(`Approve and link Ada Lovelace to record ${ADA.enrolment}? Ada Lovelace will see that record's documents.`).waitFor();
+    await checkPage(admin, "admin-registrations-confirm");
+    await admin.getByRole("button", { name: "Yes, approve" }).click();
     await admin.getByText("Ada Lovelace's registration is approved").waitFor();
     await admin.getByText("No registrations are waiting for review.").waitFor();
     await admin.context().close();

@@ -24,6 +24,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
+    // Trying again after a failure shows that something is happening.
+    setSession((s) => (s.state === "failed" ? { state: "loading" } : s));
     (async () => {
       const site = await call(client.GET("/api/site"));
       if (!site.ok) {

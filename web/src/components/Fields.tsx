@@ -90,9 +90,10 @@ export function ErrorSummary({ problem, errors, children }: { problem?: Problem 
   const local = Object.entries(errors ?? {}).filter((e): e is [string, string] => Boolean(e[1]));
   const listed = [...local.map(([field, message]) => ({ field, message })), ...(problem?.errors ?? []).filter((e) => !errors?.[e.field])];
   const shown = Boolean(problem) || listed.length > 0;
+  // Each new problem or set of messages (a new object on every failed submit) takes focus again.
   useEffect(() => {
     if (shown) box.current?.focus();
-  }, [shown, problem]);
+  }, [shown, problem, errors]);
   if (!shown) return null;
   const failure = problem && isFailure(problem);
   return (
@@ -113,9 +114,18 @@ export function ErrorSummary({ problem, errors, children }: { problem?: Problem 
   );
 }
 
-export function Notice({ children, kind = "info" }: { children: ReactNode; kind?: "info" | "success" | "warning" }) {
+/**
+ * A message. `focus`: it takes focus when it appears — for the outcome of an action whose button
+ * has just gone (a removed address, a decided registration), so keyboard and screen-reader users
+ * are not left on nothing.
+ */
+export function Notice({ children, kind = "info", focus }: { children: ReactNode; kind?: "info" | "success" | "warning"; focus?: boolean }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus) box.current?.focus();
+  }, [focus, children]);
   return (
-    <div className={`notice notice--${kind}`} role="status">
+    <div className={`notice notice--${kind}`} role="status" ref={box} tabIndex={focus ? -1 : undefined}>
       {children}
     </div>
   );

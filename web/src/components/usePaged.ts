@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Outcome, Problem } from "../api/client";
 
 interface Paged<T> {
@@ -14,10 +14,17 @@ export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Outcome<Page
   const [items, setItems] = useState<T[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [loading, setLoading] = useState(false);
+  // Only the newest request's answer counts: a slow answer to an older search is dropped.
+  const latest = useRef(0);
 
   const load = useCallback(
     async (after?: string) => {
+      const request = ++latest.current;
+      setLoading(true);
       const outcome = await fetchPage(after);
+      if (request !== latest.current) return;
+      setLoading(false);
       if (!outcome.ok) {
         setProblem(outcome.problem);
         return;
@@ -37,6 +44,7 @@ export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Outcome<Page
     setItems,
     problem,
     reload: () => load(),
-    more: cursor ? () => load(cursor) : null,
+    // One page at a time: no "more" while a page is on its way.
+    more: cursor && !loading ? () => load(cursor) : null,
   };
 }

@@ -86,7 +86,11 @@ export function AddressBook() {
   return (
     <Page title="Your address book" lead="Billing and delivery addresses, ready for when you order printed documents.">
       <ProfileNav />
-      {message && <Notice kind="success">{message}</Notice>}
+      {message && (
+        <Notice kind="success" focus>
+          {message}
+        </Notice>
+      )}
       <ErrorSummary problem={loadProblem}>
         {loadProblem && (
           <button type="button" className="button button--secondary" onClick={load}>

@@ -135,7 +135,11 @@ export function AdminAccount() {
       <p>
         <Link to="/admin/accounts">Back to accounts</Link>
       </p>
-      {message && <Notice kind="success">{message}</Notice>}
+      {message && (
+        <Notice kind="success" focus>
+          {message}
+        </Notice>
+      )}
       <ErrorSummary problem={problem} />
       <dl className="summary summary--compact">
         <div>

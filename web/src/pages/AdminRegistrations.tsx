@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { call, client, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary, Notice, SubmitButton, TextField } from "../components/Fields";
 import { Page } from "../components/Page";
@@ -19,7 +19,11 @@ export function AdminRegistrations() {
 
   return (
     <Page title="Pending registrations" lead="Registrations whose details did not match the records exactly. Compare them with the closest records, then approve with the right record or reject." wide>
-      {message && <Notice kind="success">{message}</Notice>}
+      {message && (
+        <Notice kind="success" focus>
+          {message}
+        </Notice>
+      )}
       <ErrorSummary problem={problem}>
         {problem && (
           <button type="button" className="button button--secondary" onClick={reload}>
@@ -50,6 +54,12 @@ function Registration({ pending, decided }: { pending: Pending; decided(text: st
   const a = pending.account;
   const [problem, setProblem] = useState<Problem | null>(null);
   const [reason, setReason] = useState("");
+  // Linking the wrong record would show someone else's documents: a second, explicit step.
+  const [chosen, setChosen] = useState<RecordRow | null>(null);
+  const confirmBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (chosen) confirmBox.current?.focus();
+  }, [chosen]);
   const [busy, setBusy] = useState(false);
   const name = `${a.first_name} ${a.last_name}`;
   const headingId = `registration-${a.id}`;
@@ -121,10 +131,11 @@ function Registration({ pending, decided }: { pending: Pending; decided(text: st
           rows={pending.closest_learner_records.map((r) => ({
             key: r.enrolment_number,
             cells: [`${r.first_name} ${r.last_name}`, differs(r.date_of_birth, a.date_of_birth), differs(r.enrolment_number, a.enrolment_number), r.email ?? "—"],
-            approve: () => approve({ enrolment_number: r.enrolment_number }),
+            link: { enrolment_number: r.enrolment_number },
             action: `${name} to record ${r.enrolment_number}`,
           }))}
           busy={busy}
+          choose={setChosen}
         />
       ) : (
         <ClosestRecords
@@ -134,11 +145,25 @@ function Registration({ pending, decided }: { pending: Pending; decided(text: st
           rows={pending.closest_centre_records.map((r) => ({
             key: r.centre_number,
             cells: [differs(r.centre_number, a.centre_number), differs(r.name, a.centre_name), differs(domainOf(r.email), domainOf(a.email), r.email)],
-            approve: () => approve({ centre_number: r.centre_number }),
+            link: { centre_number: r.centre_number },
             action: `${name} to centre ${r.centre_number}`,
           }))}
           busy={busy}
+          choose={setChosen}
         />
+      )}
+      {chosen && (
+        <div className="confirm" role="group" aria-labelledby={`confirm-${a.id}`} tabIndex={-1} ref={confirmBox}>
+          <p id={`confirm-${a.id}`}>
+            Approve and link {chosen.action}? {name} will see that record's documents.
+          </p>
+          <button type="button" className="button" disabled={busy} onClick={() => approve(chosen.link)}>
+            Yes, approve
+          </button>
+          <button type="button" className="button button--secondary" onClick={() => setChosen(null)}>
+            Cancel
+          </button>
+        </div>
       )}
       <details className="reject">
         <summary>Reject this registration</summary>
@@ -170,12 +195,12 @@ function differs(record: string, submitted: string | null | undefined, shown: st
 interface RecordRow {
   key: string;
   cells: ReactNode[];
-  approve(): void;
+  link: Schemas["ApproveInput"];
   /** The end of the button's accessible name: who is linked to what. */
   action: string;
 }
 
-function ClosestRecords({ label, empty, headings, rows, busy }: { label: string; empty: string; headings: string[]; rows: RecordRow[]; busy: boolean }) {
+function ClosestRecords({ label, empty, headings, rows, busy, choose }: { label: string; empty: string; headings: string[]; rows: RecordRow[]; busy: boolean; choose(row: RecordRow): void }) {
   if (rows.length === 0) return <p>{empty}</p>;
   return (
     <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
@@ -199,7 +224,7 @@ function ClosestRecords({ label, empty, headings, rows, busy }: { label: string;
                 <td key={i}>{cell}</td>
               ))}
               <td>
-                <button type="button" className="button button--small" disabled={busy} onClick={row.approve}>
+                <button type="button" className="button button--small" disabled={busy} onClick={() => choose(row)}>
                   Approve and link<span className="visually-hidden"> {row.action}</span>
                 </button>
               </td>

@@ -5,9 +5,18 @@ import { ErrorSummary, Notice, SubmitButton, TextField } from "../components/Fie
 import { Page } from "../components/Page";
 import { useSession } from "../session";
 
-/** Where to go after signing in: only a path of this site (no open redirect). */
+/**
+ * Where to go after signing in: only a page of this site. The browser's own URL parser decides
+ * (so tricks like "/\t/evil.example", which it reads as "//evil.example", are caught).
+ */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/dashboard";
+  if (!next || !next.startsWith("/")) return "/dashboard";
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/dashboard";
+  } catch {
+    return "/dashboard";
+  }
 }
 
 export function Login() {

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { call, client, type Problem } from "../api/client";
 import { ErrorSummary, SubmitButton, TextField } from "../components/Fields";
@@ -95,6 +95,18 @@ export function Register() {
 
   const set = (field: keyof Details) => (value: string) => setDetails((d) => ({ ...d, [field]: value }));
 
+  // Each step replaces the form: focus goes to its heading, and the window title says the step.
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  const firstStep = useRef(true);
+  useEffect(() => {
+    document.title = `Create an account (step ${step + 1} of 3) — ${site.organisation_name}`;
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    stepHeading.current?.focus();
+  }, [step, site.organisation_name]);
+
   function next(e: FormEvent) {
     e.preventDefault();
     const found = checkStep(step, details);
@@ -146,7 +158,7 @@ export function Register() {
           </li>
         ))}
       </ol>
-      <h2>
+      <h2 ref={stepHeading} tabIndex={-1}>
         Step {step + 1} of 3: {STEPS[step]}
       </h2>
       <ErrorSummary problem={problem} errors={errors} />

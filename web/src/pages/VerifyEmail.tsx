@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { call, client, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary, SubmitButton } from "../components/Fields";
 import { Page } from "../components/Page";
-import { useReady } from "../session";
+import { useReady, useSession } from "../session";
 
 /**
  * Where the link in the confirmation e-mail lands. The token is spent by pressing the button,
@@ -13,6 +13,8 @@ export function VerifyEmail() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
   const { me } = useReady();
+  const { reload } = useSession();
+  const navigate = useNavigate();
   const [result, setResult] = useState<Schemas["Verified"] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -32,9 +34,17 @@ export function VerifyEmail() {
         {me ? (
           <>
             <p>Your new e-mail address is confirmed. Use it to sign in from now on.</p>
-            <Link className="button" to="/profile">
+            {/* Reloads the session, so the profile shows the new address. */}
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                reload();
+                navigate("/profile");
+              }}
+            >
               Back to your profile
-            </Link>
+            </button>
           </>
         ) : (
           <>
