@@ -107,6 +107,12 @@ export function Register() {
     stepHeading.current?.focus();
   }, [step, site.organisation_name]);
 
+  /** Back to an earlier step: messages about this step's fields no longer apply there. */
+  function goTo(target: number) {
+    setErrors({});
+    setStep(target);
+  }
+
   function next(e: FormEvent) {
     e.preventDefault();
     const found = checkStep(step, details);
@@ -148,6 +154,10 @@ export function Register() {
     if (steps.length > 0) setStep(Math.min(...steps));
   }
 
+  // The summary links only to fields on this step; other steps' problems are named.
+  const stepOf = (field: string) => STEP_OF[field] ?? 1;
+  const problemHere = problem && { ...problem, errors: problem.errors?.filter((e) => stepOf(e.field) === step) };
+  const laterSteps = [...new Set((problem?.errors ?? []).map((e) => stepOf(e.field)).filter((s) => s !== step))].sort().map((s) => s + 1);
   const kindError = errors.kind ?? problem?.errors?.find((e) => e.field === "kind")?.message;
   return (
     <Page title="Create an account" lead={`Register to use the ${site.organisation_name} portal. It takes three short steps.`}>
@@ -161,7 +171,9 @@ export function Register() {
       <h2 ref={stepHeading} tabIndex={-1}>
         Step {step + 1} of 3: {STEPS[step]}
       </h2>
-      <ErrorSummary problem={problem} errors={errors} />
+      <ErrorSummary problem={problemHere} errors={errors}>
+        {laterSteps.length > 0 && <p>After this, step {laterSteps.join(" and ")} also needs a change.</p>}
+      </ErrorSummary>
 
       {step === 0 && (
         <form onSubmit={next} noValidate className="form">
@@ -221,7 +233,7 @@ export function Register() {
             />
           ))}
           <div className="actions">
-            <button type="button" className="button button--secondary" onClick={() => setStep(0)}>
+            <button type="button" className="button button--secondary" onClick={() => goTo(0)}>
               Back
             </button>
             <SubmitButton busy={false}>Continue</SubmitButton>
@@ -237,7 +249,7 @@ export function Register() {
               <dt>Account</dt>
               <dd>{KINDS.find(([k]) => k === details.kind)?.[1]}</dd>
               <dd>
-                <button type="button" className="link-button" onClick={() => setStep(0)}>
+                <button type="button" className="link-button" onClick={() => goTo(0)}>
                   Change<span className="visually-hidden"> account kind</span>
                 </button>
               </dd>
@@ -246,7 +258,7 @@ export function Register() {
               <dt>E-mail address</dt>
               <dd>{details.email}</dd>
               <dd>
-                <button type="button" className="link-button" onClick={() => setStep(0)}>
+                <button type="button" className="link-button" onClick={() => goTo(0)}>
                   Change<span className="visually-hidden"> e-mail address</span>
                 </button>
               </dd>
@@ -256,7 +268,7 @@ export function Register() {
                 <dt>{label}</dt>
                 <dd>{details[field] || "—"}</dd>
                 <dd>
-                  <button type="button" className="link-button" onClick={() => setStep(1)}>
+                  <button type="button" className="link-button" onClick={() => goTo(1)}>
                     Change<span className="visually-hidden"> {label.toLowerCase()}</span>
                   </button>
                 </dd>
@@ -264,7 +276,7 @@ export function Register() {
             ))}
           </dl>
           <div className="actions">
-            <button type="button" className="button button--secondary" onClick={() => setStep(1)}>
+            <button type="button" className="button button--secondary" onClick={() => goTo(1)}>
               Back
             </button>
             <SubmitButton busy={busy}>Create account</SubmitButton>
