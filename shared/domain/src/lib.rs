@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod ctx;
+pub mod documents;
 pub mod error;
 pub mod items;
 pub mod keys;
