@@ -59,6 +59,8 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "import-learners" => handlers::import_learners::handle(ctx, req).await,
         "import-centres" => handlers::import_centres::handle(ctx, req).await,
         "review-registrations" => handlers::review_registrations::handle(ctx, req).await,
+        "issue-job" => handlers::issue_job::handle(ctx, req).await,
+        "documents" => handlers::documents::handle(ctx, req).await,
         "manage-accounts" => handlers::manage_accounts::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use portal_domain::accounts::{
     addresses, admin, model, passwords, profile, registration, sessions,
 };
+use portal_domain::documents::jobs;
 use portal_domain::records;
 use serde_json::{Value, json};
 use utoipa::openapi::ComponentsBuilder;
@@ -135,6 +136,27 @@ fn operation(route: &Route) -> Operation {
             200,
             Some("Imported"),
             "records system (API key), admin",
+        ),
+        ("POST", "/api/records/jobs") => op(
+            "Issue a job of up to 5,000 documents (201); the same job_id again issues nothing new (200)",
+            Some("JobInput"),
+            201,
+            Some("JobIssued"),
+            "records system (API key), admin",
+        ),
+        ("GET", "/api/documents") => op(
+            "My achievements with their documents, newest award first",
+            None,
+            200,
+            Some("AchievementList"),
+            "learner",
+        ),
+        ("GET", "/api/documents/{reference}") => op(
+            "One document with its achievement",
+            None,
+            200,
+            Some("DocumentView"),
+            "learner (own documents), admin",
         ),
         ("GET", "/api/admin/registrations") => op(
             "Pending registrations beside the closest records",
@@ -274,6 +296,19 @@ pub fn document() -> Value {
         .schema_from::<sessions::SignIn>()
         .schema_from::<sessions::SignInOutcome>()
         .schema_from::<portal_domain::FieldError>()
+        .schema_from::<jobs::JobInput>()
+        .schema_from::<jobs::AchievementInput>()
+        .schema_from::<jobs::UnitInput>()
+        .schema_from::<jobs::DocumentInput>()
+        .schema_from::<jobs::DocumentKind>()
+        .schema_from::<jobs::DocumentStatus>()
+        .schema_from::<jobs::Unit>()
+        .schema_from::<jobs::IssuedDocument>()
+        .schema_from::<jobs::Achievement>()
+        .schema_from::<jobs::JobIssued>()
+        .schema_from::<jobs::JobDocument>()
+        .schema_from::<handlers::documents::AchievementList>()
+        .schema_from::<handlers::documents::DocumentView>()
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {

@@ -99,6 +99,14 @@ pub const FUNCTIONS: &[Function] = &[
         "manage-accounts",
         "Admin: find accounts, see sign-in activity, lock and unlock (ADM-2)",
     ),
+    http(
+        "issue-job",
+        "Issues a job of documents from the records system (DOC-1, DOC-2)",
+    ),
+    http(
+        "documents",
+        "A learner's documents; one document by its reference (DOC-3)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
@@ -136,6 +144,9 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/api/me/addresses/{id}", "addresses"),
     route("POST", "/api/records/learners", "import-learners"),
     route("POST", "/api/records/centres", "import-centres"),
+    route("POST", "/api/records/jobs", "issue-job"),
+    route("GET", "/api/documents", "documents"),
+    route("GET", "/api/documents/{reference}", "documents"),
     route("GET", "/api/admin/registrations", "review-registrations"),
     route(
         "POST",

@@ -406,6 +406,48 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         None,
     )
     .await;
+    // Jobs and documents: issued (twice: the replay reads the slots), listed, one read.
+    let job = json!({ "job_id": "J-1", "centre_number": "C12345", "achievements": [{
+        "enrolment_number": "A1234567", "qualification_title": "Level 3 Award", "qualification_code": "603/4182/8",
+        "award_date": "2025-11-13", "units": [{ "code": "U1", "title": "Safety" }],
+        "documents": [{ "type": "certificate" }, { "type": "unit_certificate" }] }] });
+    let issued = j
+        .call(
+            "issue-job",
+            Method::POST,
+            "/api/records/jobs",
+            key,
+            Some(job.clone()),
+        )
+        .await;
+    j.call(
+        "issue-job",
+        Method::POST,
+        "/api/records/jobs",
+        key,
+        Some(job),
+    )
+    .await;
+    let reference = issued["documents"][0]["reference"]
+        .as_str()
+        .expect("a reference")
+        .to_owned();
+    j.call(
+        "documents",
+        Method::GET,
+        "/api/documents",
+        Some(&ada_again),
+        None,
+    )
+    .await;
+    j.call(
+        "documents",
+        Method::GET,
+        &format!("/api/documents/{reference}"),
+        Some(&ada_again),
+        None,
+    )
+    .await;
     j.call("logout", Method::POST, "/api/auth/logout", Some(&ada), None)
         .await;
 

@@ -2,10 +2,12 @@
 
 pub mod addresses;
 pub mod change_password;
+pub mod documents;
 pub mod forgot_password;
 pub mod health;
 pub mod import_centres;
 pub mod import_learners;
+pub mod issue_job;
 pub mod login;
 pub mod logout;
 pub mod manage_accounts;

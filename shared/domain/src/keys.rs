@@ -15,6 +15,10 @@
 //! | centre record | `CENTRE#{centre number}` | `RECORD` | `CENTRENAME#{name}` / `{centre number}` |
 //! | queued e-mail | `EMAIL#{id}` | `EMAIL` | `EMAILQ` / `{next attempt}#{id}` while queued |
 //! | rate counter | `RATE#{action}#{scope}` | `{window start}` | |
+//! | job (one per job id; its body's hash) | `JOB#{job id}` | `JOB` | `CENTREJOBS#{centre number}` / `{instant}#{job id}` |
+//! | job's document slot (which reference a job's n-th document got) | `JOB#{job id}` | `SLOT#{achievement:05}#{document}` | |
+//! | document (its reference is its key: unique) | `DOC#{reference}` | `DOC` | |
+//! | achievement with its documents | `LEARNER#{enrolment number}` | `ACH#{job id}#{achievement:05}` | |
 
 use crate::ports::Key;
 
@@ -75,7 +79,7 @@ pub fn review(since: &str, user_id: &str) -> Key {
 }
 
 pub fn learner_record(enrolment_number: &str) -> Key {
-    Key::new(format!("LEARNER#{enrolment_number}"), RECORD)
+    Key::new(learner_partition(enrolment_number), RECORD)
 }
 
 /// Guards that one account at most is linked to a learner record.
@@ -105,4 +109,42 @@ pub fn email(id: &str) -> Key {
 
 pub fn rate(action: &str, scope: &str, window_start: i64) -> Key {
     Key::new(format!("RATE#{action}#{scope}"), window_start.to_string())
+}
+
+pub fn job(job_id: &str) -> Key {
+    Key::new(job_partition(job_id), "JOB")
+}
+
+pub fn job_partition(job_id: &str) -> String {
+    format!("JOB#{job_id}")
+}
+
+pub fn centre_jobs_index(centre_number: &str) -> String {
+    format!("CENTREJOBS#{centre_number}")
+}
+
+pub const SLOT_PREFIX: &str = "SLOT#";
+
+pub fn job_slot(job_id: &str, achievement: usize, document: usize) -> Key {
+    Key::new(
+        job_partition(job_id),
+        format!("{SLOT_PREFIX}{achievement:05}#{document}"),
+    )
+}
+
+pub fn document(reference: &str) -> Key {
+    Key::new(format!("DOC#{reference}"), "DOC")
+}
+
+pub const ACHIEVEMENT_PREFIX: &str = "ACH#";
+
+pub fn learner_partition(enrolment_number: &str) -> String {
+    format!("LEARNER#{enrolment_number}")
+}
+
+pub fn achievement(enrolment_number: &str, job_id: &str, index: usize) -> Key {
+    Key::new(
+        learner_partition(enrolment_number),
+        format!("{ACHIEVEMENT_PREFIX}{job_id}#{index:05}"),
+    )
 }

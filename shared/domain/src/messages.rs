@@ -26,7 +26,8 @@ fn compose(
     for p in paragraphs {
         text.push_str(p);
         text.push_str("\n\n");
-        html.push_str(&format!("<p>{}</p>", escape(p)));
+        // A paragraph's lines (a list of documents) stay lines in HTML.
+        html.push_str(&format!("<p>{}</p>", escape(p).replace('\n', "<br>")));
     }
     if let Some((label, url)) = action {
         text.push_str(&format!("{label}: {url}\n\n"));
@@ -192,6 +193,71 @@ pub fn email_changed(s: &Settings, first_name: &str, new_email: &str) -> Message
                 "If you did not do this, tell us at once at {}.",
                 s.support_email
             ),
+        ],
+        None,
+    )
+}
+
+/// DOC-2: a learner's new documents from one job.
+pub fn documents_issued(
+    s: &Settings,
+    first_name: &str,
+    documents: &[String],
+    link: &str,
+) -> Message {
+    compose(
+        s,
+        format!("New documents from {}", s.organisation_name),
+        &hello(first_name),
+        &[
+            format!(
+                "{} issued to you {}:",
+                if documents.len() == 1 {
+                    "This document has been"
+                } else {
+                    "These documents have been"
+                },
+                "and can be seen in the portal now"
+            ),
+            documents.join("\n"),
+        ],
+        Some(("See your documents", link)),
+    )
+}
+
+/// The most documents listed in a centre's e-mail; the portal's Jobs page lists them all.
+pub const CENTRE_LIST_MAX: usize = 500;
+
+/// DOC-2: to the centre's central address, everything one job issued.
+pub fn centre_job_issued(
+    s: &Settings,
+    centre_name: &str,
+    job_id: &str,
+    documents: &[String],
+) -> Message {
+    let mut list = documents
+        .iter()
+        .take(CENTRE_LIST_MAX)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    if documents.len() > CENTRE_LIST_MAX {
+        list.push_str(&format!(
+            "\n… and {} more: the centre portal's Jobs page lists them all.",
+            documents.len() - CENTRE_LIST_MAX
+        ));
+    }
+    compose(
+        s,
+        format!("Job {job_id}: {} documents issued", documents.len()),
+        &format!("Hello {centre_name},"),
+        &[
+            format!(
+                "{} issued job {job_id} to your centre's learners: {} documents.",
+                s.organisation_name,
+                documents.len()
+            ),
+            list,
         ],
         None,
     )

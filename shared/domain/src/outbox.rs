@@ -50,6 +50,23 @@ struct Queued {
 /// The write that queues an e-mail; put it in the transaction of the change that causes it.
 pub fn enqueue(ctx: &Ctx, message: crate::messages::Message, to: &str) -> Result<Write> {
     let id = crate::secrets::new_id(ctx.random.as_ref());
+    queue(ctx, id, message, to)
+}
+
+/// The write that queues the e-mail of one `event` (`job:J-1:learner:E-1`): its id comes from
+/// the event, so queueing it again — a retried request — fails the write's condition instead of
+/// sending a second e-mail.
+pub fn enqueue_once(
+    ctx: &Ctx,
+    event: &str,
+    message: crate::messages::Message,
+    to: &str,
+) -> Result<Write> {
+    let digest = crate::secrets::token_hash(event);
+    queue(ctx, format!("event-{}", &digest[..32]), message, to)
+}
+
+fn queue(ctx: &Ctx, id: String, message: crate::messages::Message, to: &str) -> Result<Write> {
     let now = ctx.now();
     let queued = Queued {
         id: id.clone(),

@@ -95,6 +95,24 @@ fn batch<'a, T>(field: &str, items: Option<&'a [T]>) -> Result<&'a [T]> {
 pub async fn import_learners(ctx: &Ctx, input: &LearnersImport) -> Result<Imported> {
     let inputs = batch("learners", input.learners.as_deref())?;
     let mut all = Fields::new();
+    let records = parse_learners(inputs, &mut all);
+    all.finish()?;
+    upsert_learners(ctx, &records).await
+}
+
+/// Upserts parsed learner records (idempotent; see [`upsert`]).
+pub async fn upsert_learners(ctx: &Ctx, records: &[LearnerRecord]) -> Result<Imported> {
+    let now = ctx.now();
+    let writes = records
+        .iter()
+        .map(|r| learner_item(r, now).map(Write::put))
+        .collect::<Result<Vec<_>>>()?;
+    upsert(ctx, writes).await
+}
+
+/// Parses learner records, naming each bad field as `learners[i].field` in `all`; an enrolment
+/// number given twice is refused.
+pub fn parse_learners(inputs: &[LearnerRecordInput], all: &mut Fields) -> Vec<LearnerRecord> {
     let mut records = Vec::with_capacity(inputs.len());
     let mut seen = std::collections::HashSet::new();
     for (i, raw) in inputs.iter().enumerate() {
@@ -136,13 +154,7 @@ pub async fn import_learners(ctx: &Ctx, input: &LearnersImport) -> Result<Import
         }
         all.absorb(f);
     }
-    all.finish()?;
-    let now = ctx.now();
-    let writes = records
-        .iter()
-        .map(|r| learner_item(r, now).map(Write::put))
-        .collect::<Result<Vec<_>>>()?;
-    upsert(ctx, writes).await
+    records
 }
 
 pub async fn import_centres(ctx: &Ctx, input: &CentresImport) -> Result<Imported> {

@@ -225,6 +225,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My achievements with their documents, newest award first */
+        get: operations["get-documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One document with its achievement */
+        get: operations["get-documents-reference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -347,6 +381,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/records/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a job of up to 5,000 documents (201); the same job_id again issues nothing new (200) */
+        post: operations["post-records-jobs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/records/learners": {
         parameters: {
             query?: never;
@@ -404,6 +455,44 @@ export interface components {
             items: components["schemas"]["AccountSummary"][];
             next_cursor: string | null;
         };
+        /**
+         * @description An achievement of a learner with the documents issued for it (kept in the learner's record
+         *     partition: one query lists a learner's documents).
+         */
+        Achievement: {
+            /** Format: date */
+            award_date: string;
+            centre_number: string;
+            course?: string | null;
+            documents: components["schemas"]["IssuedDocument"][];
+            /** @description The learner's enrolment (candidate) number. */
+            enrolment_number: string;
+            first_name: string;
+            /** Format: date-time */
+            issued_at: string;
+            job_id: string;
+            last_name: string;
+            qualification_code: string;
+            qualification_title: string;
+            units: components["schemas"]["Unit"][];
+        };
+        AchievementInput: {
+            /** @description `YYYY-MM-DD`, not in the future. */
+            award_date?: string | null;
+            course?: string | null;
+            documents?: components["schemas"]["DocumentInput"][] | null;
+            enrolment_number?: string | null;
+            /** @description The qualification's code, such as `603/4182/8`. */
+            qualification_code?: string | null;
+            qualification_title?: string | null;
+            /** @description Needed when a unit certificate is issued. */
+            units?: components["schemas"]["UnitInput"][] | null;
+        };
+        /** @description A learner's achievements with their documents (DOC-3). */
+        AchievementList: {
+            items: components["schemas"]["Achievement"][];
+            next_cursor?: string | null;
+        };
         Address: {
             city: string;
             country: string;
@@ -456,6 +545,24 @@ export interface components {
             current_password?: string | null;
             new_password?: string | null;
         };
+        DocumentInput: {
+            /** @description `certificate`, `unit_certificate`, `letter` or `badge`. */
+            type?: string | null;
+        };
+        /** @enum {string} */
+        DocumentKind: "certificate" | "unit_certificate" | "letter" | "badge";
+        /**
+         * @description Whether a document stands (DOC-8 adds revoked, withdrawn and superseded).
+         * @enum {string}
+         */
+        DocumentStatus: "valid";
+        /** @description One document and the achievement it belongs to. */
+        DocumentView: {
+            achievement: components["schemas"]["Achievement"];
+            reference: string;
+            status: components["schemas"]["DocumentStatus"];
+            type: components["schemas"]["DocumentKind"];
+        };
         /** @description A reason one input field is not acceptable. */
         FieldError: {
             /** @description The field's name as sent (`email`, `learners[3].date_of_birth`). */
@@ -472,6 +579,34 @@ export interface components {
         Imported: {
             /** @description Records created or replaced. */
             upserted: number;
+        };
+        /** @description One document of an achievement, as listed with it. */
+        IssuedDocument: {
+            reference: string;
+            status: components["schemas"]["DocumentStatus"];
+            type: components["schemas"]["DocumentKind"];
+        };
+        JobDocument: {
+            enrolment_number: string;
+            qualification_code: string;
+            reference: string;
+            type: components["schemas"]["DocumentKind"];
+        };
+        JobInput: {
+            achievements?: components["schemas"]["AchievementInput"][] | null;
+            /** @description The centre the job is for (one centre per job). */
+            centre_number?: string | null;
+            /** @description The records system's id for this job: sending the same id again issues nothing new. */
+            job_id?: string | null;
+            /** @description Learner records to upsert with the job (optional when they are already in the records). */
+            learners?: components["schemas"]["LearnerRecordInput"][] | null;
+        };
+        /** @description What issuing answers: every document of the job with its reference. */
+        JobIssued: {
+            /** @description False when this job was already issued (a repeated request): nothing new was created. */
+            created: boolean;
+            documents: components["schemas"]["JobDocument"][];
+            job_id: string;
         };
         LearnerRecord: {
             /** Format: date */
@@ -624,6 +759,16 @@ export interface components {
             password_min_length: number;
             support_email: string;
             support_phone?: string | null;
+        };
+        Unit: {
+            code: string;
+            grade?: string | null;
+            title: string;
+        };
+        UnitInput: {
+            code?: string | null;
+            grade?: string | null;
+            title?: string | null;
         };
         /** @description What following the link did. */
         Verified: {
@@ -1067,6 +1212,66 @@ export interface operations {
             };
         };
     };
+    "get-documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AchievementList"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-documents-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-health": {
         parameters: {
             query?: never;
@@ -1364,6 +1569,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Imported"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-records-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobIssued"];
                 };
             };
             /** @description A problem */

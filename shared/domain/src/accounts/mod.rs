@@ -36,6 +36,19 @@ pub async fn find_by_email(ctx: &Ctx, email: &EmailAddress) -> Result<Option<Acc
     }
 }
 
+/// The active account linked to a learner record, if any (one at most: the link guard).
+pub async fn linked_learner(ctx: &Ctx, enrolment_number: &str) -> Result<Option<Account>> {
+    let Some(link) = ctx.table.get(&keys::learner_link(enrolment_number)).await? else {
+        return Ok(None);
+    };
+    let Some(user_id) = link.get("user_id").and_then(|v| v.as_str()) else {
+        return Ok(None);
+    };
+    Ok(load(ctx, user_id)
+        .await?
+        .filter(|a| a.status == AccountStatus::Active))
+}
+
 /// What [`ensure_admin`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminBootstrap {

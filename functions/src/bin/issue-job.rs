@@ -1,0 +1,6 @@
+//! The `issue-job` function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::lambda::run_http("issue-job").await
+}
