@@ -435,6 +435,63 @@ describe("accounts in the browser", () => {
     await admin.context().close();
   });
 
+  test("a learner sees the documents issued to them, newest first, with their badges", async () => {
+    // Alan has none yet: the page says what happens next.
+    const alan = await newPage(browser);
+    await signIn(alan, portal, ALAN.email, ALAN.password);
+    await alan.getByRole("heading", { name: "Welcome, Alan" }).waitFor();
+    await alan.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Documents" }).click();
+    await alan.getByText("No documents have been issued to you yet.").waitFor();
+    await checkPage(alan, "documents-empty");
+    await alan.context().close();
+
+    const issued = await portal.issueJob({
+      job_id: "J-BROWSER-1",
+      centre_number: "C-7001",
+      achievements: [
+        {
+          enrolment_number: GRACE.enrolment,
+          qualification_title: "Level 3 Award in Electric Vehicle Repair",
+          qualification_code: "603/4182/8",
+          course: "EV Repair",
+          award_date: "2026-11-01",
+          units: [
+            { code: "U1", title: "Working safely with high voltage", grade: "Pass" },
+            { code: "U2", title: "Diagnosing battery faults", grade: "Merit" },
+          ],
+          documents: [{ type: "certificate" }, { type: "unit_certificate" }, { type: "badge" }],
+        },
+        {
+          enrolment_number: GRACE.enrolment,
+          qualification_title: "Level 2 Certificate in Vehicle Maintenance",
+          qualification_code: "601/0000/1",
+          award_date: "2025-06-30",
+          documents: [{ type: "certificate" }],
+        },
+      ],
+    });
+    const mail = await portal.mail(GRACE.email, /^New documents/);
+    for (const d of issued.documents) assert.ok(mail.text.includes(d.reference), `${d.reference} in the e-mail`);
+
+    const page = await newPage(browser);
+    await signIn(page, portal, GRACE.email, GRACE.password);
+    await page.getByText("You have 4 documents.").waitFor();
+    await page.getByRole("link", { name: "View documents" }).click();
+    await page.getByRole("heading", { name: "Your documents" }).waitFor();
+    // Newest award first, each card with the facts of the guides.
+    const titles = await page.locator(".cards--stack .card__title").allTextContents();
+    assert.deepEqual(titles, ["Level 3 Award in Electric Vehicle Repair", "Level 2 Certificate in Vehicle Maintenance"]);
+    const card = page.getByRole("region", { name: "Level 3 Award in Electric Vehicle Repair" }).first();
+    await card.getByText("1 November 2026").waitFor();
+    await card.getByText(GRACE.enrolment).waitFor();
+    for (const d of issued.documents.slice(0, 3)) await card.getByText(d.reference, { exact: true }).waitFor();
+    await card.getByText("Units (2)").click();
+    await card.getByText("U2: Diagnosing battery faults — Merit").waitFor();
+    await page.getByRole("heading", { name: "Your badges" }).waitFor();
+    await checkPage(page, "documents");
+    await page.context().close();
+  });
+
   test("failures: nothing typed is lost, an unreachable portal is said plainly, unknown pages too", async () => {
     const page = await newPage(browser);
     await page.goto(`${portal.url}/login`);

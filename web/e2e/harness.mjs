@@ -69,6 +69,10 @@ export async function startPortal() {
     async importCentres(centres) {
       await postJson(`${url}/api/records/centres`, { centres }, recordsKey);
     },
+    /** Issues a job as the records system would; answers what it issued. */
+    async issueJob(job) {
+      return postJson(`${url}/api/records/jobs`, job, recordsKey, 201);
+    },
     /** The newest e-mail to `to` whose subject matches, waiting for delivery. */
     async mail(to, subject) {
       const deadline = Date.now() + 15_000;
@@ -91,9 +95,11 @@ export async function startPortal() {
   };
 }
 
-async function postJson(url, body, key) {
+async function postJson(url, body, key, status = 200) {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-  assert.equal(res.status, 200, `${url}: ${await res.text()}`);
+  const text = await res.text();
+  assert.equal(res.status, status, `${url}: ${text}`);
+  return JSON.parse(text);
 }
 
 /** The first link in an e-mail's text that starts with the portal's address. */

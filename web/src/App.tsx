@@ -9,6 +9,7 @@ import { Register, CheckEmail } from "./pages/Register";
 import { VerifyEmail } from "./pages/VerifyEmail";
 import { ForgotPassword, ResetPassword } from "./pages/Passwords";
 import { Dashboard } from "./pages/Dashboard";
+import { Documents } from "./pages/Documents";
 import { ProfileDetails } from "./pages/ProfileDetails";
 import { AddressBook } from "./pages/AddressBook";
 import { ChangePassword } from "./pages/ChangePassword";
@@ -50,6 +51,7 @@ function Gate() {
         <Route path="forgot-password" element={<ForgotPassword />} />
         <Route path="reset-password" element={<ResetPassword />} />
         <Route path="dashboard" element={<SignedIn><Dashboard /></SignedIn>} />
+        <Route path="documents" element={<SignedIn kinds={["learner"]}><Documents /></SignedIn>} />
         <Route path="profile" element={<SignedIn><ProfileDetails /></SignedIn>} />
         <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
         <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />

@@ -12,6 +12,12 @@ function links(kind: string): Array<[string, string]> {
         ["/admin/accounts", "Accounts"],
         ["/profile", "Profile"],
       ];
+    case "learner":
+      return [
+        ["/dashboard", "Dashboard"],
+        ["/documents", "Documents"],
+        ["/profile", "Profile"],
+      ];
     default:
       return [
         ["/dashboard", "Dashboard"],

@@ -27,6 +27,10 @@ function useCounts(me: Profile) {
         const pending = await call(client.GET("/api/admin/registrations", { params: { query: { limit: 100 } } }));
         if (pending.ok) found.pending = countOf(pending.data);
       }
+      if (me.kind === "learner") {
+        const documents = await call(client.GET("/api/documents"));
+        if (documents.ok) found.documents = String(documents.data.items.reduce((n, a) => n + a.documents.length, 0));
+      }
       const addresses = await call(client.GET("/api/me/addresses"));
       if (addresses.ok) found.addresses = countOf(addresses.data);
       if (!cancelled) setCounts(found);
@@ -49,7 +53,12 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
   switch (me.kind) {
     case "learner":
       return [
-        { title: "Documents", text: "View and share your documents and badges.", action: "View" },
+        {
+          title: "Documents",
+          text: `View your documents and badges.${counts.documents === undefined ? "" : ` You have ${plural(counts.documents, "document", "documents")}.`}`,
+          to: "/documents",
+          action: "View",
+        },
         { title: "Orders", text: "Order official printed documents and see your previous orders.", action: "Order" },
         { title: "Connections", text: "Share your documents with employers, universities and others for a limited time.", action: "Manage" },
         profile,

@@ -1,0 +1,166 @@
+import { useCallback, useEffect, useState } from "react";
+import { call, client, type Problem, type Schemas } from "../api/client";
+import { ErrorSummary } from "../components/Fields";
+import { Page } from "../components/Page";
+import { useReady } from "../session";
+
+type Achievement = Schemas["Achievement"];
+type IssuedDocument = Schemas["IssuedDocument"];
+
+const KIND: Record<IssuedDocument["type"], string> = {
+  certificate: "Certificate",
+  unit_certificate: "Unit certificate",
+  letter: "Letter",
+  badge: "Digital badge",
+};
+
+const STATUS: Record<IssuedDocument["status"], string> = {
+  valid: "Valid",
+};
+
+function longDate(iso: string) {
+  return new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+}
+
+/** DOC-3: a card per achievement, as in the guides, and the badges section. */
+export function Documents() {
+  const { site } = useReady();
+  const [items, setItems] = useState<Achievement[] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+
+  const load = useCallback(async () => {
+    const outcome = await call(client.GET("/api/documents"));
+    if (outcome.ok) {
+      setItems(outcome.data.items);
+      setProblem(null);
+    } else setProblem(outcome.problem);
+  }, []);
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const badges = (items ?? []).flatMap((a) => a.documents.filter((d) => d.type === "badge").map((d) => ({ achievement: a, badge: d })));
+  return (
+    <Page title="Your documents" lead={`The official documents ${site.organisation_name} has issued to you. They are as valid as the printed ones.`} wide>
+      <ErrorSummary problem={problem}>
+        {problem && (
+          <button type="button" className="button button--secondary" onClick={load}>
+            Try again
+          </button>
+        )}
+      </ErrorSummary>
+      {!items && !problem && <p role="status">Loading your documents…</p>}
+      {items && items.length === 0 && (
+        <p>
+          No documents have been issued to you yet. When one is, we will e-mail you. If you expected to see documents here, e-mail{" "}
+          <a href={`mailto:${site.support_email}`}>{site.support_email}</a> with your name and enrolment number.
+        </p>
+      )}
+      {items && items.length > 0 && (
+        <ul className="cards cards--stack">
+          {items.map((a) => (
+            <li key={`${a.job_id}-${a.qualification_code}-${a.award_date}`} className="card">
+              <AchievementCard achievement={a} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {badges.length > 0 && (
+        <section aria-labelledby="badges" className="section">
+          <h2 id="badges">Your badges</h2>
+          <ul className="cards">
+            {badges.map(({ achievement, badge }) => (
+              <li key={badge.reference} className="card">
+                <h3 className="card__title">{achievement.qualification_title}</h3>
+                <dl className="summary summary--compact">
+                  <div>
+                    <dt>Issued to</dt>
+                    <dd>
+                      {achievement.first_name} {achievement.last_name}
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Date</dt>
+                    <dd>{longDate(achievement.award_date)}</dd>
+                  </div>
+                  <div>
+                    <dt>Credential ID</dt>
+                    <dd className="reference">{badge.reference}</dd>
+                  </div>
+                </dl>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </Page>
+  );
+}
+
+function AchievementCard({ achievement: a }: { achievement: Achievement }) {
+  const headingId = `achievement-${a.job_id}-${a.qualification_code}`.replace(/[^a-zA-Z0-9_-]/g, "-");
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId} className="card__title">
+        {a.qualification_title}
+      </h2>
+      <dl className="summary summary--compact">
+        <div>
+          <dt>Candidate number</dt>
+          <dd>{a.enrolment_number}</dd>
+        </div>
+        <div>
+          <dt>Full name</dt>
+          <dd>
+            {a.first_name} {a.last_name}
+          </dd>
+        </div>
+        <div>
+          <dt>Qualification code</dt>
+          <dd>{a.qualification_code}</dd>
+        </div>
+        {a.course && (
+          <div>
+            <dt>Course</dt>
+            <dd>{a.course}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Award date</dt>
+          <dd>{longDate(a.award_date)}</dd>
+        </div>
+      </dl>
+      <h3>Documents</h3>
+      <ul className="doc-list">
+        {a.documents.map((d) => (
+          <li key={d.reference}>
+            <span className="doc-list__kind">{KIND[d.type]}</span>
+            <span className="reference">{d.reference}</span>
+            <span className="tag">{STATUS[d.status]}</span>
+          </li>
+        ))}
+      </ul>
+      {a.units.length > 0 && (
+        <details>
+          <summary>Units ({a.units.length})</summary>
+          <ul className="plain-list">
+            {a.units.map((u) => (
+              <li key={u.code}>
+                {u.code}: {u.title}
+                {u.grade ? ` — ${u.grade}` : ""}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <div className="actions">
+        <button type="button" className="button button--secondary" disabled aria-describedby={`${headingId}-order`}>
+          Order a printed copy
+        </button>
+        <p className="hint" id={`${headingId}-order`}>
+          Ordering printed copies opens with the portal's store.
+        </p>
+      </div>
+    </section>
+  );
+}
