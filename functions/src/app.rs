@@ -61,6 +61,7 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "review-registrations" => handlers::review_registrations::handle(ctx, req).await,
         "issue-job" => handlers::issue_job::handle(ctx, req).await,
         "documents" => handlers::documents::handle(ctx, req).await,
+        "verify" => handlers::verify::handle(ctx, req).await,
         "manage-accounts" => handlers::manage_accounts::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"

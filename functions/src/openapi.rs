@@ -158,6 +158,20 @@ fn operation(route: &Route) -> Operation {
             Some("DocumentView"),
             "learner (own documents), admin",
         ),
+        ("GET", "/verify/{reference}") => op(
+            "The Smart Verify page for phones (HTML); JSON with Accept: application/json",
+            None,
+            200,
+            Some("Verification"),
+            "anyone (rate-limited per address)",
+        ),
+        ("GET", "/api/verify/{reference}") => op(
+            "A document's status and key facts (JSON)",
+            None,
+            200,
+            Some("Verification"),
+            "anyone (rate-limited per address)",
+        ),
         ("GET", "/api/admin/registrations") => op(
             "Pending registrations beside the closest records",
             None,
@@ -233,14 +247,17 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
 /// A stable, unique name for the operation: the method and the path's words
 /// (`get-admin-users-id`), which client generators use for function names.
 fn operation_id(route: &Route) -> String {
-    let words: Vec<&str> = route
-        .path
-        .trim_start_matches("/api/")
+    // Pages outside /api (the verify page) are told apart from the API route of the same name.
+    let (kind, rest) = match route.path.strip_prefix("/api/") {
+        Some(rest) => ("", rest),
+        None => ("page-", route.path),
+    };
+    let words: Vec<&str> = rest
         .split(['/', '.'])
         .map(|s| s.trim_start_matches('{').trim_end_matches('}'))
         .filter(|s| !s.is_empty())
         .collect();
-    format!("{}-{}", route.method.to_lowercase(), words.join("-"))
+    format!("{}-{kind}{}", route.method.to_lowercase(), words.join("-"))
 }
 
 fn schema_ref(name: &str) -> Value {
@@ -307,6 +324,7 @@ pub fn document() -> Value {
         .schema_from::<jobs::Achievement>()
         .schema_from::<jobs::JobIssued>()
         .schema_from::<jobs::JobDocument>()
+        .schema_from::<portal_domain::documents::verify::Verification>()
         .schema_from::<handlers::documents::AchievementList>()
         .schema_from::<handlers::documents::DocumentView>()
         .build();

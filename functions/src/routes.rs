@@ -107,6 +107,10 @@ pub const FUNCTIONS: &[Function] = &[
         "documents",
         "A learner's documents; one document by its reference (DOC-3)",
     ),
+    http(
+        "verify",
+        "Smart Verify: a document's status for anyone with its reference (VER-1, VER-3)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
@@ -147,6 +151,8 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/records/jobs", "issue-job"),
     route("GET", "/api/documents", "documents"),
     route("GET", "/api/documents/{reference}", "documents"),
+    route("GET", "/verify/{reference}", "verify"),
+    route("GET", "/api/verify/{reference}", "verify"),
     route("GET", "/api/admin/registrations", "review-registrations"),
     route(
         "POST",

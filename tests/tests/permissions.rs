@@ -448,6 +448,22 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         None,
     )
     .await;
+    j.call(
+        "verify",
+        Method::GET,
+        &format!("/verify/{reference}"),
+        None,
+        None,
+    )
+    .await;
+    j.call(
+        "verify",
+        Method::GET,
+        "/api/verify/12345678-01-ABCD",
+        None,
+        None,
+    )
+    .await;
     j.call("logout", Method::POST, "/api/auth/logout", Some(&ada), None)
         .await;
 

@@ -17,6 +17,7 @@ pub mod register;
 pub mod reset_password;
 pub mod review_registrations;
 pub mod site;
+pub mod verify;
 pub mod verify_email;
 
 use http::StatusCode;

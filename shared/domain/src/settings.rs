@@ -37,6 +37,8 @@ pub struct Limits {
     pub register_per_email: Limit,
     pub forgot_per_ip: Limit,
     pub forgot_per_email: Limit,
+    /// Smart Verify look-ups per client address (VER-3: references cannot be enumerated).
+    pub verify_per_ip: Limit,
     /// Wrong passwords in a row that lock an account.
     pub lockout_after: i64,
 }
@@ -54,6 +56,7 @@ impl Default for Limits {
             register_per_email: per(3, 60),
             forgot_per_ip: per(10, 60),
             forgot_per_email: per(3, 60),
+            verify_per_ip: per(60, 1),
             lockout_after: 5,
         }
     }

@@ -275,9 +275,22 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
+/// A date as people write it in British English: `1 November 2026`.
+pub fn long_date(date: Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_dates_read_as_people_write_them() {
+        assert_eq!(
+            long_date(time::macros::date!(2026 - 11 - 01)),
+            "1 November 2026"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod jobs;
 pub mod reference;
+pub mod verify;
 
 pub use jobs::{Achievement, DocumentKind, JobInput, JobIssued};
 pub use reference::Reference;

@@ -1,0 +1,111 @@
+//! Smart Verify: `GET /verify/{reference}` is the page a phone opens from a certificate's QR
+//! code — rendered here, no script, a few kilobytes; the same URL answers JSON to
+//! `Accept: application/json`, as does `GET /api/verify/{reference}`.
+
+use http::{HeaderValue, StatusCode};
+use portal_domain::documents::jobs::{DocumentKind, DocumentStatus};
+use portal_domain::documents::verify::{self, Verification};
+use portal_domain::messages::escape;
+use portal_domain::{Ctx, Error};
+use portal_http::{ApiRequest, ApiResponse, Problem};
+
+/// A status change (DOC-8) shows within a minute: no cache keeps an answer longer.
+const CACHE: &str = "public, max-age=60";
+const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> {
+    let wants_json = req.path.starts_with("/api/")
+        || req
+            .header("accept")
+            .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+    let found = verify::verify(ctx, req.param("reference"), &req.client).await;
+    let org = &ctx.settings.organisation_name;
+    let response = match (found, wants_json) {
+        (Ok(Some(v)), true) => ApiResponse::json(StatusCode::OK, &v),
+        (Ok(Some(v)), false) => page(StatusCode::OK, org, &found_page(&v)),
+        (Ok(None), true) => Problem::not_found().into_response(),
+        (Ok(None), false) => page(StatusCode::NOT_FOUND, org, &not_found_page(&ctx.settings.support_email)),
+        (Err(Error::RateLimited { retry_after_secs }), false) => page(
+            StatusCode::TOO_MANY_REQUESTS,
+            org,
+            "<h1>Too many checks</h1><p>Too many documents have been checked from your network just now. Please wait a minute and try again.</p>",
+        )
+        .header("retry-after", &retry_after_secs.to_string()),
+        (Err(e), _) => return Err(e.into()),
+    };
+    Ok(cacheable(response))
+}
+
+fn cacheable(mut response: ApiResponse) -> ApiResponse {
+    if matches!(response.status, StatusCode::OK | StatusCode::NOT_FOUND) {
+        response
+            .headers
+            .insert("cache-control", HeaderValue::from_static(CACHE));
+    }
+    response.header("vary", "Accept")
+}
+
+fn page(status: StatusCode, org: &str, body: &str) -> ApiResponse {
+    let html = format!(
+        "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+<meta name=\"robots\" content=\"noindex\"><title>Check a document — {org}</title><style>{STYLE}</style></head>\
+<body><header><p>{org} · Smart Verify</p></header><main>{body}</main></body></html>",
+        org = escape(org),
+    );
+    let mut response = ApiResponse::new(status, "text/html; charset=utf-8", html);
+    response.headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    response
+}
+
+const STYLE: &str = "body{margin:0;font:1.05rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1b1f24;background:#eef1f5}\
+header{background:#1d4f91;color:#fff;padding:.75rem 1rem;font-weight:700}header p{margin:0}\
+main{max-width:34rem;margin:1rem auto;padding:1.25rem;background:#fff;border-radius:.5rem}\
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}.status{border-left:.5rem solid;padding:.5rem .9rem;margin:0 0 1rem}\
+.valid{border-color:#14672f;background:#eefaf1}.invalid{border-color:#b3261e;background:#fdecea}\
+dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}.ref{font-family:ui-monospace,Menlo,Consolas,monospace}\
+.small{color:#4a5360;font-size:.9rem;margin-top:1.25rem}";
+
+fn kind_name(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Certificate => "Certificate",
+        DocumentKind::UnitCertificate => "Unit certificate",
+        DocumentKind::Letter => "Letter",
+        DocumentKind::Badge => "Digital badge",
+    }
+}
+
+fn found_page(v: &Verification) -> String {
+    let (class, headline, words) = match v.status {
+        DocumentStatus::Valid => (
+            "valid",
+            "Genuine and current",
+            format!(
+                "This document was issued by {} and is valid today.",
+                escape(&v.awarding_body)
+            ),
+        ),
+    };
+    let date = portal_domain::values::long_date(v.award_date);
+    format!(
+        "<h1>{headline}</h1><p class=\"status {class}\">{words}</p><dl>\
+<dt>Name</dt><dd>{name}</dd><dt>Qualification</dt><dd>{title}</dd><dt>Awarded</dt><dd>{date}</dd>\
+<dt>Document</dt><dd>{kind}</dd><dt>Reference</dt><dd class=\"ref\">{reference}</dd><dt>Awarding body</dt><dd>{org}</dd></dl>\
+<p class=\"small\">Check that these details match the document you were shown. This page shows the document's status at the moment you opened it.</p>",
+        name = escape(&v.learner_name),
+        title = escape(&v.qualification_title),
+        kind = kind_name(v.kind),
+        reference = escape(v.reference.as_str()),
+        org = escape(&v.awarding_body),
+    )
+}
+
+fn not_found_page(support: &str) -> String {
+    format!(
+        "<h1>No document has this reference</h1><p class=\"status invalid\">We cannot find a document with this reference, so we cannot confirm that it is genuine.</p>\
+<p>If you typed the reference, check it against the document. If you scanned a QR code and still see this, the document may not be genuine: write to <a href=\"mailto:{support}\">{support}</a>.</p>",
+        support = escape(support),
+    )
+}
