@@ -240,7 +240,9 @@ describe("accounts in the browser", () => {
     await checkPage(page, "login-locked");
     // Even the right password is refused now.
     await page.keyboard.type(GOOD_PASSWORD);
-    await page.keyboard.press("Enter");
+    // Wait for this answer itself: the alert of the fifth attempt already says "Account locked",
+    // and the new answer moves focus to the alert again.
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/auth/login")), page.keyboard.press("Enter")]);
     await page.getByRole("alert").getByRole("heading", { name: "Account locked" }).waitFor();
 
     // The way out, still by keyboard: the link in the message.

@@ -3,7 +3,7 @@
 //! `Accept: application/json`, as does `GET /api/verify/{reference}`.
 
 use http::{HeaderValue, StatusCode};
-use portal_domain::documents::jobs::{DocumentKind, DocumentStatus};
+use portal_domain::documents::jobs::DocumentStatus;
 use portal_domain::documents::verify::{self, Verification};
 use portal_domain::messages::escape;
 use portal_domain::{Ctx, Error};
@@ -68,15 +68,6 @@ h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}.status{border-left:.5rem
 dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}.ref{font-family:ui-monospace,Menlo,Consolas,monospace}\
 .small{color:#4a5360;font-size:.9rem;margin-top:1.25rem}";
 
-fn kind_name(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::Certificate => "Certificate",
-        DocumentKind::UnitCertificate => "Unit certificate",
-        DocumentKind::Letter => "Letter",
-        DocumentKind::Badge => "Digital badge",
-    }
-}
-
 fn found_page(v: &Verification) -> String {
     let (class, headline, words) = match v.status {
         DocumentStatus::Valid => (
@@ -96,7 +87,7 @@ fn found_page(v: &Verification) -> String {
 <p class=\"small\">Check that these details match the document you were shown. This page shows the document's status at the moment you opened it.</p>",
         name = escape(&v.learner_name),
         title = escape(&v.qualification_title),
-        kind = kind_name(v.kind),
+        kind = v.kind.name(),
         reference = escape(v.reference.as_str()),
         org = escape(&v.awarding_body),
     )

@@ -119,6 +119,19 @@ export function ErrorSummary({ problem, errors, children }: { problem?: Problem 
  * has just gone (a removed address, a decided registration), so keyboard and screen-reader users
  * are not left on nothing.
  */
+/** A list or page that could not be loaded: what went wrong, and a way to try again. */
+export function LoadFailure({ problem, retry }: { problem: Problem | null; retry(): void }) {
+  return (
+    <ErrorSummary problem={problem}>
+      {problem && (
+        <button type="button" className="button button--secondary" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </ErrorSummary>
+  );
+}
+
 export function Notice({ children, kind = "info", focus }: { children: ReactNode; kind?: "info" | "success" | "warning"; focus?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {

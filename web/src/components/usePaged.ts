@@ -3,11 +3,11 @@ import type { Outcome, Problem } from "../api/client";
 
 interface Paged<T> {
   items: T[];
-  next_cursor: string | null;
+  next_cursor?: string | null;
 }
 
 /**
- * A list the API gives a page at a time: the first page on mount (and whenever `fetchPage`
+ * A list the API gives a page at a time (or whole, with no cursor): the first page on mount (and whenever `fetchPage`
  * changes), more on `more()`. `fetchPage` should be memoised with its inputs.
  */
 export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Outcome<Paged<T>>>) {
@@ -31,7 +31,7 @@ export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Outcome<Page
       }
       setProblem(null);
       setItems((old) => (after && old ? [...old, ...outcome.data.items] : outcome.data.items));
-      setCursor(outcome.data.next_cursor);
+      setCursor(outcome.data.next_cursor ?? null);
     },
     [fetchPage],
   );

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { call, client, fieldError, type Problem, type Schemas } from "../api/client";
 import { countries, countryName } from "../countries";
-import { ErrorSummary, Notice, SubmitButton, TextField, fieldId } from "../components/Fields";
+import { ErrorSummary, LoadFailure, Notice, SubmitButton, TextField, fieldId } from "../components/Fields";
+import { usePaged } from "../components/usePaged";
 import { Page } from "../components/Page";
 import { ProfileNav } from "../components/ProfileNav";
 
@@ -24,8 +25,10 @@ function toForm(a: Address): Form {
 }
 
 export function AddressBook() {
-  const [addresses, setAddresses] = useState<Address[] | null>(null);
-  const [loadProblem, setLoadProblem] = useState<Problem | null>(null);
+  const fetchAll = useCallback(() => call(client.GET("/api/me/addresses")), []);
+  const { items: addresses, problem: listProblem, reload: load } = usePaged(fetchAll);
+  const [actionProblem, setActionProblem] = useState<Problem | null>(null);
+  const loadProblem = listProblem ?? actionProblem;
   // null: no form open; "new": adding; an id: editing that address.
   const [editing, setEditing] = useState<string | null>(null);
   const [form, setForm] = useState<Form>(BLANK);
@@ -35,16 +38,6 @@ export function AddressBook() {
   const [busy, setBusy] = useState(false);
   const countryList = useMemo(countries, []);
 
-  const load = useCallback(async () => {
-    const outcome = await call(client.GET("/api/me/addresses"));
-    if (outcome.ok) {
-      setAddresses(outcome.data.items);
-      setLoadProblem(null);
-    } else setLoadProblem(outcome.problem);
-  }, []);
-  useEffect(() => {
-    load();
-  }, [load]);
 
   function open(target: string, start: Form) {
     setEditing(target);
@@ -75,9 +68,10 @@ export function AddressBook() {
     setBusy(false);
     setConfirmRemove(null);
     if (outcome.ok) {
+      setActionProblem(null);
       setMessage("The address is removed.");
       await load();
-    } else setLoadProblem(outcome.problem);
+    } else setActionProblem(outcome.problem);
   }
 
   const set = (field: keyof Form) => (value: string) => setForm((f) => ({ ...f, [field]: value }));
@@ -91,13 +85,7 @@ export function AddressBook() {
           {message}
         </Notice>
       )}
-      <ErrorSummary problem={loadProblem}>
-        {loadProblem && (
-          <button type="button" className="button button--secondary" onClick={load}>
-            Try again
-          </button>
-        )}
-      </ErrorSummary>
+      <LoadFailure problem={loadProblem} retry={load} />
       {addresses && addresses.length === 0 && editing === null && <p>You have no saved addresses yet.</p>}
       {addresses && addresses.length > 0 && (
         <ul className="cards">

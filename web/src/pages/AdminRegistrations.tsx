@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { call, client, type Problem, type Schemas } from "../api/client";
-import { ErrorSummary, Notice, SubmitButton, TextField } from "../components/Fields";
+import { ErrorSummary, LoadFailure, Notice, SubmitButton, TextField } from "../components/Fields";
 import { Page } from "../components/Page";
 import { KIND_NAMES } from "../session";
 import { usePaged } from "../components/usePaged";
@@ -24,13 +24,7 @@ export function AdminRegistrations() {
           {message}
         </Notice>
       )}
-      <ErrorSummary problem={problem}>
-        {problem && (
-          <button type="button" className="button button--secondary" onClick={reload}>
-            Try again
-          </button>
-        )}
-      </ErrorSummary>
+      <LoadFailure problem={problem} retry={reload} />
       {items && items.length === 0 && <p>No registrations are waiting for review.</p>}
       {items && items.length > 0 && (
         <ul className="cards cards--stack">

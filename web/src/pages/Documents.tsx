@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from "react";
-import { call, client, type Problem, type Schemas } from "../api/client";
-import { ErrorSummary } from "../components/Fields";
+import { useCallback } from "react";
+import { call, client, type Schemas } from "../api/client";
+import { LoadFailure } from "../components/Fields";
+import { usePaged } from "../components/usePaged";
 import { Page } from "../components/Page";
 import { useReady } from "../session";
 
@@ -25,30 +26,13 @@ function longDate(iso: string) {
 /** DOC-3: a card per achievement, as in the guides, and the badges section. */
 export function Documents() {
   const { site } = useReady();
-  const [items, setItems] = useState<Achievement[] | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-
-  const load = useCallback(async () => {
-    const outcome = await call(client.GET("/api/documents"));
-    if (outcome.ok) {
-      setItems(outcome.data.items);
-      setProblem(null);
-    } else setProblem(outcome.problem);
-  }, []);
-  useEffect(() => {
-    load();
-  }, [load]);
+  const fetchAll = useCallback(() => call(client.GET("/api/documents")), []);
+  const { items, problem, reload: load } = usePaged(fetchAll);
 
   const badges = (items ?? []).flatMap((a) => a.documents.filter((d) => d.type === "badge").map((d) => ({ achievement: a, badge: d })));
   return (
     <Page title="Your documents" lead={`The official documents ${site.organisation_name} has issued to you. They are as valid as the printed ones.`} wide>
-      <ErrorSummary problem={problem}>
-        {problem && (
-          <button type="button" className="button button--secondary" onClick={load}>
-            Try again
-          </button>
-        )}
-      </ErrorSummary>
+      <LoadFailure problem={problem} retry={load} />
       {!items && !problem && <p role="status">Loading your documents…</p>}
       {items && items.length === 0 && (
         <p>

@@ -365,10 +365,7 @@ fn parse_achievement(
             }
         }
     }
-    if documents.contains(&DocumentKind::UnitCertificate)
-        && units.is_empty()
-        && unit_inputs.is_empty()
-    {
+    if documents.contains(&DocumentKind::UnitCertificate) && unit_inputs.is_empty() {
         f.add("units", "must list the units for a unit certificate");
     }
     Some(NewAchievement {
@@ -787,23 +784,17 @@ pub async fn document(
         return Ok(None);
     };
     let record: DocumentRecord = from_item(item)?;
-    let achievement: Option<Item> = ctx
+    // Written in the same transaction as the document: missing means a broken store.
+    let achievement = ctx
         .table
         .get(&keys::achievement(
             &record.enrolment_number,
             &record.job_id,
             record.achievement,
         ))
-        .await?;
-    Ok(match achievement {
-        Some(item) => Some((record, from_item(item)?)),
-        // Written in the same transaction as the document, so this means a broken store.
-        None => {
-            return Err(Error::Internal(format!(
-                "document {reference} has no achievement"
-            )));
-        }
-    })
+        .await?
+        .ok_or_else(|| Error::Internal(format!("document {reference} has no achievement")))?;
+    Ok(Some((record, from_item(achievement)?)))
 }
 
 #[cfg(test)]
