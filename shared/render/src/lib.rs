@@ -1,0 +1,1 @@
+//! Rendering documents (DOC-4, VER-2). Filled in by the PDF work.
