@@ -63,6 +63,8 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "documents" => handlers::documents::handle(ctx, req).await,
         "verify" => handlers::verify::handle(ctx, req).await,
         "manage-accounts" => handlers::manage_accounts::handle(ctx, req).await,
+        "manage-documents" => handlers::manage_documents::handle(ctx, req).await,
+        "reports" => handlers::reports::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"
         ))),

@@ -2,6 +2,7 @@
 //! are used by `template.yaml` (Globals), the local portal and the README.
 
 use portal_domain::Settings;
+use portal_domain::settings::DocumentRules;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
@@ -96,6 +97,7 @@ pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, Confi
         settings.session_absolute.whole_hours(),
         1..=720,
     )?);
+    documents(env, &mut settings.documents)?;
     if let Some(hex_hash) = env.get("PORTAL_RECORDS_API_KEY_SHA256") {
         let bytes = hex::decode(hex_hash.trim())
             .ok()
@@ -115,6 +117,52 @@ pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, Confi
         settings.records_api_key_sha256 = Some(Sha256::digest(key.as_bytes()).into());
     }
     Ok(settings)
+}
+
+/// The awarding body's document rules (DOC-5, DOC-6, VER-1).
+fn documents(env: &Env<'_>, rules: &mut DocumentRules) -> Result<(), ConfigError> {
+    let limits = &mut rules.download_limit;
+    limits.certificate = env.number(
+        "PORTAL_DOWNLOAD_LIMIT_CERTIFICATE",
+        limits.certificate,
+        0..=1000,
+    )?;
+    limits.unit_certificate = env.number(
+        "PORTAL_DOWNLOAD_LIMIT_UNIT_CERTIFICATE",
+        limits.unit_certificate,
+        0..=1000,
+    )?;
+    limits.letter = env.number("PORTAL_DOWNLOAD_LIMIT_LETTER", limits.letter, 0..=1000)?;
+    if let Some(raw) = env.get("PORTAL_REPORT_REASONS") {
+        let reasons: Vec<String> = raw
+            .split('|')
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+            .collect();
+        if reasons.is_empty() || reasons.iter().any(|r| r.chars().count() > 100) {
+            return Err(ConfigError::Invalid {
+                name: "PORTAL_REPORT_REASONS",
+                reason: "must list reasons of up to 100 characters separated by |".into(),
+            });
+        }
+        rules.report_reasons = reasons;
+    }
+    if let Some(email) = env.get("PORTAL_REPORTS_EMAIL") {
+        rules.reports_email = Some(email.trim().to_owned());
+    }
+    if let Some(raw) = env.get("PORTAL_VERIFY_SHOWS_DOCUMENT") {
+        rules.verify_shows_document = match raw.trim() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    name: "PORTAL_VERIFY_SHOWS_DOCUMENT",
+                    reason: "must be true or false".into(),
+                });
+            }
+        };
+    }
+    Ok(())
 }
 
 /// Where the AWS resources are.
@@ -211,5 +259,38 @@ mod tests {
             let err = read(&[("PORTAL_LOGO_URL", bad)]).unwrap_err();
             assert!(err.to_string().contains("PORTAL_LOGO_URL"), "{bad}");
         }
+    }
+
+    #[test]
+    fn document_rules_come_from_variables_and_bad_ones_are_named() {
+        let read = |pairs: &[(&str, &str)]| {
+            let vars = env_of(pairs);
+            let lookup = |n: &str| vars.get(n).cloned();
+            settings(&Env(&lookup), Settings::local("http://x"))
+        };
+        let s = read(&[
+            ("PORTAL_DOWNLOAD_LIMIT_CERTIFICATE", "5"),
+            ("PORTAL_DOWNLOAD_LIMIT_LETTER", "0"),
+            ("PORTAL_REPORT_REASONS", "Wrong name | Wrong date ||"),
+            ("PORTAL_SUPPORT_EMAIL", "help@example.org"),
+            ("PORTAL_VERIFY_SHOWS_DOCUMENT", "false"),
+        ])
+        .unwrap();
+        assert_eq!(s.documents.download_limit.certificate, 5);
+        assert_eq!(s.documents.download_limit.unit_certificate, 3);
+        assert_eq!(s.documents.download_limit.letter, 0);
+        assert_eq!(s.documents.report_reasons, ["Wrong name", "Wrong date"]);
+        assert_eq!(s.reports_to(), "help@example.org");
+        assert!(!s.documents.verify_shows_document);
+        for (name, bad) in [
+            ("PORTAL_DOWNLOAD_LIMIT_UNIT_CERTIFICATE", "-1"),
+            ("PORTAL_REPORT_REASONS", " | "),
+            ("PORTAL_VERIFY_SHOWS_DOCUMENT", "yes"),
+        ] {
+            let err = read(&[(name, bad)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}={bad}: {err}");
+        }
+        let team = read(&[("PORTAL_REPORTS_EMAIL", "team@example.org")]).unwrap();
+        assert_eq!(team.reports_to(), "team@example.org");
     }
 }

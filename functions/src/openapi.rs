@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use portal_domain::accounts::{
     addresses, admin, model, passwords, profile, registration, sessions,
 };
-use portal_domain::documents::jobs;
+use portal_domain::documents::{self, jobs};
 use portal_domain::records;
 use serde_json::{Value, json};
 use utoipa::openapi::ComponentsBuilder;
@@ -158,6 +158,55 @@ fn operation(route: &Route) -> Operation {
             Some("DocumentView"),
             "learner (own documents), admin",
         ),
+        ("GET", "/api/documents/{reference}/linkedin") => op(
+            "LinkedIn's add-to-profile address for my document (DOC-7)",
+            None,
+            200,
+            Some("LinkedIn"),
+            "learner (own documents)",
+        ),
+        ("POST", "/api/documents/{reference}/reports") => op(
+            "Report a problem with a document; the awarding body's team is e-mailed (DOC-6)",
+            Some("ReportInput"),
+            201,
+            Some("Report"),
+            "learner (own documents), admin",
+        ),
+        ("GET", "/api/admin/reports") => op(
+            "Reports, oldest first (?state=open|closed)",
+            None,
+            200,
+            Some("ReportPage"),
+            "admin",
+        ),
+        ("POST", "/api/admin/reports/{id}/close") => op(
+            "Answer and close a report; the reporter is e-mailed the answer (ADM-3)",
+            Some("CloseInput"),
+            200,
+            Some("Report"),
+            "admin",
+        ),
+        ("POST", "/api/admin/documents/{reference}/revoke") => op(
+            "Revoke a document: it is no longer valid anywhere (DOC-8)",
+            Some("ChangeInput"),
+            200,
+            Some("Changed"),
+            "admin",
+        ),
+        ("POST", "/api/admin/documents/{reference}/withdraw") => op(
+            "Withdraw a document (DOC-8)",
+            Some("ChangeInput"),
+            200,
+            Some("Changed"),
+            "admin",
+        ),
+        ("POST", "/api/admin/documents/{reference}/reissue") => op(
+            "Reissue a document with the next issue number; the old one is superseded (DOC-8)",
+            Some("ChangeInput"),
+            200,
+            Some("Changed"),
+            "admin",
+        ),
         ("GET", "/verify/{reference}") => op(
             "The Smart Verify page for phones (HTML); JSON with Accept: application/json",
             None,
@@ -235,6 +284,11 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
     const LIMIT: (&str, &str, &str) = ("limit", "integer", "At most this many items (1 to 100).");
     match (route.method, route.path) {
         ("GET", "/api/admin/registrations") => vec![CURSOR, LIMIT],
+        ("GET", "/api/admin/reports") => vec![
+            ("state", "string", "open (the default) or closed."),
+            CURSOR,
+            LIMIT,
+        ],
         ("GET", "/api/admin/users") => vec![
             ("q", "string", "The start of the e-mail address."),
             CURSOR,
@@ -327,6 +381,15 @@ pub fn document() -> Value {
         .schema_from::<portal_domain::documents::verify::Verification>()
         .schema_from::<handlers::documents::AchievementList>()
         .schema_from::<handlers::documents::DocumentView>()
+        .schema_from::<handlers::documents::LinkedIn>()
+        .schema_from::<documents::access::Downloads>()
+        .schema_from::<documents::verify::DocumentContents>()
+        .schema_from::<documents::reports::ReportInput>()
+        .schema_from::<documents::reports::ReportState>()
+        .schema_from::<documents::reports::Report>()
+        .schema_from::<documents::reports::CloseInput>()
+        .schema_from::<documents::lifecycle::ChangeInput>()
+        .schema_from::<documents::lifecycle::Changed>()
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
@@ -335,6 +398,7 @@ pub fn document() -> Value {
             page_of("PendingRegistration"),
         );
         schemas.insert("AccountSummaryPage".into(), page_of("AccountSummary"));
+        schemas.insert("ReportPage".into(), page_of("Report"));
         schemas.insert("Problem".into(), json!({
             "type": "object",
             "description": "RFC 9457 problem details; `errors` names each field that is not right.",

@@ -111,6 +111,14 @@ pub const FUNCTIONS: &[Function] = &[
         "verify",
         "Smart Verify: a document's status for anyone with its reference (VER-1, VER-3)",
     ),
+    http(
+        "reports",
+        "Reports of a problem with a document; admins answer and close them (DOC-6, ADM-3)",
+    ),
+    http(
+        "manage-documents",
+        "Admin: revoke, withdraw or reissue a document, audit-logged (DOC-8)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
@@ -151,6 +159,25 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/records/jobs", "issue-job"),
     route("GET", "/api/documents", "documents"),
     route("GET", "/api/documents/{reference}", "documents"),
+    route("GET", "/api/documents/{reference}/linkedin", "documents"),
+    route("POST", "/api/documents/{reference}/reports", "reports"),
+    route("GET", "/api/admin/reports", "reports"),
+    route("POST", "/api/admin/reports/{id}/close", "reports"),
+    route(
+        "POST",
+        "/api/admin/documents/{reference}/revoke",
+        "manage-documents",
+    ),
+    route(
+        "POST",
+        "/api/admin/documents/{reference}/withdraw",
+        "manage-documents",
+    ),
+    route(
+        "POST",
+        "/api/admin/documents/{reference}/reissue",
+        "manage-documents",
+    ),
     route("GET", "/verify/{reference}", "verify"),
     route("GET", "/api/verify/{reference}", "verify"),
     route("GET", "/api/admin/registrations", "review-registrations"),

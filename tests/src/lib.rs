@@ -1,5 +1,6 @@
 //! Shared test support: the port conformance suites and the AWS emulator connection.
 
 pub mod conformance;
+pub mod jobs;
 pub mod moto;
 pub mod portal;

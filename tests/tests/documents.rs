@@ -2,53 +2,10 @@
 //! issues, learners see their own documents at once, e-mails go out once, and a job is never
 //! issued twice.
 
-use portal_tests::portal::{TestPortal, learner};
+use portal_tests::jobs::{CENTRE, CENTRE_EMAIL, achievement, job, portal, references};
+use portal_tests::portal::learner;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-const CENTRE: &str = "C-7001";
-const CENTRE_EMAIL: &str = "exams@northgate.test";
-
-fn achievement(enrolment: &str, code: &str, documents: &[&str]) -> Value {
-    json!({
-        "enrolment_number": enrolment,
-        "qualification_title": "Level 3 Award in Electric Vehicle Repair",
-        "qualification_code": code,
-        "course": "EV Repair",
-        "award_date": "2026-11-01",
-        "units": [{ "code": "U1", "title": "Working safely", "grade": "Pass" }],
-        "documents": documents.iter().map(|d| json!({ "type": d })).collect::<Vec<_>>(),
-    })
-}
-
-fn job(id: &str, achievements: Vec<Value>) -> Value {
-    json!({
-        "job_id": id,
-        "centre_number": CENTRE,
-        "learners": [
-            { "enrolment_number": "ENR-1001", "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1990-12-10" },
-            { "enrolment_number": "ENR-1002", "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1990-12-10" }
-        ],
-        "achievements": achievements,
-    })
-}
-
-async fn portal() -> TestPortal {
-    let portal = TestPortal::start().await;
-    portal
-        .import_centre(CENTRE, "Northgate College", CENTRE_EMAIL)
-        .await;
-    portal
-}
-
-fn references(answer: &Value) -> Vec<String> {
-    answer["documents"]
-        .as_array()
-        .expect("documents")
-        .iter()
-        .map(|d| d["reference"].as_str().expect("a reference").to_owned())
-        .collect()
-}
 
 #[tokio::test]
 async fn a_job_issues_references_the_learner_sees_at_once_and_both_are_emailed_once() {
@@ -255,11 +212,15 @@ async fn nobody_else_sees_a_learners_documents() {
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{missing}");
         assert_eq!(answer.body, theirs.body, "{missing}");
     }
-    // The wrong kind of account: a third party has no documents of its own here (CON-8 shares).
-    for route in ["/api/documents", path.as_str()] {
-        let answer = portal.call(&employer, Method::GET, route, None).await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{route}");
-    }
+    // A third party has no list of documents of its own, and sees a document only once it is
+    // shared with them (CON-8): until then it is not found, as for anyone else.
+    let list = portal
+        .call(&employer, Method::GET, "/api/documents", None)
+        .await;
+    assert_eq!(list.status, StatusCode::FORBIDDEN);
+    let not_shared = portal.call(&employer, Method::GET, &path, None).await;
+    assert_eq!(not_shared.status, StatusCode::NOT_FOUND);
+    assert_eq!(not_shared.body, theirs.body);
     // Anonymous: not signed in.
     for route in ["/api/documents", path.as_str()] {
         let answer = portal.get(route).await;

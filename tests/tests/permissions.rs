@@ -406,6 +406,9 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         None,
     )
     .await;
+    let learner = j
+        .sign_in("ada.new@example.org", "a third long passphrase")
+        .await;
     // Jobs and documents: issued (twice: the replay reads the slots), listed, one read.
     let job = json!({ "job_id": "J-1", "centre_number": "C12345", "achievements": [{
         "enrolment_number": "A1234567", "qualification_title": "Level 3 Award", "qualification_code": "603/4182/8",
@@ -436,7 +439,7 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         "documents",
         Method::GET,
         "/api/documents",
-        Some(&ada_again),
+        Some(&learner),
         None,
     )
     .await;
@@ -444,10 +447,28 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         "documents",
         Method::GET,
         &format!("/api/documents/{reference}"),
-        Some(&ada_again),
+        Some(&learner),
         None,
     )
     .await;
+    j.call(
+        "documents",
+        Method::GET,
+        &format!("/api/documents/{reference}/linkedin"),
+        Some(&learner),
+        None,
+    )
+    .await;
+    let report = j
+        .call(
+            "reports",
+            Method::POST,
+            &format!("/api/documents/{reference}/reports"),
+            Some(&learner),
+            Some(json!({ "reason": "A date is wrong", "description": "The award date is a day out." })),
+        )
+        .await;
+    let report_id = report["id"].as_str().expect("a report").to_owned();
     j.call(
         "verify",
         Method::GET,
@@ -541,6 +562,43 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         &format!("/api/admin/users/{grace}/unlock"),
         Some(&admin),
         None,
+    )
+    .await;
+    j.call(
+        "reports",
+        Method::GET,
+        "/api/admin/reports",
+        Some(&admin),
+        None,
+    )
+    .await;
+    j.call(
+        "reports",
+        Method::POST,
+        &format!("/api/admin/reports/{report_id}/close"),
+        Some(&admin),
+        Some(json!({ "answer": "Corrected and reissued." })),
+    )
+    .await;
+    let reissued = j
+        .call(
+            "manage-documents",
+            Method::POST,
+            &format!("/api/admin/documents/{reference}/reissue"),
+            Some(&admin),
+            Some(json!({ "reason": "Award date corrected." })),
+        )
+        .await;
+    let current = reissued["reissued_as"]
+        .as_str()
+        .expect("reissued")
+        .to_owned();
+    j.call(
+        "manage-documents",
+        Method::POST,
+        &format!("/api/admin/documents/{current}/revoke"),
+        Some(&admin),
+        Some(json!({ "reason": "Issued in error." })),
     )
     .await;
     j.call("health", Method::GET, "/api/health", None, None)

@@ -1,7 +1,8 @@
 use http::StatusCode;
 use portal_domain::Ctx;
 use portal_domain::accounts::model::AccountKind;
-use portal_domain::documents::{Achievement, Reference, jobs};
+use portal_domain::documents::access::{self, Audience, Downloads};
+use portal_domain::documents::{Achievement, Reference, badges, jobs};
 use portal_http::{ApiRequest, ApiResponse, Problem, auth};
 use serde::Serialize;
 
@@ -20,24 +21,34 @@ pub struct DocumentView {
     #[serde(rename = "type")]
     pub kind: jobs::DocumentKind,
     pub status: jobs::DocumentStatus,
+    /// The reissued document that replaced this one.
+    #[schema(value_type = Option<String>)]
+    pub superseded_by: Option<Reference>,
+    /// The learner's downloads of the PDF (DOC-5): for the learner it was issued to.
+    pub downloads: Option<Downloads>,
+    /// The public page its QR code opens.
+    pub verify_url: String,
     pub achievement: Achievement,
 }
 
+/// LinkedIn's add-to-profile address for a document (DOC-7).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LinkedIn {
+    pub url: String,
+}
+
 pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> {
-    let principal =
-        auth::signed_in_as(ctx, &req, &[AccountKind::Learner, AccountKind::Admin]).await?;
-    let own = principal
-        .account
-        .enrolment_number
-        .as_ref()
-        .map(|n| n.as_str().to_owned());
+    let principal = auth::signed_in(ctx, &req).await?;
     let reference = req.param("reference");
     if reference.is_empty() {
-        // The list is the learner's own; administrators look documents up by reference.
-        let Some(own) = own.filter(|_| principal.account.kind == AccountKind::Learner) else {
-            return Err(portal_domain::Error::Forbidden.into());
-        };
-        let items = jobs::of_learner(ctx, &own).await?;
+        // The list is the learner's own; others look documents up by reference.
+        let own = principal
+            .account
+            .enrolment_number
+            .as_ref()
+            .filter(|_| principal.account.kind == AccountKind::Learner)
+            .ok_or(portal_domain::Error::Forbidden)?;
+        let items = jobs::of_learner(ctx, own.as_str()).await?;
         return Ok(ApiResponse::json(
             StatusCode::OK,
             &AchievementList {
@@ -46,23 +57,27 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
             },
         ));
     }
-    // A malformed reference is answered like an unknown one: nothing to learn from the difference.
-    let reference = Reference::parse(reference).map_err(|_| Problem::not_found())?;
-    let (record, achievement) = jobs::document(ctx, &reference)
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    let allowed = principal.account.kind == AccountKind::Admin
-        || own.as_deref() == Some(record.enrolment_number.as_str());
-    if !allowed {
-        return Err(Problem::not_found());
+    let opened = access::open(ctx, &principal, reference).await?;
+    let record = &opened.record;
+    if req.path.ends_with("/linkedin") {
+        if opened.audience != Audience::Owner {
+            return Err(Problem::not_found());
+        }
+        let url = badges::linkedin_url(&ctx.settings, record, &opened.achievement)?;
+        return Ok(ApiResponse::json(StatusCode::OK, &LinkedIn { url }));
     }
     Ok(ApiResponse::json(
         StatusCode::OK,
         &DocumentView {
-            reference: record.reference,
+            reference: record.reference.clone(),
             kind: record.kind,
             status: record.status,
-            achievement,
+            superseded_by: record.superseded_by.clone(),
+            downloads: (opened.audience == Audience::Owner)
+                .then(|| Downloads::of(ctx, record))
+                .flatten(),
+            verify_url: badges::verify_url(&ctx.settings, record.reference.as_str()),
+            achievement: opened.achievement,
         },
     ))
 }

@@ -17,6 +17,8 @@ pub struct Site {
     /// The password policy's bounds, for the forms' hints.
     pub password_min_length: usize,
     pub password_max_length: usize,
+    /// The reasons offered when reporting a problem with a document (DOC-6).
+    pub report_reasons: Vec<String>,
 }
 
 pub async fn handle(ctx: &Ctx, _req: ApiRequest) -> Result<ApiResponse, Problem> {
@@ -30,6 +32,7 @@ pub async fn handle(ctx: &Ctx, _req: ApiRequest) -> Result<ApiResponse, Problem>
             logo_url: s.logo_url.clone(),
             password_min_length: PASSWORD_MIN_CHARS,
             password_max_length: PASSWORD_MAX_CHARS,
+            report_reasons: s.documents.report_reasons.clone(),
         },
     ))
 }

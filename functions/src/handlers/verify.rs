@@ -4,7 +4,7 @@
 
 use http::{HeaderValue, StatusCode};
 use portal_domain::documents::jobs::DocumentStatus;
-use portal_domain::documents::verify::{self, Verification};
+use portal_domain::documents::verify::{self, DocumentContents, Verification};
 use portal_domain::messages::escape;
 use portal_domain::{Ctx, Error};
 use portal_http::{ApiRequest, ApiResponse, Problem};
@@ -66,31 +66,89 @@ main{max-width:34rem;margin:1rem auto;padding:1.25rem;background:#fff;border-rad
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}.status{border-left:.5rem solid;padding:.5rem .9rem;margin:0 0 1rem}\
 .valid{border-color:#14672f;background:#eefaf1}.invalid{border-color:#b3261e;background:#fdecea}\
 dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}.ref{font-family:ui-monospace,Menlo,Consolas,monospace}\
-.small{color:#4a5360;font-size:.9rem;margin-top:1.25rem}";
+.small{color:#4a5360;font-size:.9rem;margin-top:1.25rem}a{color:#1d4f91}\
+.doc{margin-top:1.25rem;padding:1rem;border:1px solid #c9d1db;border-radius:.4rem;background:#fbfcfd}.doc h2{font-size:1.15rem;margin:0 0 .5rem}\
+table{border-collapse:collapse;width:100%;font-size:.9rem}caption{text-align:left;font-weight:600;padding:.25rem 0}th,td{text-align:left;padding:.3rem .4rem;border-top:1px solid #dde3ea;vertical-align:top}";
 
 fn found_page(v: &Verification) -> String {
+    let org = escape(&v.awarding_body);
     let (class, headline, words) = match v.status {
         DocumentStatus::Valid => (
             "valid",
             "Genuine and current",
+            format!("This document was issued by {org} and is valid today."),
+        ),
+        DocumentStatus::Revoked => (
+            "invalid",
+            "Revoked — not valid",
+            format!("{org} issued this document but has revoked it. It must not be relied on."),
+        ),
+        DocumentStatus::Withdrawn => (
+            "invalid",
+            "Withdrawn — not valid at present",
             format!(
-                "This document was issued by {} and is valid today.",
-                escape(&v.awarding_body)
+                "{org} issued this document but has withdrawn it. It must not be relied on while it is withdrawn."
             ),
+        ),
+        DocumentStatus::Superseded => (
+            "invalid",
+            "Replaced by a newer issue",
+            match &v.superseded_by {
+                Some(current) => format!(
+                    "{org} has reissued this document; this copy is out of date. <a href=\"/verify/{r}\">Check the current document, {r}</a>.",
+                    r = escape(current.as_str())
+                ),
+                None => format!("{org} has reissued this document; this copy is out of date."),
+            },
         ),
     };
     let date = portal_domain::values::long_date(v.award_date);
-    format!(
+    let mut html = format!(
         "<h1>{headline}</h1><p class=\"status {class}\">{words}</p><dl>\
 <dt>Name</dt><dd>{name}</dd><dt>Qualification</dt><dd>{title}</dd><dt>Awarded</dt><dd>{date}</dd>\
-<dt>Document</dt><dd>{kind}</dd><dt>Reference</dt><dd class=\"ref\">{reference}</dd><dt>Awarding body</dt><dd>{org}</dd></dl>\
-<p class=\"small\">Check that these details match the document you were shown. This page shows the document's status at the moment you opened it.</p>",
+<dt>Document</dt><dd>{kind}</dd><dt>Reference</dt><dd class=\"ref\">{reference}</dd><dt>Awarding body</dt><dd>{org}</dd></dl>",
         name = escape(&v.learner_name),
         title = escape(&v.qualification_title),
         kind = v.kind.name(),
         reference = escape(v.reference.as_str()),
-        org = escape(&v.awarding_body),
-    )
+    );
+    if let Some(document) = &v.document {
+        html.push_str(&document_view(v, document));
+    }
+    html.push_str("<p class=\"small\">Check that these details match the document you were shown. This page shows the document's status at the moment you opened it.</p>");
+    html
+}
+
+/// The document itself, as the awarding body lets the page show it (VER-1): what it certifies
+/// and, for a unit certificate, its units.
+fn document_view(v: &Verification, d: &DocumentContents) -> String {
+    let mut html = format!(
+        "<section class=\"doc\" aria-label=\"The document\"><h2>{kind}</h2><p>This is to certify that <strong>{name}</strong> has been awarded <strong>{title}</strong> ({code}){course} on {date}.</p>",
+        kind = v.kind.name(),
+        name = escape(&v.learner_name),
+        title = escape(&v.qualification_title),
+        code = escape(&d.qualification_code),
+        course = d
+            .course
+            .as_deref()
+            .map(|c| format!(", course {}", escape(c)))
+            .unwrap_or_default(),
+        date = portal_domain::values::long_date(v.award_date),
+    );
+    if !d.units.is_empty() {
+        html.push_str("<table><caption>Units</caption><thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Unit</th><th scope=\"col\">Grade</th></tr></thead><tbody>");
+        for unit in &d.units {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&unit.code),
+                escape(&unit.title),
+                escape(unit.grade.as_deref().unwrap_or("—"))
+            ));
+        }
+        html.push_str("</tbody></table>");
+    }
+    html.push_str("</section>");
+    html
 }
 
 fn not_found_page(support: &str) -> String {

@@ -148,3 +148,12 @@ pub fn achievement(enrolment_number: &str, job_id: &str, index: usize) -> Key {
         format!("{ACHIEVEMENT_PREFIX}{job_id}#{index:05}"),
     )
 }
+
+pub fn report(id: &str) -> Key {
+    Key::new(format!("REPORT#{id}"), "REPORT")
+}
+
+/// Reports by state, oldest first: `open` for admins to answer, `closed` for the record (ADM-3).
+pub fn reports_index(state: &str) -> String {
+    format!("REPORTS#{state}")
+}

@@ -2,6 +2,7 @@
 //! only through [`ports`], and knows nothing of AWS, Lambda or HTTP.
 
 pub mod accounts;
+pub mod audit;
 pub mod ctx;
 pub mod documents;
 pub mod error;

@@ -263,6 +263,54 @@ pub fn centre_job_issued(
     )
 }
 
+/// DOC-6: to the awarding body's team, a report on a document.
+pub struct ReportFacts<'a> {
+    pub reporter_name: &'a str,
+    pub reporter_email: &'a str,
+    pub enrolment_number: &'a str,
+    pub qualification_title: &'a str,
+    pub reference: &'a str,
+    pub reason: &'a str,
+    pub description: &'a str,
+}
+
+pub fn report_received(s: &Settings, r: &ReportFacts<'_>, link: &str) -> Message {
+    compose(
+        s,
+        format!("Report on {}: {}", r.reference, r.reason),
+        "Hello,",
+        &[
+            format!(
+                "{} ({}) reported a problem with document {}.",
+                r.reporter_name, r.reporter_email, r.reference
+            ),
+            format!(
+                "Enrolment number: {}\nQualification: {}\nReason: {}",
+                r.enrolment_number, r.qualification_title, r.reason
+            ),
+            r.description.to_owned(),
+        ],
+        Some(("Answer the report", link)),
+    )
+}
+
+/// ADM-3: to the person who reported, the awarding body's answer as the case closes.
+pub fn report_answered(s: &Settings, first_name: &str, reference: &str, answer: &str) -> Message {
+    compose(
+        s,
+        format!("Your report on {reference} has been answered"),
+        &hello(first_name),
+        &[
+            format!(
+                "{} has looked into the problem you reported with document {reference} and closed the report. Their answer:",
+                s.organisation_name
+            ),
+            answer.to_owned(),
+        ],
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,51 @@ pub struct Settings {
     /// SHA-256 of the records system's API key; `None` turns the records API off.
     pub records_api_key_sha256: Option<[u8; 32]>,
     pub limits: Limits,
+    pub documents: DocumentRules,
+}
+
+/// What the awarding body decides about its documents (ADM-4's document settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRules {
+    /// How many times a learner may download each certificate, unit certificate and letter (DOC-5).
+    pub download_limit: DownloadLimits,
+    /// The reasons a person picks from when reporting a problem with a document (DOC-6).
+    pub report_reasons: Vec<String>,
+    /// Where reports go (the awarding body's team); the support address when unset.
+    pub reports_email: Option<String>,
+    /// Whether the public verify page shows the document itself (VER-1).
+    pub verify_shows_document: bool,
+}
+
+/// Downloads allowed per document type (DOC-5); 0 means downloads are off for that type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadLimits {
+    pub certificate: i64,
+    pub unit_certificate: i64,
+    pub letter: i64,
+}
+
+impl DocumentRules {
+    fn defaults() -> Self {
+        Self {
+            download_limit: DownloadLimits {
+                certificate: 3,
+                unit_certificate: 3,
+                letter: 3,
+            },
+            report_reasons: [
+                "My name is wrong",
+                "The qualification or units are wrong",
+                "A date is wrong",
+                "This is not my document",
+                "Something else",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            reports_email: None,
+            verify_shows_document: true,
+        }
+    }
 }
 
 /// Rate limits: at most `n` attempts per window of `window` for each key.
@@ -75,7 +120,16 @@ impl Settings {
             session_absolute: Duration::hours(12),
             records_api_key_sha256: None,
             limits: Limits::default(),
+            documents: DocumentRules::defaults(),
         }
+    }
+
+    /// Where reports of problems with documents are sent (DOC-6).
+    pub fn reports_to(&self) -> &str {
+        self.documents
+            .reports_email
+            .as_deref()
+            .unwrap_or(&self.support_email)
     }
 
     pub fn link(&self, path_and_query: &str) -> String {

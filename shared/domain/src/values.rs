@@ -244,6 +244,24 @@ impl From<Phone> for String {
 }
 
 /// A calendar date written `YYYY-MM-DD`.
+/// Free text of several lines (a report's description, an answer): trimmed, not blank, at most
+/// `max` characters, no control characters but line breaks and tabs.
+pub fn long_text(raw: &str, max: usize) -> Result<String, &'static str> {
+    let text = raw.trim();
+    if text.is_empty() {
+        Err("must not be blank")
+    } else if text.chars().count() > max {
+        Err("is too long (2,000 characters at most)")
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Err("must not contain control characters")
+    } else {
+        Ok(text.replace("\r\n", "\n"))
+    }
+}
+
 pub fn parse_date(raw: &str) -> Result<Date, &'static str> {
     Date::parse(
         raw.trim(),

@@ -4,6 +4,57 @@
  */
 
 export interface paths {
+    "/api/admin/documents/{reference}/reissue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reissue a document with the next issue number; the old one is superseded (DOC-8) */
+        post: operations["post-admin-documents-reference-reissue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/documents/{reference}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a document: it is no longer valid anywhere (DOC-8) */
+        post: operations["post-admin-documents-reference-revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/documents/{reference}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a document (DOC-8) */
+        post: operations["post-admin-documents-reference-withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/registrations": {
         parameters: {
             query?: never;
@@ -49,6 +100,40 @@ export interface paths {
         put?: never;
         /** Reject, with the reason e-mailed */
         post: operations["post-admin-registrations-id-reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports, oldest first (?state=open|closed) */
+        get: operations["get-admin-reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer and close a report; the reporter is e-mailed the answer (ADM-3) */
+        post: operations["post-admin-reports-id-close"];
         delete?: never;
         options?: never;
         head?: never;
@@ -253,6 +338,40 @@ export interface paths {
         get: operations["get-documents-reference"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{reference}/linkedin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** LinkedIn's add-to-profile address for my document (DOC-7) */
+        get: operations["get-documents-reference-linkedin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{reference}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a problem with a document; the awarding body's team is e-mailed (DOC-6) */
+        post: operations["post-documents-reference-reports"];
         delete?: never;
         options?: never;
         head?: never;
@@ -501,6 +620,8 @@ export interface components {
             documents: components["schemas"]["IssuedDocument"][];
             /** @description The learner's enrolment (candidate) number. */
             enrolment_number: string;
+            /** Format: date */
+            expires_on?: string | null;
             first_name: string;
             /** Format: date-time */
             issued_at: string;
@@ -509,6 +630,11 @@ export interface components {
             qualification_code: string;
             qualification_title: string;
             units: components["schemas"]["Unit"][];
+            /**
+             * Format: int64
+             * @description Changes when one of its documents is revoked, withdrawn or reissued.
+             */
+            version: number;
         };
         AchievementInput: {
             /** @description `YYYY-MM-DD`, not in the future. */
@@ -516,6 +642,8 @@ export interface components {
             course?: string | null;
             documents?: components["schemas"]["DocumentInput"][] | null;
             enrolment_number?: string | null;
+            /** @description `YYYY-MM-DD`, after the award date, when the certification expires (shown with badges). */
+            expires_on?: string | null;
             /** @description The qualification's code, such as `603/4182/8`. */
             qualification_code?: string | null;
             qualification_title?: string | null;
@@ -575,9 +703,31 @@ export interface components {
         CentresImport: {
             centres?: components["schemas"]["CentreRecordInput"][] | null;
         };
+        ChangeInput: {
+            /** @description Why: kept in the audit log (up to 500 characters). */
+            reason?: string | null;
+        };
         ChangePasswordInput: {
             current_password?: string | null;
             new_password?: string | null;
+        };
+        /** @description The document after the change; for a reissue, also the new document. */
+        Changed: {
+            reference: string;
+            /** @description The reissued document's reference. */
+            reissued_as?: string | null;
+            status: components["schemas"]["DocumentStatus"];
+        };
+        CloseInput: {
+            /** @description The answer e-mailed to the reporter (up to 2,000 characters). */
+            answer?: string | null;
+        };
+        /** @description What the document itself says beyond the key facts. */
+        DocumentContents: {
+            course?: string | null;
+            qualification_code: string;
+            /** @description The units, for a unit certificate. */
+            units: components["schemas"]["Unit"][];
         };
         DocumentInput: {
             /** @description `certificate`, `unit_certificate`, `letter` or `badge`. */
@@ -586,16 +736,30 @@ export interface components {
         /** @enum {string} */
         DocumentKind: "certificate" | "unit_certificate" | "letter" | "badge";
         /**
-         * @description Whether a document stands (DOC-8 adds revoked, withdrawn and superseded).
+         * @description Whether a document stands (DOC-8).
          * @enum {string}
          */
-        DocumentStatus: "valid";
+        DocumentStatus: "valid" | "revoked" | "withdrawn" | "superseded";
         /** @description One document and the achievement it belongs to. */
         DocumentView: {
             achievement: components["schemas"]["Achievement"];
+            downloads?: null | components["schemas"]["Downloads"];
             reference: string;
             status: components["schemas"]["DocumentStatus"];
+            /** @description The reissued document that replaced this one. */
+            superseded_by?: string | null;
             type: components["schemas"]["DocumentKind"];
+            /** @description The public page its QR code opens. */
+            verify_url: string;
+        };
+        /** @description A learner's downloads of one document (DOC-5). */
+        Downloads: {
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            remaining: number;
+            /** Format: int64 */
+            used: number;
         };
         /** @description A reason one input field is not acceptable. */
         FieldError: {
@@ -660,6 +824,10 @@ export interface components {
         };
         LearnersImport: {
             learners?: components["schemas"]["LearnerRecordInput"][] | null;
+        };
+        /** @description LinkedIn's add-to-profile address for a document (DOC-7). */
+        LinkedIn: {
+            url: string;
         };
         LoginBody: components["schemas"]["LoginInput"] & {
             /**
@@ -761,6 +929,37 @@ export interface components {
             /** @description Told to the person in the e-mail. */
             reason?: string | null;
         };
+        Report: {
+            answer?: string | null;
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            enrolment_number: string;
+            id: string;
+            qualification_title: string;
+            reason: string;
+            reference: string;
+            reporter_email: string;
+            reporter_id: string;
+            reporter_name: string;
+            state: components["schemas"]["ReportState"];
+            /** Format: int64 */
+            version: number;
+        };
+        ReportInput: {
+            /** @description What is wrong, in the reporter's words (up to 2,000 characters). */
+            description?: string | null;
+            /** @description One of the configured reasons (`GET /api/site` lists them). */
+            reason?: string | null;
+        };
+        ReportPage: {
+            items: components["schemas"]["Report"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        ReportState: "open" | "closed";
         ResetInput: {
             password?: string | null;
             token?: string | null;
@@ -791,6 +990,8 @@ export interface components {
             password_max_length: number;
             /** @description The password policy's bounds, for the forms' hints. */
             password_min_length: number;
+            /** @description The reasons offered when reporting a problem with a document (DOC-6). */
+            report_reasons: string[];
             support_email: string;
             support_phone?: string | null;
         };
@@ -808,10 +1009,13 @@ export interface components {
             /** Format: date */
             award_date: string;
             awarding_body: string;
+            document?: null | components["schemas"]["DocumentContents"];
             learner_name: string;
             qualification_title: string;
             reference: string;
             status: components["schemas"]["DocumentStatus"];
+            /** @description The document that replaced this one, when it was reissued. */
+            superseded_by?: string | null;
             type: components["schemas"]["DocumentKind"];
         };
         /** @description What following the link did. */
@@ -831,6 +1035,111 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "post-admin-documents-reference-reissue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Changed"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-admin-documents-reference-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Changed"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-admin-documents-reference-withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Changed"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-admin-registrations": {
         parameters: {
             query?: {
@@ -922,6 +1231,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-reports": {
+        parameters: {
+            query?: {
+                /** @description open (the default) or closed. */
+                state?: string;
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-admin-reports-id-close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
                 };
             };
             /** @description A problem */
@@ -1303,6 +1683,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-documents-reference-linkedin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedIn"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-documents-reference-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
                 };
             };
             /** @description A problem */

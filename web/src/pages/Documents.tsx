@@ -17,6 +17,9 @@ const KIND: Record<IssuedDocument["type"], string> = {
 
 const STATUS: Record<IssuedDocument["status"], string> = {
   valid: "Valid",
+  revoked: "Revoked",
+  withdrawn: "Withdrawn",
+  superseded: "Replaced",
 };
 
 function longDate(iso: string) {

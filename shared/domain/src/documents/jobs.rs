@@ -53,6 +53,8 @@ pub struct AchievementInput {
     pub course: Option<String>,
     /// `YYYY-MM-DD`, not in the future.
     pub award_date: Option<String>,
+    /// `YYYY-MM-DD`, after the award date, when the certification expires (shown with badges).
+    pub expires_on: Option<String>,
     /// Needed when a unit certificate is issued.
     pub units: Option<Vec<UnitInput>>,
     pub documents: Option<Vec<DocumentInput>>,
@@ -110,11 +112,28 @@ pub struct Unit {
     pub grade: Option<String>,
 }
 
-/// Whether a document stands (DOC-8 adds revoked, withdrawn and superseded).
+/// Whether a document stands (DOC-8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentStatus {
     Valid,
+    /// Cancelled by the awarding body: it was never or is no longer a true record.
+    Revoked,
+    /// Taken back by the awarding body, for instance while something is checked.
+    Withdrawn,
+    /// Replaced by a reissued document with the next issue number.
+    Superseded,
+}
+
+impl DocumentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Revoked => "revoked",
+            Self::Withdrawn => "withdrawn",
+            Self::Superseded => "superseded",
+        }
+    }
 }
 
 /// One document of an achievement, as listed with it.
@@ -143,11 +162,16 @@ pub struct Achievement {
     #[serde(with = "crate::items::date")]
     #[schema(value_type = String, format = Date)]
     pub award_date: Date,
+    #[serde(with = "crate::items::date::option", default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub expires_on: Option<Date>,
     pub units: Vec<Unit>,
     pub documents: Vec<IssuedDocument>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub issued_at: OffsetDateTime,
+    /// Changes when one of its documents is revoked, withdrawn or reissued.
+    pub version: i64,
 }
 
 /// A document's own item: where it belongs, its state, its downloads.
@@ -159,8 +183,43 @@ pub struct DocumentRecord {
     pub enrolment_number: String,
     pub job_id: String,
     pub achievement: usize,
+    /// The learner's downloads so far (DOC-5).
     pub downloads: i64,
     pub version: i64,
+    /// The reissued document that replaces this one.
+    #[serde(default)]
+    pub superseded_by: Option<Reference>,
+    /// The document this one was reissued from.
+    #[serde(default)]
+    pub replaces: Option<Reference>,
+    /// Why an administrator revoked, withdrew or reissued it.
+    #[serde(default)]
+    pub status_reason: Option<String>,
+}
+
+impl DocumentRecord {
+    /// A document as first issued.
+    pub fn new(
+        reference: Reference,
+        kind: DocumentKind,
+        enrolment_number: &str,
+        job_id: &str,
+        achievement: usize,
+    ) -> Self {
+        Self {
+            reference,
+            kind,
+            status: DocumentStatus::Valid,
+            enrolment_number: enrolment_number.to_owned(),
+            job_id: job_id.to_owned(),
+            achievement,
+            downloads: 0,
+            version: 1,
+            superseded_by: None,
+            replaces: None,
+            status_reason: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +277,12 @@ struct NewAchievement {
     course: Option<String>,
     #[serde(with = "crate::items::date")]
     award_date: Date,
+    // Left out when absent, so jobs sent before it existed keep their body's hash.
+    #[serde(
+        with = "crate::items::date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    expires_on: Option<Date>,
     units: Vec<Unit>,
     documents: Vec<DocumentKind>,
 }
@@ -328,6 +393,14 @@ fn parse_achievement(
         }
         Ok(date)
     });
+    let expires_on = f
+        .optional("expires_on", raw.expires_on.as_deref(), parse_date)
+        .flatten();
+    if let (Some(expires), Some(awarded)) = (expires_on, award_date)
+        && expires <= awarded
+    {
+        f.add("expires_on", "must be after the award date");
+    }
     let mut units = Vec::new();
     let unit_inputs = raw.units.as_deref().unwrap_or_default();
     if unit_inputs.len() > MAX_UNITS {
@@ -374,6 +447,7 @@ fn parse_achievement(
         qualification_code: qualification_code?,
         course,
         award_date: award_date?,
+        expires_on,
         units,
         documents,
     })
@@ -496,7 +570,7 @@ async fn slots(ctx: &Ctx, job_id: &str) -> Result<BTreeMap<(usize, usize), Refer
 }
 
 /// Every item of a partition whose sort key starts with `prefix`, page after page.
-async fn every_item(ctx: &Ctx, partition: String, prefix: &str) -> Result<Vec<Item>> {
+pub(crate) async fn every_item(ctx: &Ctx, partition: String, prefix: &str) -> Result<Vec<Item>> {
     let mut found = Vec::new();
     let mut cursor = None;
     loop {
@@ -591,16 +665,13 @@ fn plan_chunk(
                     )?));
                     these.push(Write::put_new(to_item(
                         &keys::document(reference.as_str()),
-                        &DocumentRecord {
-                            reference: reference.clone(),
-                            kind: *kind,
-                            status: DocumentStatus::Valid,
-                            enrolment_number: a.enrolment_number.as_str().to_owned(),
-                            job_id: job.job_id.clone(),
-                            achievement: index,
-                            downloads: 0,
-                            version: 1,
-                        },
+                        &DocumentRecord::new(
+                            reference.clone(),
+                            *kind,
+                            a.enrolment_number.as_str(),
+                            &job.job_id,
+                            index,
+                        ),
                     )?));
                     these_planned.push(((index, d), reference.clone()));
                     reference
@@ -624,9 +695,11 @@ fn plan_chunk(
             qualification_code: a.qualification_code.clone(),
             course: a.course.clone(),
             award_date: a.award_date,
+            expires_on: a.expires_on,
             units: a.units.clone(),
             documents,
             issued_at,
+            version: 1,
         };
         // Written with its new documents; the same content whoever writes it (the references
         // come from the slots), so it needs no condition.

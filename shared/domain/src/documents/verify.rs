@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::Reference;
-use super::jobs::{self, DocumentKind, DocumentStatus};
+use super::jobs::{self, DocumentKind, DocumentStatus, Unit};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::keys;
@@ -25,6 +25,20 @@ pub struct Verification {
     #[schema(value_type = String, format = Date)]
     pub award_date: Date,
     pub awarding_body: String,
+    /// The document that replaced this one, when it was reissued.
+    #[schema(value_type = Option<String>)]
+    pub superseded_by: Option<Reference>,
+    /// The document's own contents, when the awarding body shows them (VER-1) and it stands.
+    pub document: Option<DocumentContents>,
+}
+
+/// What the document itself says beyond the key facts.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DocumentContents {
+    pub qualification_code: String,
+    pub course: Option<String>,
+    /// The units, for a unit certificate.
+    pub units: Vec<Unit>,
 }
 
 /// Looks a reference up for `client`, within the per-address limit. A malformed reference costs
@@ -38,8 +52,22 @@ pub async fn verify(ctx: &Ctx, raw: &str, client: &str) -> Result<Option<Verific
     let Some((record, achievement)) = jobs::document(ctx, &reference).await? else {
         return Ok(None);
     };
+    let shown = ctx.settings.documents.verify_shows_document
+        && record.status == DocumentStatus::Valid
+        && record.kind != DocumentKind::Badge;
+    let document = shown.then(|| DocumentContents {
+        qualification_code: achievement.qualification_code.clone(),
+        course: achievement.course.clone(),
+        units: if record.kind == DocumentKind::UnitCertificate {
+            achievement.units.clone()
+        } else {
+            Vec::new()
+        },
+    });
     Ok(Some(Verification {
         reference: record.reference,
+        superseded_by: record.superseded_by,
+        document,
         status: record.status,
         kind: record.kind,
         learner_name: format!("{} {}", achievement.first_name, achievement.last_name),

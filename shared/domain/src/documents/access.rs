@@ -1,0 +1,139 @@
+//! Who may see a document, and what they may do with it (DOC-3..6). One check, used by every
+//! route that takes a reference, so no route can forget it.
+
+use serde::Serialize;
+
+use super::Reference;
+use super::jobs::{self, Achievement, DocumentKind, DocumentRecord, DocumentStatus};
+use crate::accounts::model::AccountKind;
+use crate::accounts::sessions::Principal;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::items::to_item;
+use crate::keys;
+use crate::ports::{Condition, TableError, Write};
+
+/// Whose eyes a document is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The learner it was issued to: the original, downloads counted.
+    Owner,
+    /// The awarding body's staff.
+    Admin,
+}
+
+/// A document someone may see, with its achievement.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub record: DocumentRecord,
+    pub achievement: Achievement,
+    pub audience: Audience,
+}
+
+/// Opens a document for the signed-in person. A malformed reference, an unknown one and one the
+/// person may not see all answer `NotFound`: nothing to learn from the difference.
+/// (Third parties see what is shared with them, and centres their learners', in CON and CEN.)
+pub async fn open(ctx: &Ctx, principal: &Principal, raw: &str) -> Result<Opened> {
+    let reference = Reference::parse(raw).map_err(|_| Error::NotFound)?;
+    let (record, achievement) = jobs::document(ctx, &reference)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let account = &principal.account;
+    let audience = match account.kind {
+        AccountKind::Admin => Audience::Admin,
+        AccountKind::Learner
+            if account.enrolment_number.as_ref().map(|n| n.as_str())
+                == Some(record.enrolment_number.as_str()) =>
+        {
+            Audience::Owner
+        }
+        _ => return Err(Error::NotFound),
+    };
+    Ok(Opened {
+        record,
+        achievement,
+        audience,
+    })
+}
+
+/// A learner's downloads of one document (DOC-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Downloads {
+    pub limit: i64,
+    pub used: i64,
+    pub remaining: i64,
+}
+
+impl Downloads {
+    pub fn of(ctx: &Ctx, record: &DocumentRecord) -> Option<Self> {
+        let limits = ctx.settings.documents.download_limit;
+        let limit = match record.kind {
+            DocumentKind::Certificate => limits.certificate,
+            DocumentKind::UnitCertificate => limits.unit_certificate,
+            DocumentKind::Letter => limits.letter,
+            DocumentKind::Badge => return None,
+        };
+        Some(Self {
+            limit,
+            used: record.downloads,
+            remaining: (limit - record.downloads).max(0),
+        })
+    }
+}
+
+/// Counts one download of the owner's document, refusing once the limit is reached. The count is
+/// changed only if nobody changed the document since it was read, so concurrent downloads can
+/// never pass the limit; a request that loses the race reads again and tries again.
+pub async fn take_download(ctx: &Ctx, opened: &Opened) -> Result<Downloads> {
+    if opened.audience != Audience::Owner {
+        return Err(Error::Forbidden);
+    }
+    let mut record = opened.record.clone();
+    // Each lost race means another download (or a status change) succeeded, so this ends.
+    for _ in 0..100 {
+        if record.status != DocumentStatus::Valid {
+            return Err(Error::Conflict(format!(
+                "this document is {} and can no longer be downloaded",
+                record.status.as_str()
+            )));
+        }
+        let downloads = Downloads::of(ctx, &record).ok_or_else(|| {
+            Error::Conflict("a digital badge is an image, not a PDF to download".into())
+        })?;
+        if downloads.remaining == 0 {
+            return Err(Error::Conflict(format!(
+                "you have used all {} downloads of this {}; you can still view it",
+                downloads.limit,
+                record.kind.name().to_lowercase()
+            )));
+        }
+        let mut counted = record.clone();
+        counted.downloads += 1;
+        counted.version += 1;
+        let key = keys::document(record.reference.as_str());
+        match ctx
+            .table
+            .transact(vec![Write::put_if(
+                to_item(&key, &counted)?,
+                Condition::version_is(record.version),
+            )])
+            .await
+        {
+            Ok(()) => {
+                return Ok(Downloads {
+                    used: counted.downloads,
+                    remaining: downloads.remaining - 1,
+                    ..downloads
+                });
+            }
+            Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {
+                let item = ctx.table.get(&key).await?.ok_or(Error::NotFound)?;
+                record = crate::items::from_item(item)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::Conflict(
+        "too many downloads at once; try again".into(),
+    ))
+}
