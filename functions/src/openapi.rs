@@ -165,6 +165,20 @@ fn operation(route: &Route) -> Operation {
             Some("LinkedIn"),
             "learner (own documents)",
         ),
+        ("GET", "/api/documents/{reference}/pdf") => op(
+            "The document as a PDF with its QR code (view: inline, never counted; ?download=true: an attachment counted against the learner's limit, X-Downloads-Remaining says what is left)",
+            None,
+            200,
+            Some(PDF),
+            "learner (own documents), admin",
+        ),
+        ("GET", "/api/documents/{reference}/badge") => op(
+            "A digital badge's image (SVG)",
+            None,
+            200,
+            Some(SVG),
+            "learner (own documents), admin",
+        ),
         ("POST", "/api/documents/{reference}/reports") => op(
             "Report a problem with a document; the awarding body's team is e-mailed (DOC-6)",
             Some("ReportInput"),
@@ -284,6 +298,11 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
     const LIMIT: (&str, &str, &str) = ("limit", "integer", "At most this many items (1 to 100).");
     match (route.method, route.path) {
         ("GET", "/api/admin/registrations") => vec![CURSOR, LIMIT],
+        ("GET", "/api/documents/{reference}/pdf") => vec![(
+            "download",
+            "boolean",
+            "true: download it (counts against the learner's limit).",
+        )],
         ("GET", "/api/admin/reports") => vec![
             ("state", "string", "open (the default) or closed."),
             CURSOR,
@@ -312,6 +331,18 @@ fn operation_id(route: &Route) -> String {
         .filter(|s| !s.is_empty())
         .collect();
     format!("{}-{kind}{}", route.method.to_lowercase(), words.join("-"))
+}
+
+/// Responses that are files, not JSON: named by their media type.
+const PDF: &str = "application/pdf";
+const SVG: &str = "image/svg+xml";
+
+/// The success response's content: a file's media type, or a JSON schema.
+fn content(name: &str) -> Value {
+    match name {
+        PDF | SVG => json!({ name: { "schema": { "type": "string", "contentMediaType": name } } }),
+        _ => json!({ "application/json": { "schema": schema_ref(name) } }),
+    }
 }
 
 fn schema_ref(name: &str) -> Value {
@@ -430,7 +461,7 @@ pub fn document() -> Value {
             "x-access": spec.access,
             "responses": {
                 spec.status.to_string(): match spec.response {
-                    Some(name) => json!({ "description": "Success", "content": { "application/json": { "schema": schema_ref(name) } } }),
+                    Some(name) => json!({ "description": "Success", "content": content(name) }),
                     None => json!({ "description": "Success" }),
                 },
                 "default": { "description": "A problem", "content": { "application/problem+json": { "schema": schema_ref("Problem") } } }

@@ -112,6 +112,10 @@ pub const FUNCTIONS: &[Function] = &[
         "Smart Verify: a document's status for anyone with its reference (VER-1, VER-3)",
     ),
     http(
+        "document-files",
+        "A document's PDF with its QR code, downloads counted (DOC-4, DOC-5, VER-2); a badge's image (DOC-7)",
+    ),
+    http(
         "reports",
         "Reports of a problem with a document; admins answer and close them (DOC-6, ADM-3)",
     ),
@@ -160,6 +164,8 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/documents", "documents"),
     route("GET", "/api/documents/{reference}", "documents"),
     route("GET", "/api/documents/{reference}/linkedin", "documents"),
+    route("GET", "/api/documents/{reference}/pdf", "document-files"),
+    route("GET", "/api/documents/{reference}/badge", "document-files"),
     route("POST", "/api/documents/{reference}/reports", "reports"),
     route("GET", "/api/admin/reports", "reports"),
     route("POST", "/api/admin/reports/{id}/close", "reports"),

@@ -465,6 +465,17 @@ async fn the_verify_page_shows_the_document_only_where_the_awarding_body_allows(
         "EV-301"
     );
 
+    // However many units, the page stays small: the first thirty, and how many more.
+    let mut many = achievement("ENR-1001", "603/9999/9", &["unit_certificate"]);
+    many["units"] = json!((1..=200)
+        .map(|i| json!({ "code": format!("K{i:03}-LONG-CODE"), "title": format!("{i} & {}", "<long> title ".repeat(14)), "grade": "Distinction" }))
+        .collect::<Vec<_>>());
+    let long = shown.issue(job("J-L", vec![many])).await.remove(0);
+    let html = verify_page(&shown, &long).await;
+    assert!(html.len() < 20_000, "{} bytes", html.len());
+    assert!(html.contains("K030-LONG-CODE") && !html.contains("K031-LONG-CODE"));
+    assert!(html.contains("and 170 more units"));
+
     let hidden = portal_with(|o| o.settings.documents.verify_shows_document = false).await;
     let reference = unit_certificate(&hidden).await;
     let html = verify_page(&hidden, &reference).await;

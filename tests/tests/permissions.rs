@@ -459,6 +459,24 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         None,
     )
     .await;
+    for files in ["pdf", "pdf?download=true"] {
+        j.call(
+            "document-files",
+            Method::GET,
+            &format!("/api/documents/{reference}/{files}"),
+            Some(&learner),
+            None,
+        )
+        .await;
+    }
+    j.call(
+        "document-files",
+        Method::GET,
+        &format!("/api/documents/{reference}/badge"),
+        Some(&learner),
+        None,
+    )
+    .await;
     let report = j
         .call(
             "reports",

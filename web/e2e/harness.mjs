@@ -24,8 +24,11 @@ export const NARROW = { width: 360, height: 740 };
 
 export const ADMIN = { email: "admin@portal.test", password: `Staff ${randomBytes(9).toString("base64url")} keys` };
 
-/** The local portal: `PORTAL_LOCAL_BIN` (infra/test builds it), else the debug build. */
-export async function startPortal() {
+/**
+ * The local portal: `PORTAL_LOCAL_BIN` (infra/test builds it), else the debug build; `settings`
+ * are more environment variables (PORTAL_DOWNLOAD_LIMIT_CERTIFICATE, say).
+ */
+export async function startPortal(settings = {}) {
   const bin = process.env.PORTAL_LOCAL_BIN ?? join(root, "target/debug/portal-local");
   const dataDir = mkdtempSync(join(tmpdir(), "portal-browser-"));
   const recordsKey = randomBytes(32).toString("base64url");
@@ -42,6 +45,7 @@ export async function startPortal() {
       PORTAL_SUPPORT_EMAIL: "help@awarding.example",
       PORTAL_SUPPORT_PHONE: "0300 123 4567",
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      ...settings,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -70,6 +74,20 @@ export async function startPortal() {
       await postJson(`${url}/api/records/centres`, { centres }, recordsKey);
     },
     /** Issues a job as the records system would; answers what it issued. */
+    /** An active learner account made through the API (registration is tested in its own journey). */
+    async activeLearner(person, password) {
+      await postJson(`${url}/api/records/learners`, { learners: [{ enrolment_number: person.enrolment, first_name: person.first, last_name: person.last, date_of_birth: person.dob }] }, recordsKey);
+      const registered = await fetch(`${url}/api/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ kind: "learner", email: person.email, password, first_name: person.first, last_name: person.last, date_of_birth: person.dob, enrolment_number: person.enrolment }),
+      });
+      assert.equal(registered.status, 202, await registered.text());
+      const mail = await this.mail(person.email, /confirm/i);
+      const token = new URL(linkIn(mail, url)).searchParams.get("token");
+      const verified = await fetch(`${url}/api/auth/verify-email`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
+      assert.equal(verified.status, 200, await verified.text());
+    },
     async issueJob(job) {
       return postJson(`${url}/api/records/jobs`, job, recordsKey, 201);
     },

@@ -10,11 +10,14 @@ import { VerifyEmail } from "./pages/VerifyEmail";
 import { ForgotPassword, ResetPassword } from "./pages/Passwords";
 import { Dashboard } from "./pages/Dashboard";
 import { Documents } from "./pages/Documents";
+import { DocumentPage } from "./pages/DocumentPage";
 import { ProfileDetails } from "./pages/ProfileDetails";
 import { AddressBook } from "./pages/AddressBook";
 import { ChangePassword } from "./pages/ChangePassword";
 import { AdminRegistrations } from "./pages/AdminRegistrations";
 import { AdminAccounts, AdminAccount } from "./pages/AdminAccounts";
+import { AdminReports } from "./pages/AdminReports";
+import { AdminDocuments } from "./pages/AdminDocuments";
 import { SessionProvider, useReady, useSession } from "./session";
 
 export function App() {
@@ -52,12 +55,15 @@ function Gate() {
         <Route path="reset-password" element={<ResetPassword />} />
         <Route path="dashboard" element={<SignedIn><Dashboard /></SignedIn>} />
         <Route path="documents" element={<SignedIn kinds={["learner"]}><Documents /></SignedIn>} />
+        <Route path="documents/:reference" element={<SignedIn><DocumentPage /></SignedIn>} />
         <Route path="profile" element={<SignedIn><ProfileDetails /></SignedIn>} />
         <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
         <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />
         <Route path="admin/registrations" element={<SignedIn kinds={["admin"]}><AdminRegistrations /></SignedIn>} />
         <Route path="admin/accounts" element={<SignedIn kinds={["admin"]}><AdminAccounts /></SignedIn>} />
         <Route path="admin/accounts/:id" element={<SignedIn kinds={["admin"]}><AdminAccount /></SignedIn>} />
+        <Route path="admin/reports" element={<SignedIn kinds={["admin"]}><AdminReports /></SignedIn>} />
+        <Route path="admin/documents" element={<SignedIn kinds={["admin"]}><AdminDocuments /></SignedIn>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

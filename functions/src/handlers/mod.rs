@@ -2,6 +2,7 @@
 
 pub mod addresses;
 pub mod change_password;
+pub mod document_files;
 pub mod documents;
 pub mod forgot_password;
 pub mod health;

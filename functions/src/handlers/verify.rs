@@ -9,6 +9,9 @@ use portal_domain::messages::escape;
 use portal_domain::{Ctx, Error};
 use portal_http::{ApiRequest, ApiResponse, Problem};
 
+/// The most units the page lists, so it stays small on a phone (a job allows 200).
+const UNITS_SHOWN: usize = 30;
+
 /// A status change (DOC-8) shows within a minute: no cache keeps an answer longer.
 const CACHE: &str = "public, max-age=60";
 const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -137,7 +140,7 @@ fn document_view(v: &Verification, d: &DocumentContents) -> String {
     );
     if !d.units.is_empty() {
         html.push_str("<table><caption>Units</caption><thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Unit</th><th scope=\"col\">Grade</th></tr></thead><tbody>");
-        for unit in &d.units {
+        for unit in d.units.iter().take(UNITS_SHOWN) {
             html.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&unit.code),
@@ -146,6 +149,12 @@ fn document_view(v: &Verification, d: &DocumentContents) -> String {
             ));
         }
         html.push_str("</tbody></table>");
+        if d.units.len() > UNITS_SHOWN {
+            html.push_str(&format!(
+                "<p>… and {} more units, listed on the document itself.</p>",
+                d.units.len() - UNITS_SHOWN
+            ));
+        }
     }
     html.push_str("</section>");
     html

@@ -1,1 +1,115 @@
-//! Rendering documents (DOC-4, VER-2). Filled in by the PDF work.
+//! Rendering documents (DOC-4, VER-2): certificates, unit certificates and letters as PDFs
+//! carrying the verify QR code, and badge images as SVG.
+//!
+//! Pure: data in, bytes out — no I/O, no clock, no randomness, so the same input always gives
+//! the same bytes and any caller (a Lambda, the local server, a batch job) can use it.
+//!
+//! PDFs are written with `krilla`, which embeds a subset of each font with a ToUnicode map, so
+//! the text can be searched, copied and read by screen readers. The fonts are DejaVu Sans and
+//! DejaVu Sans Bold, vendored under `fonts/` with their licence (`fonts/LICENSE-DejaVu.txt`).
+
+mod badge;
+mod layout;
+mod qr;
+mod text;
+
+pub use badge::badge_svg;
+
+/// Which document to draw.
+#[derive(Debug, Clone, ::core::marker::Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The award certificate: one page.
+    Certificate,
+    /// The list of units achieved: as many pages as the units need.
+    UnitCertificate,
+    /// A letter confirming the award: one page.
+    Letter,
+}
+
+/// One unit on a unit certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub code: String,
+    pub title: String,
+    pub grade: Option<String>,
+}
+
+/// Everything printed on one document. Dates come already formatted, so the wording of dates
+/// stays with the caller that knows the locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    pub kind: Kind,
+    /// The document's reference, e.g. `42121928-01-5KNP`.
+    pub reference: String,
+    pub learner_name: String,
+    /// The candidate number, e.g. `ENR-1001`.
+    pub enrolment_number: String,
+    pub qualification_title: String,
+    /// E.g. `603/4182/8`.
+    pub qualification_code: String,
+    pub course: Option<String>,
+    /// Formatted, e.g. `1 November 2026`.
+    pub award_date: String,
+    /// The formatted date of issue.
+    pub issued_on: String,
+    pub centre_name: Option<String>,
+    /// Used by the unit certificate; any number, flowing over pages.
+    pub units: Vec<Unit>,
+    /// What the QR code holds, e.g. `https://portal.example.org/verify/42121928-01-5KNP`.
+    pub verify_url: String,
+}
+
+/// The awarding body as configured (the product is white-label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    pub organisation_name: String,
+    /// A PNG; an invalid one is an error ([`RenderError::Logo`]) so the caller can retry without.
+    pub logo_png: Option<Vec<u8>>,
+    pub support_email: String,
+}
+
+/// Who the copy is for.
+#[derive(Debug, Clone, ::core::marker::Copy, PartialEq, Eq)]
+pub enum Copy {
+    /// The learner's own copy.
+    Original,
+    /// For third parties: every page is visibly marked "Digital copy — view only" (a band at
+    /// the top, a diagonal watermark and the footer).
+    ViewOnly,
+}
+
+/// Why a document could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// The logo is not a PNG that can be decoded (or is unreasonably large); render without it.
+    #[error("the logo cannot be used: {0}")]
+    Logo(String),
+    /// The verify URL does not fit in a QR code.
+    #[error("the verify link cannot be made into a QR code: {0}")]
+    Qr(String),
+    /// The embedded fonts failed to load (a broken build, not bad input).
+    #[error("the embedded fonts cannot be read")]
+    Font,
+    /// The PDF writer refused the document.
+    #[error("the PDF cannot be written: {0}")]
+    Pdf(String),
+}
+
+/// The document as an A4 PDF.
+///
+/// `marking` (e.g. `Some("REVOKED")`) is printed large across every page when the document no
+/// longer stands.
+pub fn pdf(
+    doc: &Printed,
+    brand: &Brand,
+    copy: Copy,
+    marking: Option<&str>,
+) -> Result<Vec<u8>, RenderError> {
+    layout::render(doc, brand, copy, marking)
+}
+
+/// How many pages [`pdf`] gives for `doc`, without drawing it (e.g. to price a printed copy).
+/// The brand counts: its logo and name move where the units table starts.
+pub fn page_count(doc: &Printed, brand: &Brand) -> Result<usize, RenderError> {
+    layout::page_count(doc, brand)
+}

@@ -82,6 +82,19 @@ export function CheckboxField({ name, label, checked, onChange, hint }: { name: 
 }
 
 /**
+ * The API's messages are about a field ("is required"): in the summary, away from the field,
+ * they are said with the field's label ("Reason: is required"). Sentences stand alone.
+ */
+function withLabel(field: string, message: string): string {
+  if (!/^[a-z]/.test(message)) return message;
+  const input = document.getElementById(fieldId(field)) as HTMLInputElement | null;
+  // A choice's own label names the option, not the question: radio buttons are named by the legend.
+  const legend = input?.type === "radio" ? input.closest("fieldset")?.querySelector("legend")?.textContent : undefined;
+  const label = legend ?? input?.labels?.[0]?.textContent;
+  return label ? `${label.replace(/ \(optional\)$/, "")}: ${message}` : message;
+}
+
+/**
  * What went wrong, at the top of a form: the problem's title and detail, and a link to each
  * field it names. Takes focus when it appears, so the error is announced and easy to reach.
  */
@@ -104,7 +117,7 @@ export function ErrorSummary({ problem, errors, children }: { problem?: Problem 
         <ul>
           {listed.map((e) => (
             <li key={e.field}>
-              <a href={`#${fieldId(e.field)}`}>{e.message}</a>
+              <a href={`#${fieldId(e.field)}`}>{withLabel(e.field, e.message)}</a>
             </li>
           ))}
         </ul>
@@ -149,5 +162,32 @@ export function SubmitButton({ busy, children, secondary }: { busy: boolean; chi
     <button type="submit" className={secondary ? "button button--secondary" : "button"} aria-disabled={busy} disabled={busy}>
       {busy ? "Please wait…" : children}
     </button>
+  );
+}
+
+/** One choice of several, as radio buttons in a fieldset; the API's message for it shows above. */
+export function RadioGroup({ name, legend, options, value, onChange, problem }: { name: string; legend: string; options: string[]; value: string; onChange(value: string): void; problem?: Problem | null }) {
+  const id = fieldId(name);
+  const error = fieldError(problem, name);
+  return (
+    <fieldset className={error ? "field field--error" : "field"} aria-describedby={error ? `${id}-error` : undefined}>
+      <legend>{legend}</legend>
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          <span className="visually-hidden">Error: </span>
+          {error}
+        </p>
+      )}
+      {options.map((option, i) => {
+        // The first option carries the field's id, so the error summary's link lands on it.
+        const optionId = i === 0 ? id : `${id}-${i}`;
+        return (
+          <div className="radio" key={option}>
+            <input type="radio" name={name} id={optionId} value={option} checked={value === option} onChange={() => onChange(option)} />
+            <label htmlFor={optionId}>{option}</label>
+          </div>
+        );
+      })}
+    </fieldset>
   );
 }

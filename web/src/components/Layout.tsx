@@ -10,6 +10,8 @@ function links(kind: string): Array<[string, string]> {
         ["/dashboard", "Dashboard"],
         ["/admin/registrations", "Registrations"],
         ["/admin/accounts", "Accounts"],
+        ["/admin/reports", "Reports"],
+        ["/admin/documents", "Documents"],
         ["/profile", "Profile"],
       ];
     case "learner":

@@ -1,4 +1,5 @@
 import { useCallback } from "react";
+import { Link } from "react-router";
 import { call, client, type Schemas } from "../api/client";
 import { LoadFailure } from "../components/Fields";
 import { usePaged } from "../components/usePaged";
@@ -8,21 +9,21 @@ import { useReady } from "../session";
 type Achievement = Schemas["Achievement"];
 type IssuedDocument = Schemas["IssuedDocument"];
 
-const KIND: Record<IssuedDocument["type"], string> = {
+export const KIND: Record<IssuedDocument["type"], string> = {
   certificate: "Certificate",
   unit_certificate: "Unit certificate",
   letter: "Letter",
   badge: "Digital badge",
 };
 
-const STATUS: Record<IssuedDocument["status"], string> = {
+export const STATUS: Record<IssuedDocument["status"], string> = {
   valid: "Valid",
   revoked: "Revoked",
   withdrawn: "Withdrawn",
   superseded: "Replaced",
 };
 
-function longDate(iso: string) {
+export function longDate(iso: string) {
   return new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
 }
 
@@ -75,6 +76,12 @@ export function Documents() {
                     <dd className="reference">{badge.reference}</dd>
                   </div>
                 </dl>
+                <img className="badge-image badge-image--small" src={`/api/documents/${badge.reference}/badge`} alt="" width={120} height={120} />
+                <p>
+                  <Link to={`/documents/${badge.reference}`}>
+                    See the badge and add it to LinkedIn<span className="visually-hidden">: {achievement.qualification_title}</span>
+                  </Link>
+                </p>
               </li>
             ))}
           </ul>
@@ -123,7 +130,15 @@ function AchievementCard({ achievement: a }: { achievement: Achievement }) {
           <li key={d.reference}>
             <span className="doc-list__kind">{KIND[d.type]}</span>
             <span className="reference">{d.reference}</span>
-            <span className="tag">{STATUS[d.status]}</span>
+            <span className={d.status === "valid" ? "tag" : "tag tag--danger"}>{STATUS[d.status]}</span>
+            <span className="doc-list__actions">
+              <Link to={`/documents/${d.reference}`}>
+                View<span className="visually-hidden"> {KIND[d.type].toLowerCase()} {d.reference}</span>
+              </Link>
+              <Link to={`/documents/${d.reference}?report=1`}>
+                Report a problem<span className="visually-hidden"> with {KIND[d.type].toLowerCase()} {d.reference}</span>
+              </Link>
+            </span>
           </li>
         ))}
       </ul>

@@ -81,32 +81,43 @@ impl Downloads {
     }
 }
 
+/// The downloads left of the owner's document, or why it cannot be downloaded now.
+pub fn downloadable(ctx: &Ctx, opened: &Opened) -> Result<Downloads> {
+    if opened.audience != Audience::Owner {
+        return Err(Error::Forbidden);
+    }
+    left(ctx, &opened.record)
+}
+
+fn left(ctx: &Ctx, record: &DocumentRecord) -> Result<Downloads> {
+    if record.status != DocumentStatus::Valid {
+        return Err(Error::Conflict(format!(
+            "this document is {} and can no longer be downloaded",
+            record.status.as_str()
+        )));
+    }
+    let downloads = Downloads::of(ctx, record).ok_or_else(|| {
+        Error::Conflict("a digital badge is an image, not a PDF to download".into())
+    })?;
+    if downloads.remaining == 0 {
+        return Err(Error::Conflict(format!(
+            "you have used all {} downloads of this {}; you can still view it",
+            downloads.limit,
+            record.kind.name().to_lowercase()
+        )));
+    }
+    Ok(downloads)
+}
+
 /// Counts one download of the owner's document, refusing once the limit is reached. The count is
 /// changed only if nobody changed the document since it was read, so concurrent downloads can
 /// never pass the limit; a request that loses the race reads again and tries again.
 pub async fn take_download(ctx: &Ctx, opened: &Opened) -> Result<Downloads> {
-    if opened.audience != Audience::Owner {
-        return Err(Error::Forbidden);
-    }
+    downloadable(ctx, opened)?;
     let mut record = opened.record.clone();
     // Each lost race means another download (or a status change) succeeded, so this ends.
     for _ in 0..100 {
-        if record.status != DocumentStatus::Valid {
-            return Err(Error::Conflict(format!(
-                "this document is {} and can no longer be downloaded",
-                record.status.as_str()
-            )));
-        }
-        let downloads = Downloads::of(ctx, &record).ok_or_else(|| {
-            Error::Conflict("a digital badge is an image, not a PDF to download".into())
-        })?;
-        if downloads.remaining == 0 {
-            return Err(Error::Conflict(format!(
-                "you have used all {} downloads of this {}; you can still view it",
-                downloads.limit,
-                record.kind.name().to_lowercase()
-            )));
-        }
+        let downloads = left(ctx, &record)?;
         let mut counted = record.clone();
         counted.downloads += 1;
         counted.version += 1;

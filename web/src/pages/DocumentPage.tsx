@@ -1,0 +1,247 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { call, client, unreachable, type Problem, type Schemas } from "../api/client";
+import { ErrorSummary, LoadFailure, Notice, RadioGroup, SubmitButton, TextField } from "../components/Fields";
+import { Page } from "../components/Page";
+import { useReady } from "../session";
+import { KIND, STATUS, longDate } from "./Documents";
+
+type DocumentView = Schemas["DocumentView"];
+
+/** DOC-4..7: one document — shown in the page, downloaded within the limit, reported, shared. */
+export function DocumentPage() {
+  const { reference = "" } = useParams();
+  const [params] = useSearchParams();
+  const [doc, setDoc] = useState<DocumentView | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+
+  const load = useCallback(async () => {
+    setProblem(null);
+    const outcome = await call(client.GET("/api/documents/{reference}", { params: { path: { reference } } }));
+    if (outcome.ok) setDoc(outcome.data);
+    else setProblem(outcome.problem);
+  }, [reference]);
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  if (!doc) {
+    return (
+      <Page title="Document">
+        <LoadFailure problem={problem} retry={load} />
+        {!problem && <p role="status">Loading the document…</p>}
+        <p>
+          <Link to="/documents">Back to your documents</Link>
+        </p>
+      </Page>
+    );
+  }
+  const a = doc.achievement;
+  const pdf = `/api/documents/${encodeURIComponent(doc.reference)}/pdf`;
+  return (
+    <Page title={`${KIND[doc.type]}: ${a.qualification_title}`} wide>
+      <p>
+        <Link to="/documents">Back to your documents</Link>
+      </p>
+      {doc.status !== "valid" && (
+        <Notice kind="warning">
+          {doc.status === "superseded" && doc.superseded_by ? (
+            <>
+              This document has been replaced by a newer issue, <Link to={`/documents/${doc.superseded_by}`}>{doc.superseded_by}</Link>. Use that one.
+            </>
+          ) : (
+            <>This document is {STATUS[doc.status].toLowerCase()}: it is not valid. You can still see it here, marked as such.</>
+          )}
+        </Notice>
+      )}
+      <dl className="summary summary--compact">
+        <div>
+          <dt>Reference</dt>
+          <dd className="reference">{doc.reference}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>{STATUS[doc.status]}</dd>
+        </div>
+        <div>
+          <dt>Name</dt>
+          <dd>
+            {a.first_name} {a.last_name}
+          </dd>
+        </div>
+        <div>
+          <dt>Candidate number</dt>
+          <dd>{a.enrolment_number}</dd>
+        </div>
+        <div>
+          <dt>Qualification</dt>
+          <dd>
+            {a.qualification_title} ({a.qualification_code})
+          </dd>
+        </div>
+        <div>
+          <dt>Award date</dt>
+          <dd>{longDate(a.award_date)}</dd>
+        </div>
+        {a.expires_on && (
+          <div>
+            <dt>Expires</dt>
+            <dd>{longDate(a.expires_on)}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Check it online</dt>
+          <dd>
+            <a href={doc.verify_url}>{doc.verify_url}</a>
+          </dd>
+        </div>
+      </dl>
+      {doc.type === "badge" ? <Badge doc={doc} /> : <Pdf doc={doc} src={pdf} onChange={setDoc} />}
+      <Report reference={doc.reference} open={params.get("report") === "1"} />
+    </Page>
+  );
+}
+
+/** The PDF in the page (viewing never counts) and the download, counted against the limit. */
+function Pdf({ doc, src, onChange }: { doc: DocumentView; src: string; onChange(doc: DocumentView): void }) {
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const downloads = doc.downloads;
+
+  async function download() {
+    setBusy(true);
+    setProblem(null);
+    setDone(false);
+    try {
+      const response = await fetch(`${src}?download=true`, { credentials: "same-origin" });
+      if (!response.ok) {
+        setProblem(await response.json().catch(() => unreachable(`The portal answered ${response.status}.`)));
+        return;
+      }
+      const blob = await response.blob();
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `${doc.reference}.pdf`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      const remaining = Number(response.headers.get("x-downloads-remaining"));
+      if (downloads && Number.isFinite(remaining)) {
+        onChange({ ...doc, downloads: { ...downloads, remaining, used: downloads.limit - remaining } });
+      }
+      setDone(true);
+    } catch {
+      setProblem(unreachable("Check your connection and try again."));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="pdf-heading" className="section">
+      <h2 id="pdf-heading">The document</h2>
+      <p>
+        The copy shown here is marked “view only” and does not use up a download; the downloaded PDF is the original.{" "}
+        <a href={src} target="_blank" rel="noopener">
+          Open the view-only PDF in a new tab
+        </a>
+        .
+      </p>
+      <iframe className="pdf-frame" src={src} title={`${KIND[doc.type]} ${doc.reference} (PDF)`} />
+      {downloads && (
+        <div className="actions">
+          <ErrorSummary problem={problem} />
+          {done && <Notice kind="success">Your download has started.</Notice>}
+          <button type="button" className="button" onClick={download} disabled={busy || downloads.remaining === 0 || doc.status !== "valid"} aria-describedby="downloads-left">
+            {busy ? "Please wait…" : "Download the PDF"}
+          </button>
+          <p className="hint" id="downloads-left">
+            {downloads.remaining === 0
+              ? `You have used all ${downloads.limit} downloads of this document. You can still view it here, or order a printed copy.`
+              : `Downloads left: ${downloads.remaining} of ${downloads.limit}.`}
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Badge({ doc }: { doc: DocumentView }) {
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const a = doc.achievement;
+  async function linkedIn() {
+    const outcome = await call(client.GET("/api/documents/{reference}/linkedin", { params: { path: { reference: doc.reference } } }));
+    if (outcome.ok) window.open(outcome.data.url, "_blank", "noopener");
+    else setProblem(outcome.problem);
+  }
+  return (
+    <section aria-labelledby="badge-heading" className="section">
+      <h2 id="badge-heading">Your badge</h2>
+      <img className="badge-image" src={`/api/documents/${encodeURIComponent(doc.reference)}/badge`} alt={`Digital badge: ${a.qualification_title}, issued to ${a.first_name} ${a.last_name} on ${longDate(a.award_date)}`} width={240} height={240} />
+      <ErrorSummary problem={problem} />
+      {doc.status === "valid" && (
+        <div className="actions">
+          <button type="button" className="button" onClick={linkedIn}>
+            Add to LinkedIn<span className="visually-hidden"> (opens LinkedIn in a new tab)</span>
+          </button>
+          <p className="hint">LinkedIn opens with the certification, {a.qualification_title}, filled in, with this reference as the credential ID and the link to check it.</p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** DOC-6: a reason from the awarding body's list and a description, both required. */
+function Report({ reference, open }: { reference: string; open: boolean }) {
+  const { site } = useReady();
+  const [shown, setShown] = useState(open);
+  const [reason, setReason] = useState("");
+  const [description, setDescription] = useState("");
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (shown && open) heading.current?.scrollIntoView();
+  }, [shown, open]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    const outcome = await call(client.POST("/api/documents/{reference}/reports", { params: { path: { reference } }, body: { reason, description } }));
+    setBusy(false);
+    if (outcome.ok) {
+      setSent(true);
+      setProblem(null);
+    } else setProblem(outcome.problem);
+  }
+
+  return (
+    <section aria-labelledby="report-heading" className="section">
+      <h2 id="report-heading" ref={heading}>
+        Something wrong with this document?
+      </h2>
+      {sent ? (
+        <Notice kind="success" focus>
+          Thank you. Your report has been sent to {site.organisation_name}. We will e-mail you when it has been looked into.
+        </Notice>
+      ) : !shown ? (
+        <button type="button" className="button button--secondary" onClick={() => setShown(true)}>
+          Report a problem
+        </button>
+      ) : (
+        <form onSubmit={submit} noValidate className="form">
+          <ErrorSummary problem={problem} />
+          <RadioGroup name="reason" legend="What is wrong?" options={site.report_reasons} value={reason} onChange={setReason} problem={problem} />
+          <TextField name="description" label="Tell us more" multiline required value={description} onChange={setDescription} problem={problem} maxLength={2000} hint="What should it say instead? Up to 2,000 characters." />
+          <div className="actions">
+            <SubmitButton busy={busy}>Send the report</SubmitButton>
+            <button type="button" className="button button--secondary" onClick={() => setShown(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
