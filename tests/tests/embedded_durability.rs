@@ -101,13 +101,15 @@ async fn check_store(store: &Path, acknowledged: &BTreeSet<u64>) -> u64 {
     assert_eq!(items, twins, "each transaction is all there or not at all");
     assert!(items.is_superset(acknowledged));
 
-    // Each acknowledged loop also incremented once; an unacknowledged one may have, too.
+    // Each acknowledged loop also incremented once; an unacknowledged one may have, too. Counter
+    // increments may be acknowledged before they are on disk (the port allows it: they are rate
+    // limits), but the next durable write takes them along, so at most the last one is lost.
     let counter = table.get(&Key::new(COUNTER.0, COUNTER.1)).await.unwrap();
     let count = counter.and_then(|c| c["n"].as_u64()).unwrap_or(0);
     let acked = u64::try_from(acknowledged.len()).unwrap();
     let stored = u64::try_from(items.len()).unwrap();
     assert!(
-        (acked..=stored).contains(&count),
+        (acked.saturating_sub(1)..=stored).contains(&count),
         "counter {count}, acked {acked}, stored {stored}"
     );
 

@@ -263,7 +263,8 @@ pub trait Table: Send + Sync + 'static {
 
     /// Adds `by` to the integer attribute `attr` of the item under `key` (creating the item, and
     /// the attribute from 0, when missing), sets [`TTL`] to `ttl` when given, and returns the new
-    /// value. Atomic: concurrent increments all count.
+    /// value. Atomic: concurrent increments all count. Counters are for rate limits, so an
+    /// adapter may acknowledge an increment before it is on disk (a crash may forget the last few).
     async fn increment(
         &self,
         key: &Key,
