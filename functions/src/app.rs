@@ -64,6 +64,7 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "document-files" => handlers::document_files::handle(ctx, req).await,
         "verify" => handlers::verify::handle(ctx, req).await,
         "manage-accounts" => handlers::manage_accounts::handle(ctx, req).await,
+        "audit-log" => handlers::audit_log::handle(ctx, req).await,
         "manage-documents" => handlers::manage_documents::handle(ctx, req).await,
         "reports" => handlers::reports::handle(ctx, req).await,
         other => Err(Problem::internal(format!(

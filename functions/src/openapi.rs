@@ -200,6 +200,13 @@ fn operation(route: &Route) -> Operation {
             Some("Report"),
             "admin",
         ),
+        ("GET", "/api/admin/audit") => op(
+            "The audit log: who did what, when, newest first, a month at a time (?month=YYYY-MM)",
+            None,
+            200,
+            Some("AuditEntryPage"),
+            "admin",
+        ),
         ("POST", "/api/admin/documents/{reference}/revoke") => op(
             "Revoke a document: it is no longer valid anywhere (DOC-8)",
             Some("ChangeInput"),
@@ -298,6 +305,11 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
     const LIMIT: (&str, &str, &str) = ("limit", "integer", "At most this many items (1 to 100).");
     match (route.method, route.path) {
         ("GET", "/api/admin/registrations") => vec![CURSOR, LIMIT],
+        ("GET", "/api/admin/audit") => vec![
+            ("month", "string", "YYYY-MM; this month when absent."),
+            CURSOR,
+            LIMIT,
+        ],
         ("GET", "/api/documents/{reference}/pdf") => vec![(
             "download",
             "boolean",
@@ -421,6 +433,7 @@ pub fn document() -> Value {
         .schema_from::<documents::reports::CloseInput>()
         .schema_from::<documents::lifecycle::ChangeInput>()
         .schema_from::<documents::lifecycle::Changed>()
+        .schema_from::<portal_domain::audit::AuditEntry>()
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
@@ -430,6 +443,7 @@ pub fn document() -> Value {
         );
         schemas.insert("AccountSummaryPage".into(), page_of("AccountSummary"));
         schemas.insert("ReportPage".into(), page_of("Report"));
+        schemas.insert("AuditEntryPage".into(), page_of("AuditEntry"));
         schemas.insert("Problem".into(), json!({
             "type": "object",
             "description": "RFC 9457 problem details; `errors` names each field that is not right.",

@@ -123,6 +123,10 @@ pub const FUNCTIONS: &[Function] = &[
         "manage-documents",
         "Admin: revoke, withdraw or reissue a document, audit-logged (DOC-8)",
     ),
+    http(
+        "audit-log",
+        "Admin: the audit log of administrators' actions, a month at a time (ADM-5)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
@@ -197,6 +201,7 @@ pub const ROUTES: &[Route] = &[
         "/api/admin/registrations/{id}/reject",
         "review-registrations",
     ),
+    route("GET", "/api/admin/audit", "audit-log"),
     route("GET", "/api/admin/users", "manage-accounts"),
     route("GET", "/api/admin/users/{id}", "manage-accounts"),
     route("POST", "/api/admin/users/{id}/lock", "manage-accounts"),

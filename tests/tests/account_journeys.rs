@@ -132,6 +132,26 @@ async fn a_mismatched_learner_waits_for_review_and_signs_in_once_approved() {
         )
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
+    // The decision, once, in the audit log: who approved whom, linked to which record.
+    let log = portal
+        .call(&admin, Method::GET, "/api/admin/audit", None)
+        .await;
+    let decisions: Vec<_> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].clone(),
+                e["target"].clone(),
+                e["detail"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        decisions,
+        [(json!("registration.approve"), json!(id), json!("B7654321"))]
+    );
 }
 
 #[tokio::test]
@@ -168,6 +188,14 @@ async fn a_rejected_registration_is_told_why_and_the_address_is_free_again() {
         .await;
     assert_eq!(rejected.status, StatusCode::OK);
     assert_eq!(rejected.body["status"], "rejected");
+    let log = portal
+        .call(&admin, Method::GET, "/api/admin/audit", None)
+        .await;
+    assert_eq!(log.body["items"][0]["action"], "registration.reject");
+    assert_eq!(
+        log.body["items"][0]["detail"],
+        "No learner with this enrolment number."
+    );
     let mail = portal.mail_to("nobody@example.org").await;
     let rejection = mail
         .iter()

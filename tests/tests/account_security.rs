@@ -409,6 +409,21 @@ async fn racing_requests_cannot_both_win() {
         portal.login("ada@example.org", PASSWORD).await.status,
         StatusCode::LOCKED
     );
+    // Each lock that took effect is in the audit log (ADM-5), and nothing else is.
+    let done = [&a, &b]
+        .iter()
+        .filter(|x| x.status == StatusCode::OK)
+        .count();
+    let log = portal
+        .call(&admin, Method::GET, "/api/admin/audit", None)
+        .await;
+    let locks: Vec<_> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "account.lock" && e["target"] == id.as_str())
+        .collect();
+    assert_eq!(locks.len(), done, "{:?}", log.body);
 }
 
 async fn futures_join(portal: &TestPortal, body: serde_json::Value) -> Vec<StatusCode> {

@@ -483,3 +483,87 @@ async fn the_verify_page_shows_the_document_only_where_the_awarding_body_allows(
     assert!(!html.contains("EV-301"));
     assert!(verify_json(&hidden, &reference).await["document"].is_null());
 }
+
+#[tokio::test]
+async fn every_change_is_in_the_audit_log_with_who_why_and_when() {
+    let (portal, ada, reference) = ada_with_certificate().await;
+    let admin = portal.admin().await;
+    let reissued = change(
+        &portal,
+        &admin,
+        &reference,
+        "reissue",
+        json!("Name corrected."),
+    )
+    .await;
+    let current = reissued.body["reissued_as"].as_str().unwrap().to_owned();
+    portal.advance(time::Duration::seconds(1));
+    change(
+        &portal,
+        &admin,
+        &current,
+        "revoke",
+        json!("Issued in error."),
+    )
+    .await;
+
+    let log = portal
+        .call(&admin, Method::GET, "/api/admin/audit", None)
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{:?}", log.body);
+    let entries = log.body["items"].as_array().unwrap();
+    let seen: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["target"].as_str().unwrap(),
+                e["detail"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Newest first.
+    assert_eq!(
+        seen,
+        [
+            ("document.revoke", current.as_str(), "Issued in error."),
+            ("document.reissue", reference.as_str(), "Name corrected."),
+        ]
+    );
+    assert_eq!(entries[0]["actor_email"], portal_tests::portal::ADMIN_EMAIL);
+
+    let month = &entries[0]["at"].as_str().unwrap()[..7];
+    let same = portal
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/admin/audit?month={month}"),
+            None,
+        )
+        .await;
+    assert_eq!(same.body["items"], log.body["items"]);
+    let empty = portal
+        .call(&admin, Method::GET, "/api/admin/audit?month=2001-01", None)
+        .await;
+    assert_eq!(empty.body["items"].as_array().unwrap().len(), 0);
+    for bad in ["2026-13", "26-11", "soon"] {
+        let answer = portal
+            .call(
+                &admin,
+                Method::GET,
+                &format!("/api/admin/audit?month={bad}"),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(answer.fields(), ["month"]);
+    }
+    let learner = portal
+        .call(&ada, Method::GET, "/api/admin/audit", None)
+        .await;
+    assert_eq!(learner.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        portal.get("/api/admin/audit").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

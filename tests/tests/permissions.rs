@@ -619,6 +619,14 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         Some(json!({ "reason": "Issued in error." })),
     )
     .await;
+    j.call(
+        "audit-log",
+        Method::GET,
+        "/api/admin/audit",
+        Some(&admin),
+        None,
+    )
+    .await;
     j.call("health", Method::GET, "/api/health", None, None)
         .await;
     j.call("openapi", Method::GET, "/api/openapi.json", None, None)

@@ -149,6 +149,12 @@ describe("documents in the browser", () => {
     await admin.getByText("The document is revoked.").waitFor();
     await checkPage(admin, "admin-document-revoked");
 
+    // The change is in the audit log with its reason.
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
+    const row = admin.getByRole("row", { name: new RegExp(`Revoked a document ${reference("certificate")}`) });
+    await row.getByText("Issued in error: the assessment was not completed.").waitFor();
+    await checkPage(admin, "admin-audit");
+
     await verify.reload();
     await verify.getByRole("heading", { name: "Revoked — not valid" }).waitFor();
     await checkPage(verify, "verify-revoked");

@@ -18,6 +18,7 @@ import { AdminRegistrations } from "./pages/AdminRegistrations";
 import { AdminAccounts, AdminAccount } from "./pages/AdminAccounts";
 import { AdminReports } from "./pages/AdminReports";
 import { AdminDocuments } from "./pages/AdminDocuments";
+import { AdminAudit } from "./pages/AdminAudit";
 import { SessionProvider, useReady, useSession } from "./session";
 
 export function App() {
@@ -64,6 +65,7 @@ function Gate() {
         <Route path="admin/accounts/:id" element={<SignedIn kinds={["admin"]}><AdminAccount /></SignedIn>} />
         <Route path="admin/reports" element={<SignedIn kinds={["admin"]}><AdminReports /></SignedIn>} />
         <Route path="admin/documents" element={<SignedIn kinds={["admin"]}><AdminDocuments /></SignedIn>} />
+        <Route path="admin/audit" element={<SignedIn kinds={["admin"]}><AdminAudit /></SignedIn>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

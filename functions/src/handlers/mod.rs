@@ -1,6 +1,7 @@
 //! One module per function: parse the request, call one domain service, shape the answer.
 
 pub mod addresses;
+pub mod audit_log;
 pub mod change_password;
 pub mod document_files;
 pub mod documents;

@@ -4,11 +4,13 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::accounts::admin::Paged;
+use crate::accounts::model::AccountKind;
 use crate::accounts::sessions::Principal;
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::items::{sortable, to_item};
-use crate::ports::{Key, Write};
+use crate::error::{Error, Result};
+use crate::items::{from_item, sortable, to_item};
+use crate::ports::{Key, Query, TableError, Write};
 use crate::secrets;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -29,7 +31,56 @@ pub struct AuditEntry {
 
 /// The month's partition: entries are listed newest first a month at a time.
 pub fn partition(at: OffsetDateTime) -> String {
-    format!("AUDIT#{:04}-{:02}", at.year(), u8::from(at.month()))
+    month_partition(at.year(), u8::from(at.month()))
+}
+
+fn month_partition(year: i32, month: u8) -> String {
+    format!("AUDIT#{year:04}-{month:02}")
+}
+
+/// One month's entries (`YYYY-MM`; this month when absent), newest first (ADM-5).
+pub async fn list(
+    ctx: &Ctx,
+    admin: &Principal,
+    month: Option<&str>,
+    cursor: Option<String>,
+    limit: u32,
+) -> Result<Paged<AuditEntry>> {
+    admin.require(&[AccountKind::Admin])?;
+    let partition = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        None => partition(ctx.now()),
+        Some(raw) => {
+            let parsed = raw
+                .split_once('-')
+                .filter(|(y, m)| y.len() == 4 && m.len() == 2)
+                .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u8>().ok()?)))
+                .filter(|(_, m)| (1..=12).contains(m));
+            let (year, month) =
+                parsed.ok_or_else(|| Error::field("month", "must be a month such as 2026-11"))?;
+            month_partition(year, month)
+        }
+    };
+    let page = ctx
+        .table
+        .query(
+            &Query::partition(partition)
+                .descending()
+                .limit(limit)
+                .after(cursor),
+        )
+        .await
+        .map_err(|e| match e {
+            TableError::Invalid(_) => Error::field("cursor", "is not a cursor this list gave out"),
+            other => other.into(),
+        })?;
+    Ok(Paged {
+        items: page
+            .items
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// The write that records `action` on `target` by `actor`, now.

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log: who did what, when, newest first, a month at a time (?month=YYYY-MM) */
+        get: operations["get-admin-audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/documents/{reference}/reissue": {
         parameters: {
             query?: never;
@@ -723,6 +740,23 @@ export interface components {
             /** @description For a learner: the enrolment number of the record to link the account to. */
             enrolment_number?: string | null;
         };
+        AuditEntry: {
+            /** @description What was done, such as `document.revoke`. */
+            action: string;
+            actor_email: string;
+            /** @description The account that acted. */
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The reason given, or what changed. */
+            detail?: string | null;
+            /** @description What it was done to, such as a document's reference. */
+            target: string;
+        };
+        AuditEntryPage: {
+            items: components["schemas"]["AuditEntry"][];
+            next_cursor: string | null;
+        };
         CentreRecord: {
             centre_number: string;
             email: string;
@@ -1069,6 +1103,42 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "get-admin-audit": {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM; this month when absent. */
+                month?: string;
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "post-admin-documents-reference-reissue": {
         parameters: {
             query?: never;

@@ -12,6 +12,7 @@ function links(kind: string): Array<[string, string]> {
         ["/admin/accounts", "Accounts"],
         ["/admin/reports", "Reports"],
         ["/admin/documents", "Documents"],
+        ["/admin/audit", "Audit log"],
         ["/profile", "Profile"],
       ];
     case "learner":

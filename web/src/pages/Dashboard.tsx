@@ -88,6 +88,7 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
         { title: "Accounts", text: "Find an account, see its sign-in activity, lock or unlock it.", to: "/admin/accounts", action: "Find" },
         { title: "Reports", text: "Problems people reported with their documents: answer and close them.", to: "/admin/reports", action: "Answer" },
         { title: "Documents", text: "Find a document by its reference; revoke, withdraw or reissue it.", to: "/admin/documents", action: "Find" },
+        { title: "Audit log", text: "What administrators changed, who, when and why.", to: "/admin/audit", action: "View" },
         profile,
       ];
   }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Account, AccountKind, AccountStatus, Profile};
 use super::sessions::{Principal, SignIn};
+use crate::audit;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::items::from_item;
@@ -185,6 +186,13 @@ pub async fn approve(
         writes.push(Write::delete(keys::review(since, &account.id)));
     }
     writes.extend(link);
+    writes.push(audit::entry(
+        ctx,
+        principal,
+        "registration.approve",
+        &account.id,
+        updated.linked_record.as_deref(),
+    )?);
     decided(ctx.table.transact(writes).await)?;
     Ok(updated.profile())
 }
@@ -228,6 +236,13 @@ pub async fn reject(
     if let Some(since) = &account.review_since {
         writes.push(Write::delete(keys::review(since, &account.id)));
     }
+    writes.push(audit::entry(
+        ctx,
+        principal,
+        "registration.reject",
+        &account.id,
+        Some(&reason),
+    )?);
     decided(ctx.table.transact(writes).await)?;
     Ok(updated.profile())
 }
@@ -353,9 +368,17 @@ pub async fn set_lock(
         updated.failed_logins = 0;
     }
     updated.version += 1;
+    let action = if lock {
+        "account.lock"
+    } else {
+        "account.unlock"
+    };
     match ctx
         .table
-        .put(updated.to_item()?, Condition::version_is(account.version))
+        .transact(vec![
+            Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
+            audit::entry(ctx, principal, action, &account.id, None)?,
+        ])
         .await
     {
         Ok(()) => Ok(AccountSummary::from(&updated)),

@@ -1,0 +1,6 @@
+//! The `audit-log` function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::lambda::run_http("audit-log").await
+}
