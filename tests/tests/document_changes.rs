@@ -96,8 +96,8 @@ async fn a_revoked_document_says_so_everywhere_at_once() {
     let list = portal.call(&ada, Method::GET, "/api/documents", None).await;
     assert_eq!(list.body["items"][0]["documents"][0]["status"], "revoked");
 
-    // Once revoked, it is not revoked again, nor withdrawn.
-    for action in ["revoke", "withdraw"] {
+    // A revocation is final: not revoked again, withdrawn, nor reissued into a valid document.
+    for action in ["revoke", "withdraw", "reissue"] {
         let again = change(&portal, &admin, &reference, action, json!("Again.")).await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{action}");
         assert!(again.is_problem());
@@ -527,7 +527,11 @@ async fn every_change_is_in_the_audit_log_with_who_why_and_when() {
         seen,
         [
             ("document.revoke", current.as_str(), "Issued in error."),
-            ("document.reissue", reference.as_str(), "Name corrected."),
+            (
+                "document.reissue",
+                reference.as_str(),
+                &*format!("Name corrected. (reissued as {current})")
+            ),
         ]
     );
     assert_eq!(entries[0]["actor_email"], portal_tests::portal::ADMIN_EMAIL);
@@ -565,5 +569,35 @@ async fn every_change_is_in_the_audit_log_with_who_why_and_when() {
     assert_eq!(
         portal.get("/api/admin/audit").await.status,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn an_expired_certification_is_genuine_but_says_it_has_expired() {
+    let portal = portal().await;
+    let mut old = achievement("ENR-1001", "603/0001/1", &["certificate"]);
+    old["award_date"] = json!("2020-03-01");
+    old["expires_on"] = json!("2023-02-28");
+    let mut current = achievement("ENR-1001", "603/0002/2", &["certificate"]);
+    current["expires_on"] = json!("2099-10-31");
+    let refs = portal.issue(job("J-E", vec![old, current])).await;
+
+    let expired = verify_json(&portal, &refs[0]).await;
+    assert_eq!(
+        (expired["status"].as_str(), expired["expired"].as_bool()),
+        (Some("valid"), Some(true))
+    );
+    assert_eq!(expired["expires_on"], "2023-02-28");
+    let html = verify_page(&portal, &refs[0]).await;
+    assert!(
+        html.contains("Genuine, but expired") && html.contains("expired on 28 February 2023"),
+        "{html}"
+    );
+    let live = verify_json(&portal, &refs[1]).await;
+    assert_eq!(live["expired"], false);
+    let html = verify_page(&portal, &refs[1]).await;
+    assert!(
+        html.contains("Genuine and current") && html.contains("31 October 2099"),
+        "{html}"
     );
 }

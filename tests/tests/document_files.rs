@@ -283,3 +283,43 @@ async fn a_badge_image_names_the_award_and_runs_nothing() {
     }
     assert!(!svg.contains("<script"));
 }
+
+#[tokio::test]
+async fn a_browser_download_needs_the_sessions_csrf_token_and_this_site() {
+    let (portal, ada, refs) = issued().await;
+    let url = portal.url(&format!("/api/documents/{}/pdf?download=true", refs[0]));
+    let cookie = format!("{}={}", portal_http::SESSION_COOKIE, ada.token);
+    let send = |headers: Vec<(&'static str, String)>| {
+        let mut request = portal.http.get(&url).header("cookie", &cookie);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    // Another site sending the learner to the link spends nothing.
+    let forged = send(vec![]).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let cross = send(vec![
+        ("x-csrf-token", ada.csrf.clone()),
+        ("sec-fetch-site", "cross-site".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    assert_eq!(downloads_left(&portal, &ada, &refs[0]).await, 3);
+    // The portal's own page sends the token: counted.
+    let own = send(vec![("x-csrf-token", ada.csrf.clone())])
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    assert_eq!(downloads_left(&portal, &ada, &refs[0]).await, 2);
+    // Viewing with the cookie alone is fine (it changes nothing).
+    let view = portal
+        .http
+        .get(portal.url(&format!("/api/documents/{}/pdf", refs[0])))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(view.status(), StatusCode::OK);
+}

@@ -118,7 +118,7 @@ describe("documents in the browser", () => {
     // LinkedIn is not reachable from here: the new tab's address is what matters.
     await page.context().route("https://www.linkedin.com/**", (route) => route.fulfill({ status: 200, body: "LinkedIn" }));
     const popup = page.waitForEvent("popup");
-    await page.getByRole("button", { name: /^Add to LinkedIn/ }).click();
+    await page.getByRole("link", { name: /^Add to LinkedIn/ }).click();
     const opened = new URL((await popup).url());
     assert.equal(opened.origin + opened.pathname, "https://www.linkedin.com/profile/add");
     assert.equal(opened.searchParams.get("certId"), reference("badge"));

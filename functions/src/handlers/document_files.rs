@@ -16,7 +16,12 @@ use tokio::sync::OnceCell;
 pub const LOGO_KEY: &str = "branding/logo.png";
 
 pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> {
-    let principal = auth::signed_in(ctx, &req).await?;
+    let download = req.query_param("download").as_deref() == Some("true");
+    let principal = if download {
+        auth::signed_in_to_change(ctx, &req).await?
+    } else {
+        auth::signed_in(ctx, &req).await?
+    };
     let opened = access::open(ctx, &principal, req.param("reference")).await?;
     let reference = opened.record.reference.as_str().to_owned();
     if req.path.ends_with("/badge") {
@@ -28,7 +33,6 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
         )
         .into());
     };
-    let download = req.query_param("download").as_deref() == Some("true");
     if download {
         // Refused before the work of rendering; counted only after it (below).
         access::downloadable(ctx, &opened)?;
@@ -61,9 +65,11 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     response
         .headers
         .insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
+    // Only who may frame it: a stricter policy (object-src, style-src 'none') can leave browsers'
+    // built-in PDF viewers blank.
     response.headers.insert(
         "content-security-policy",
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'self'"),
+        HeaderValue::from_static("frame-ancestors 'self'"),
     );
     Ok(response)
 }
@@ -119,20 +125,24 @@ async fn printed(ctx: &Ctx, opened: &Opened, kind: render::Kind) -> Result<rende
 /// (read once per process).
 async fn brand(ctx: &Ctx) -> render::Brand {
     static LOGO: OnceCell<Option<Vec<u8>>> = OnceCell::const_new();
+    // Kept once read (present or not); a failed read is not kept, so the next request tries again.
     let logo = LOGO
-        .get_or_init(|| async {
-            match ctx.blobs.get(LOGO_KEY).await {
-                Ok(found) => found.map(|blob| blob.bytes.to_vec()),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the logo for printed documents cannot be read; printing without it");
-                    None
-                }
-            }
+        .get_or_try_init(|| async {
+            ctx.blobs
+                .get(LOGO_KEY)
+                .await
+                .map(|found| found.map(|blob| blob.bytes.to_vec()))
         })
-        .await;
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "the logo for printed documents cannot be read; printing without it");
+        })
+        .ok()
+        .cloned()
+        .flatten();
     render::Brand {
         organisation_name: ctx.settings.organisation_name.clone(),
-        logo_png: logo.clone(),
+        logo_png: logo,
         support_email: ctx.settings.support_email.clone(),
     }
 }

@@ -76,6 +76,16 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}caption{text-align:lef
 fn found_page(v: &Verification) -> String {
     let org = escape(&v.awarding_body);
     let (class, headline, words) = match v.status {
+        DocumentStatus::Valid if v.expired => (
+            "invalid",
+            "Genuine, but expired",
+            format!(
+                "{org} issued this document, but the certification it records expired on {}.",
+                v.expires_on
+                    .map(portal_domain::values::long_date)
+                    .unwrap_or_default()
+            ),
+        ),
         DocumentStatus::Valid => (
             "valid",
             "Genuine and current",
@@ -109,11 +119,19 @@ fn found_page(v: &Verification) -> String {
     let mut html = format!(
         "<h1>{headline}</h1><p class=\"status {class}\">{words}</p><dl>\
 <dt>Name</dt><dd>{name}</dd><dt>Qualification</dt><dd>{title}</dd><dt>Awarded</dt><dd>{date}</dd>\
-<dt>Document</dt><dd>{kind}</dd><dt>Reference</dt><dd class=\"ref\">{reference}</dd><dt>Awarding body</dt><dd>{org}</dd></dl>",
+{expiry}<dt>Document</dt><dd>{kind}</dd><dt>Reference</dt><dd class=\"ref\">{reference}</dd><dt>Awarding body</dt><dd>{org}</dd></dl>",
         name = escape(&v.learner_name),
         title = escape(&v.qualification_title),
         kind = v.kind.name(),
         reference = escape(v.reference.as_str()),
+        expiry = v
+            .expires_on
+            .map(|d| format!(
+                "<dt>{}</dt><dd>{}</dd>",
+                if v.expired { "Expired" } else { "Expires" },
+                portal_domain::values::long_date(d)
+            ))
+            .unwrap_or_default(),
     );
     if let Some(document) = &v.document {
         html.push_str(&document_view(v, document));

@@ -243,7 +243,6 @@ impl From<Phone> for String {
     }
 }
 
-/// A calendar date written `YYYY-MM-DD`.
 /// Free text of several lines (a report's description, an answer): trimmed, not blank, at most
 /// `max` characters, no control characters but line breaks and tabs.
 pub fn long_text(raw: &str, max: usize) -> Result<String, &'static str> {
@@ -251,7 +250,11 @@ pub fn long_text(raw: &str, max: usize) -> Result<String, &'static str> {
     if text.is_empty() {
         Err("must not be blank")
     } else if text.chars().count() > max {
-        Err("is too long (2,000 characters at most)")
+        Err(match max {
+            500 => "is too long (500 characters at most)",
+            2000 => "is too long (2,000 characters at most)",
+            _ => "is too long",
+        })
     } else if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -262,6 +265,7 @@ pub fn long_text(raw: &str, max: usize) -> Result<String, &'static str> {
     }
 }
 
+/// A calendar date written `YYYY-MM-DD`.
 pub fn parse_date(raw: &str) -> Result<Date, &'static str> {
     Date::parse(
         raw.trim(),

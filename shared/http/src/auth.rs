@@ -28,13 +28,31 @@ pub fn reject_cross_site(req: &ApiRequest) -> Result<(), Problem> {
 
 /// The signed-in person, or 401.
 pub async fn signed_in(ctx: &Ctx, req: &ApiRequest) -> Result<Principal, Problem> {
+    authenticate(ctx, req, is_write(&req.method)).await
+}
+
+/// As [`signed_in`], for a read that also changes something (a counted download): a browser
+/// session must send its CSRF token and come from this site, as for any write, so another site
+/// cannot spend it by sending the person to a link.
+pub async fn signed_in_to_change(ctx: &Ctx, req: &ApiRequest) -> Result<Principal, Problem> {
+    if req.header("sec-fetch-site") == Some("cross-site") {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "Cross-site request refused",
+            "This request came from another site.",
+        ));
+    }
+    authenticate(ctx, req, true).await
+}
+
+async fn authenticate(ctx: &Ctx, req: &ApiRequest, changes: bool) -> Result<Principal, Problem> {
     let (token, by_cookie) = match (req.bearer(), req.cookie(SESSION_COOKIE)) {
         (Some(token), _) => (token, false),
         (None, Some(token)) => (token, true),
         (None, None) => return Err(Error::Unauthenticated.into()),
     };
     let principal = sessions::resolve(ctx, token).await?;
-    if by_cookie && is_write(&req.method) {
+    if by_cookie && changes {
         let sent = req.header(CSRF_HEADER).unwrap_or("");
         if !secrets::same_secret(sent, &principal.session.csrf_token) {
             return Err(Problem::new(

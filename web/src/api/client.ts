@@ -18,6 +18,11 @@ export function setCsrfToken(token: string | null) {
   csrfToken = token;
 }
 
+/** The headers a request that changes something sends when it is not made through `client`. */
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+}
+
 const csrf: Middleware = {
   onRequest({ request }) {
     if (request.method !== "GET" && request.method !== "HEAD" && csrfToken) {

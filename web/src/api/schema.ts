@@ -683,9 +683,10 @@ export interface components {
             units: components["schemas"]["Unit"][];
             /**
              * Format: int64
-             * @description Changes when one of its documents is revoked, withdrawn or reissued.
+             * @description Changes when one of its documents is revoked, withdrawn or reissued (0: stored before
+             *     versions were kept).
              */
-            version: number;
+            version?: number;
         };
         AchievementInput: {
             /** @description `YYYY-MM-DD`, not in the future. */
@@ -1078,6 +1079,13 @@ export interface components {
             award_date: string;
             awarding_body: string;
             document?: null | components["schemas"]["DocumentContents"];
+            /** @description Whether it has expired (a valid document past its expiry date). */
+            expired: boolean;
+            /**
+             * Format: date
+             * @description When the certification expires, if it does.
+             */
+            expires_on?: string | null;
             learner_name: string;
             qualification_title: string;
             reference: string;

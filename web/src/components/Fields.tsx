@@ -18,15 +18,17 @@ interface TextFieldProps {
   inputMode?: "text" | "numeric" | "email" | "tel";
   maxLength?: number;
   width?: "short" | "medium";
+  /** Tells apart the same field in several forms of one page (one per card, say). */
+  scope?: string;
 }
 
-export function fieldId(name: string) {
-  return `field-${name.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
+export function fieldId(name: string, scope?: string) {
+  return `field-${scope ? `${scope}-` : ""}${name.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
 }
 
 export function TextField(props: TextFieldProps) {
-  const { name, label, value, onChange, problem, errors, type = "text", autoComplete, hint, required, multiline, inputMode, maxLength, width } = props;
-  const id = fieldId(name);
+  const { name, label, value, onChange, problem, errors, type = "text", autoComplete, hint, required, multiline, inputMode, maxLength, width, scope } = props;
+  const id = fieldId(name, scope);
   const error = errors?.[name] ?? fieldError(problem, name);
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   const common = {
@@ -85,9 +87,9 @@ export function CheckboxField({ name, label, checked, onChange, hint }: { name: 
  * The API's messages are about a field ("is required"): in the summary, away from the field,
  * they are said with the field's label ("Reason: is required"). Sentences stand alone.
  */
-function withLabel(field: string, message: string): string {
+function withLabel(field: string, message: string, scope?: string): string {
   if (!/^[a-z]/.test(message)) return message;
-  const input = document.getElementById(fieldId(field)) as HTMLInputElement | null;
+  const input = document.getElementById(fieldId(field, scope)) as HTMLInputElement | null;
   // A choice's own label names the option, not the question: radio buttons are named by the legend.
   const legend = input?.type === "radio" ? input.closest("fieldset")?.querySelector("legend")?.textContent : undefined;
   const label = legend ?? input?.labels?.[0]?.textContent;
@@ -98,7 +100,7 @@ function withLabel(field: string, message: string): string {
  * What went wrong, at the top of a form: the problem's title and detail, and a link to each
  * field it names. Takes focus when it appears, so the error is announced and easy to reach.
  */
-export function ErrorSummary({ problem, errors, children }: { problem?: Problem | null; errors?: Record<string, string | undefined>; children?: ReactNode }) {
+export function ErrorSummary({ problem, errors, children, scope }: { problem?: Problem | null; errors?: Record<string, string | undefined>; children?: ReactNode; scope?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const local = Object.entries(errors ?? {}).filter((e): e is [string, string] => Boolean(e[1]));
   const listed = [...local.map(([field, message]) => ({ field, message })), ...(problem?.errors ?? []).filter((e) => !errors?.[e.field])];
@@ -117,7 +119,7 @@ export function ErrorSummary({ problem, errors, children }: { problem?: Problem 
         <ul>
           {listed.map((e) => (
             <li key={e.field}>
-              <a href={`#${fieldId(e.field)}`}>{withLabel(e.field, e.message)}</a>
+              <a href={`#${fieldId(e.field, scope)}`}>{withLabel(e.field, e.message, scope)}</a>
             </li>
           ))}
         </ul>

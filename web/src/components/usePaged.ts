@@ -35,7 +35,11 @@ export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Outcome<Page
     },
     [fetchPage],
   );
+  // A new query (another month, another state) starts from nothing: the old rows must not stand
+  // beside its answer, or its problem.
   useEffect(() => {
+    setItems(null);
+    setProblem(null);
     load();
   }, [load]);
 

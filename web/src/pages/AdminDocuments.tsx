@@ -91,16 +91,14 @@ export function AdminDocuments() {
               </dd>
             </div>
           </dl>
-          {doc.status !== "superseded" && (
-            <Change
-              doc={doc}
-              onDone={(text, next) => {
-                setMessage(text);
-                if (next) setParams({ reference: next });
-                else load();
-              }}
-            />
-          )}
+          <Change
+            doc={doc}
+            onDone={(text, next) => {
+              setMessage(text);
+              if (next) setParams({ reference: next });
+              else load();
+            }}
+          />
         </>
       )}
     </Page>
@@ -116,7 +114,15 @@ function Change({ doc, onDone }: { doc: Schemas["DocumentView"]; onDone(message:
   useEffect(() => {
     if (action) box.current?.querySelector("textarea")?.focus();
   }, [action]);
-  const available: Action[] = doc.status === "valid" ? ["revoke", "withdraw", "reissue"] : ["reissue"];
+  // As the API allows: revoked and superseded are final; withdrawn can be revoked or reissued.
+  const available: Action[] = doc.status === "valid" ? ["revoke", "withdraw", "reissue"] : doc.status === "withdrawn" ? ["revoke", "reissue"] : [];
+  const actions = useRef<HTMLDivElement>(null);
+  const chosen = useRef(false);
+  useEffect(() => {
+    // Cancelling gives focus back to the actions rather than to nothing.
+    if (!action && chosen.current) actions.current?.querySelector("button")?.focus();
+    chosen.current = action !== null;
+  }, [action]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -141,8 +147,10 @@ function Change({ doc, onDone }: { doc: Schemas["DocumentView"]; onDone(message:
   return (
     <section aria-labelledby="change-heading" className="section">
       <h2 id="change-heading">Change this document</h2>
-      {!action ? (
-        <div className="actions">
+      {available.length === 0 ? (
+        <p>This document is {STATUS[doc.status].toLowerCase()}: that is final.</p>
+      ) : !action ? (
+        <div className="actions" ref={actions}>
           {available.map((a) => (
             <button key={a} type="button" className={a === "reissue" ? "button button--secondary" : "button button--danger"} onClick={() => setAction(a)}>
               {ACTIONS[a].label}…

@@ -116,8 +116,8 @@ function ReportCard({ report: r, onClosed }: { report: Report; onClosed(): void 
         </>
       ) : (
         <form onSubmit={close} noValidate className="form">
-          <ErrorSummary problem={problem} />
-          <TextField name="answer" label="Your answer" multiline required value={answer} onChange={setAnswer} problem={problem} maxLength={2000} hint={`E-mailed to ${r.reporter_email} when you close the report.`} />
+          <ErrorSummary problem={problem} scope={r.id} />
+          <TextField name="answer" scope={r.id} label="Your answer" multiline required value={answer} onChange={setAnswer} problem={problem} maxLength={2000} hint={`E-mailed to ${r.reporter_email} when you close the report.`} />
           <SubmitButton busy={busy}>Answer and close</SubmitButton>
         </form>
       )}

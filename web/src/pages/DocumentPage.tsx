@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { call, client, unreachable, type Problem, type Schemas } from "../api/client";
+import { call, client, csrfHeaders, unreachable, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary, LoadFailure, Notice, RadioGroup, SubmitButton, TextField } from "../components/Fields";
 import { Page } from "../components/Page";
 import { useReady } from "../session";
@@ -114,7 +114,8 @@ function Pdf({ doc, src, onChange }: { doc: DocumentView; src: string; onChange(
     setProblem(null);
     setDone(false);
     try {
-      const response = await fetch(`${src}?download=true`, { credentials: "same-origin" });
+      // A counted download changes something: it carries the session's CSRF token like any write.
+      const response = await fetch(`${src}?download=true`, { credentials: "same-origin", headers: csrfHeaders() });
       if (!response.ok) {
         setProblem(await response.json().catch(() => unreachable(`The portal answered ${response.status}.`)));
         return;
@@ -141,9 +142,9 @@ function Pdf({ doc, src, onChange }: { doc: DocumentView; src: string; onChange(
     <section aria-labelledby="pdf-heading" className="section">
       <h2 id="pdf-heading">The document</h2>
       <p>
-        The copy shown here is marked “view only” and does not use up a download; the downloaded PDF is the original.{" "}
+        {downloads ? "The copy shown here is marked “view only” and does not use up a download; the downloaded PDF is the original. " : ""}
         <a href={src} target="_blank" rel="noopener">
-          Open the view-only PDF in a new tab
+          Open the PDF in a new tab
         </a>
         .
       </p>
@@ -156,9 +157,13 @@ function Pdf({ doc, src, onChange }: { doc: DocumentView; src: string; onChange(
             {busy ? "Please wait…" : "Download the PDF"}
           </button>
           <p className="hint" id="downloads-left">
-            {downloads.remaining === 0
-              ? `You have used all ${downloads.limit} downloads of this document. You can still view it here, or order a printed copy.`
-              : `Downloads left: ${downloads.remaining} of ${downloads.limit}.`}
+            {doc.status !== "valid"
+              ? "This document is no longer valid, so it cannot be downloaded."
+              : downloads.limit === 0
+                ? "This document is not offered for download; you can view it here, or order a printed copy."
+                : downloads.remaining === 0
+                  ? `You have used all ${downloads.limit} downloads of this document. You can still view it here, or order a printed copy.`
+                  : `Downloads left: ${downloads.remaining} of ${downloads.limit}.`}
           </p>
         </div>
       )}
@@ -167,23 +172,28 @@ function Pdf({ doc, src, onChange }: { doc: DocumentView; src: string; onChange(
 }
 
 function Badge({ doc }: { doc: DocumentView }) {
+  const [linkedIn, setLinkedIn] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const a = doc.achievement;
-  async function linkedIn() {
-    const outcome = await call(client.GET("/api/documents/{reference}/linkedin", { params: { path: { reference: doc.reference } } }));
-    if (outcome.ok) window.open(outcome.data.url, "_blank", "noopener");
-    else setProblem(outcome.problem);
-  }
+  // Fetched beforehand, so the button is a real link: a window opened after a request is
+  // blocked by some browsers' popup blockers.
+  useEffect(() => {
+    if (doc.status !== "valid") return;
+    call(client.GET("/api/documents/{reference}/linkedin", { params: { path: { reference: doc.reference } } })).then((outcome) => {
+      if (outcome.ok) setLinkedIn(outcome.data.url);
+      else setProblem(outcome.problem);
+    });
+  }, [doc.reference, doc.status]);
   return (
     <section aria-labelledby="badge-heading" className="section">
       <h2 id="badge-heading">Your badge</h2>
       <img className="badge-image" src={`/api/documents/${encodeURIComponent(doc.reference)}/badge`} alt={`Digital badge: ${a.qualification_title}, issued to ${a.first_name} ${a.last_name} on ${longDate(a.award_date)}`} width={240} height={240} />
       <ErrorSummary problem={problem} />
-      {doc.status === "valid" && (
+      {linkedIn && (
         <div className="actions">
-          <button type="button" className="button" onClick={linkedIn}>
+          <a className="button" href={linkedIn} target="_blank" rel="noopener noreferrer">
             Add to LinkedIn<span className="visually-hidden"> (opens LinkedIn in a new tab)</span>
-          </button>
+          </a>
           <p className="hint">LinkedIn opens with the certification, {a.qualification_title}, filled in, with this reference as the credential ID and the link to check it.</p>
         </div>
       )}
@@ -200,10 +210,15 @@ function Report({ reference, open }: { reference: string; open: boolean }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const opened = useRef(false);
+  // Opening the form takes focus to its first choice; closing it gives focus back to the button.
   useEffect(() => {
-    if (shown && open) heading.current?.scrollIntoView();
-  }, [shown, open]);
+    if (shown) form.current?.querySelector("input")?.focus();
+    else if (opened.current) opener.current?.focus();
+    opened.current = shown;
+  }, [shown]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -218,7 +233,7 @@ function Report({ reference, open }: { reference: string; open: boolean }) {
 
   return (
     <section aria-labelledby="report-heading" className="section">
-      <h2 id="report-heading" ref={heading}>
+      <h2 id="report-heading">
         Something wrong with this document?
       </h2>
       {sent ? (
@@ -226,11 +241,11 @@ function Report({ reference, open }: { reference: string; open: boolean }) {
           Thank you. Your report has been sent to {site.organisation_name}. We will e-mail you when it has been looked into.
         </Notice>
       ) : !shown ? (
-        <button type="button" className="button button--secondary" onClick={() => setShown(true)}>
+        <button type="button" className="button button--secondary" onClick={() => setShown(true)} ref={opener}>
           Report a problem
         </button>
       ) : (
-        <form onSubmit={submit} noValidate className="form">
+        <form onSubmit={submit} noValidate className="form" ref={form}>
           <ErrorSummary problem={problem} />
           <RadioGroup name="reason" legend="What is wrong?" options={site.report_reasons} value={reason} onChange={setReason} problem={problem} />
           <TextField name="description" label="Tell us more" multiline required value={description} onChange={setDescription} problem={problem} maxLength={2000} hint="What should it say instead? Up to 2,000 characters." />

@@ -77,9 +77,11 @@ export function Documents() {
                   </div>
                 </dl>
                 <img className="badge-image badge-image--small" src={`/api/documents/${badge.reference}/badge`} alt="" width={120} height={120} />
+                {badge.status !== "valid" && <p className="tag tag--danger">{STATUS[badge.status]}</p>}
                 <p>
                   <Link to={`/documents/${badge.reference}`}>
-                    See the badge and add it to LinkedIn<span className="visually-hidden">: {achievement.qualification_title}</span>
+                    {badge.status === "valid" ? "See the badge and add it to LinkedIn" : "See the badge"}
+                    <span className="visually-hidden">: {achievement.qualification_title}</span>
                   </Link>
                 </p>
               </li>

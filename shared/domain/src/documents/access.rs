@@ -99,6 +99,12 @@ fn left(ctx: &Ctx, record: &DocumentRecord) -> Result<Downloads> {
     let downloads = Downloads::of(ctx, record).ok_or_else(|| {
         Error::Conflict("a digital badge is an image, not a PDF to download".into())
     })?;
+    if downloads.limit == 0 {
+        return Err(Error::Conflict(format!(
+            "{}s are not offered for download; you can view it",
+            record.kind.name()
+        )));
+    }
     if downloads.remaining == 0 {
         return Err(Error::Conflict(format!(
             "you have used all {} downloads of this {}; you can still view it",

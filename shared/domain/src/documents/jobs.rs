@@ -170,7 +170,9 @@ pub struct Achievement {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub issued_at: OffsetDateTime,
-    /// Changes when one of its documents is revoked, withdrawn or reissued.
+    /// Changes when one of its documents is revoked, withdrawn or reissued (0: stored before
+    /// versions were kept).
+    #[serde(default)]
     pub version: i64,
 }
 

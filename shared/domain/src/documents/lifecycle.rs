@@ -13,7 +13,7 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::items::to_item;
 use crate::ports::{Condition, TableError, Write};
-use crate::values::short_text;
+use crate::values::long_text;
 use crate::{audit, keys, messages, outbox};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,11 +60,13 @@ pub async fn change(
     admin.require(&[crate::accounts::model::AccountKind::Admin])?;
     let reason = match input.reason.as_deref().map(str::trim) {
         None | Some("") => return Err(Error::field("reason", "is required")),
-        Some(r) => short_text(r, 500).map_err(|m| Error::field("reason", m))?,
+        Some(r) => long_text(r, 500).map_err(|m| Error::field("reason", m))?,
     };
     let opened = access::open(ctx, admin, raw_reference).await?;
     debug_assert_eq!(opened.audience, Audience::Admin);
     let old = opened.record;
+    // Revoked and superseded are final: a revoked document must never turn into a pointer to a
+    // valid one. A withdrawn one is being looked into: it can be revoked, or reissued corrected.
     match (change, old.status) {
         (_, DocumentStatus::Superseded) => {
             return Err(Error::Conflict(format!(
@@ -74,11 +76,13 @@ pub async fn change(
                     .map_or("another", Reference::as_str)
             )));
         }
-        (Change::Revoke | Change::Withdraw, status) if status != DocumentStatus::Valid => {
-            return Err(Error::Conflict(format!(
-                "this document is already {}",
-                status.as_str()
-            )));
+        (_, DocumentStatus::Revoked) => {
+            return Err(Error::Conflict(
+                "this document is revoked; a revocation is final".into(),
+            ));
+        }
+        (Change::Withdraw, DocumentStatus::Withdrawn) => {
+            return Err(Error::Conflict("this document is already withdrawn".into()));
         }
         _ => {}
     }
@@ -133,6 +137,12 @@ pub async fn change(
     }
     let achievement_version = achievement.version;
     achievement.version += 1;
+    // An achievement stored before versions were kept has none to compare: it must still exist.
+    let achievement_unchanged = if achievement_version == 0 {
+        Condition::Exists
+    } else {
+        Condition::version_is(achievement_version)
+    };
     writes.push(Write::put_if(
         to_item(&keys::document(old.reference.as_str()), &updated)?,
         Condition::version_is(old.version),
@@ -142,14 +152,18 @@ pub async fn change(
             &keys::achievement(&old.enrolment_number, &old.job_id, old.achievement),
             &achievement,
         )?,
-        Condition::version_is(achievement_version),
+        achievement_unchanged,
     ));
+    let detail = match &reissued_as {
+        Some(new) => format!("{reason} (reissued as {new})"),
+        None => reason.clone(),
+    };
     writes.push(audit::entry(
         ctx,
         admin,
         change.action(),
         old.reference.as_str(),
-        Some(&reason),
+        Some(&detail),
     )?);
     match ctx.table.transact(writes).await {
         Ok(()) => Ok(Changed {

@@ -228,7 +228,13 @@ pub async fn close(ctx: &Ctx, admin: &Principal, id: &str, input: &CloseInput) -
                 ),
                 &report.reporter_email,
             )?,
-            audit::entry(ctx, admin, "report.close", &report.id, None)?,
+            audit::entry(
+                ctx,
+                admin,
+                "report.close",
+                &report.id,
+                Some(&format!("on {}: {answer}", report.reference)),
+            )?,
         ])
         .await;
     match result {

@@ -25,6 +25,12 @@ pub struct Verification {
     #[schema(value_type = String, format = Date)]
     pub award_date: Date,
     pub awarding_body: String,
+    /// When the certification expires, if it does.
+    #[serde(with = "crate::items::date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub expires_on: Option<Date>,
+    /// Whether it has expired (a valid document past its expiry date).
+    pub expired: bool,
     /// The document that replaced this one, when it was reissued.
     #[schema(value_type = Option<String>)]
     pub superseded_by: Option<Reference>,
@@ -64,7 +70,12 @@ pub async fn verify(ctx: &Ctx, raw: &str, client: &str) -> Result<Option<Verific
             Vec::new()
         },
     });
+    let expired = achievement
+        .expires_on
+        .is_some_and(|expires| expires < ctx.now().date());
     Ok(Some(Verification {
+        expires_on: achievement.expires_on,
+        expired,
         reference: record.reference,
         superseded_by: record.superseded_by,
         document,
