@@ -7,5 +7,6 @@ pub mod config;
 pub mod handlers;
 pub mod lambda;
 pub mod openapi;
+pub mod printing;
 pub mod routes;
 pub mod scheduled;

@@ -223,23 +223,34 @@ async fn two_administrators_changing_one_document_at_once_cannot_both_win() {
 async fn only_administrators_change_documents_and_a_reason_is_required() {
     let (portal, ada, reference) = ada_with_certificate().await;
     let admin = portal.admin().await;
-    let learner = change(&portal, &ada, &reference, "revoke", json!("Mine.")).await;
-    assert_eq!(learner.status, StatusCode::FORBIDDEN);
-    let anonymous = portal
-        .post(
-            &format!("/api/admin/documents/{reference}/revoke"),
-            json!({ "reason": "x" }),
-        )
-        .await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    for reason in [json!(null), json!("  "), json!("x".repeat(501))] {
-        let bad = change(&portal, &admin, &reference, "revoke", reason.clone()).await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{reason}");
-        assert_eq!(bad.fields(), ["reason"]);
-    }
-    for missing in ["12345678-01-ABCD", "nonsense"] {
-        let unknown = change(&portal, &admin, missing, "revoke", json!("x")).await;
-        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{missing}");
+    for action in ["revoke", "withdraw", "reissue"] {
+        let learner = change(&portal, &ada, &reference, action, json!("Mine.")).await;
+        assert_eq!(learner.status, StatusCode::FORBIDDEN, "{action}");
+        let anonymous = portal
+            .post(
+                &format!("/api/admin/documents/{reference}/{action}"),
+                json!({ "reason": "x" }),
+            )
+            .await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{action}");
+        for reason in [
+            json!(null),
+            json!("  "),
+            json!("x".repeat(501)),
+            json!("a\u{0}b"),
+        ] {
+            let bad = change(&portal, &admin, &reference, action, reason.clone()).await;
+            assert_eq!(
+                bad.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{action} {reason}"
+            );
+            assert_eq!(bad.fields(), ["reason"]);
+        }
+        for missing in ["12345678-01-ABCD", "nonsense"] {
+            let unknown = change(&portal, &admin, missing, action, json!("x")).await;
+            assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{action} {missing}");
+        }
     }
     // Nothing changed.
     assert_eq!(verify_json(&portal, &reference).await["status"], "valid");
@@ -327,6 +338,15 @@ async fn a_report_reaches_the_team_and_its_answer_reaches_the_reporter() {
         .call(&admin, Method::GET, "/api/admin/reports?state=all", None)
         .await;
     assert_eq!(bad_state.fields(), ["state"]);
+    let bad_cursor = portal
+        .call(
+            &admin,
+            Method::GET,
+            "/api/admin/reports?cursor=not-ours",
+            None,
+        )
+        .await;
+    assert_eq!(bad_cursor.fields(), ["cursor"]);
     assert_eq!(
         portal
             .call(&ada, Method::GET, "/api/admin/reports", None)
@@ -428,6 +448,10 @@ async fn linkedin_gets_the_certification_with_its_reference_and_verify_page() {
             .await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND);
     }
+    let anonymous = portal
+        .get(&format!("/api/documents/{badge}/linkedin"))
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let bad_expiry = portal
         .records(
             "/api/records/jobs",
@@ -550,6 +574,15 @@ async fn every_change_is_in_the_audit_log_with_who_why_and_when() {
         .call(&admin, Method::GET, "/api/admin/audit?month=2001-01", None)
         .await;
     assert_eq!(empty.body["items"].as_array().unwrap().len(), 0);
+    let bad_cursor = portal
+        .call(
+            &admin,
+            Method::GET,
+            "/api/admin/audit?cursor=not-ours",
+            None,
+        )
+        .await;
+    assert_eq!(bad_cursor.fields(), ["cursor"]);
     for bad in ["2026-13", "26-11", "soon"] {
         let answer = portal
             .call(

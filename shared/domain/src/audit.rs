@@ -9,8 +9,8 @@ use crate::accounts::model::AccountKind;
 use crate::accounts::sessions::Principal;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::items::{from_item, sortable, to_item};
-use crate::ports::{Key, Query, TableError, Write};
+use crate::items::{sortable, to_item};
+use crate::ports::{Key, Query, Write};
 use crate::secrets;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -60,27 +60,14 @@ pub async fn list(
             month_partition(year, month)
         }
     };
-    let page = ctx
-        .table
-        .query(
-            &Query::partition(partition)
-                .descending()
-                .limit(limit)
-                .after(cursor),
-        )
-        .await
-        .map_err(|e| match e {
-            TableError::Invalid(_) => Error::field("cursor", "is not a cursor this list gave out"),
-            other => other.into(),
-        })?;
-    Ok(Paged {
-        items: page
-            .items
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_>>()?,
-        next_cursor: page.next_cursor,
-    })
+    Paged::of(
+        ctx,
+        &Query::partition(partition)
+            .descending()
+            .limit(limit)
+            .after(cursor),
+    )
+    .await
 }
 
 /// The write that records `action` on `target` by `actor`, now.

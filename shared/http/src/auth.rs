@@ -16,7 +16,15 @@ fn is_write(method: &Method) -> bool {
 /// Refuses writes that a browser says come from another site (defence in depth beside
 /// SameSite cookies and the CSRF token; it also stops sign-in CSRF).
 pub fn reject_cross_site(req: &ApiRequest) -> Result<(), Problem> {
-    if is_write(&req.method) && req.header("sec-fetch-site") == Some("cross-site") {
+    if is_write(&req.method) {
+        refuse_cross_site(req)
+    } else {
+        Ok(())
+    }
+}
+
+fn refuse_cross_site(req: &ApiRequest) -> Result<(), Problem> {
+    if req.header("sec-fetch-site") == Some("cross-site") {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "Cross-site request refused",
@@ -35,13 +43,7 @@ pub async fn signed_in(ctx: &Ctx, req: &ApiRequest) -> Result<Principal, Problem
 /// session must send its CSRF token and come from this site, as for any write, so another site
 /// cannot spend it by sending the person to a link.
 pub async fn signed_in_to_change(ctx: &Ctx, req: &ApiRequest) -> Result<Principal, Problem> {
-    if req.header("sec-fetch-site") == Some("cross-site") {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "Cross-site request refused",
-            "This request came from another site.",
-        ));
-    }
+    refuse_cross_site(req)?;
     authenticate(ctx, req, true).await
 }
 

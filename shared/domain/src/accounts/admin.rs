@@ -24,6 +24,22 @@ pub struct Paged<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T: serde::de::DeserializeOwned> Paged<T> {
+    /// One page of `query`, each item read as a `T`; a cursor the list did not give out is bad
+    /// input naming `cursor`.
+    pub async fn of(ctx: &Ctx, query: &Query) -> Result<Self> {
+        let page = ctx.table.query(query).await.map_err(bad_cursor)?;
+        Ok(Self {
+            items: page
+                .items
+                .into_iter()
+                .map(from_item)
+                .collect::<Result<_>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+}
+
 /// A registration waiting for review, beside the records closest to it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PendingRegistration {

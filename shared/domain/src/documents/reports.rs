@@ -157,26 +157,13 @@ pub async fn list(
         Some("closed") => ReportState::Closed,
         Some(_) => return Err(Error::field("state", "must be open or closed")),
     };
-    let page = ctx
-        .table
-        .query(
-            &Query::index(GSI1, keys::reports_index(state.as_str()))
-                .limit(limit)
-                .after(cursor),
-        )
-        .await
-        .map_err(|e| match e {
-            TableError::Invalid(_) => Error::field("cursor", "is not a cursor this list gave out"),
-            other => other.into(),
-        })?;
-    Ok(Paged {
-        items: page
-            .items
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_>>()?,
-        next_cursor: page.next_cursor,
-    })
+    Paged::of(
+        ctx,
+        &Query::index(GSI1, keys::reports_index(state.as_str()))
+            .limit(limit)
+            .after(cursor),
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

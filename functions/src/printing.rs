@@ -1,0 +1,123 @@
+//! Documents as the awarding body prints them (DOC-4, VER-2): what goes on the page, read from
+//! the document and its achievement, rendered by `portal-render` off the async runtime. Used by
+//! every route that hands out a PDF.
+
+use portal_domain::documents::access::Opened;
+use portal_domain::documents::badges::verify_url;
+use portal_domain::documents::jobs::{DocumentKind, DocumentStatus};
+use portal_domain::values::long_date;
+use portal_domain::{Ctx, Error, records};
+use portal_http::Problem;
+use portal_render as render;
+use tokio::sync::OnceCell;
+
+/// Where the awarding body's logo for printed documents is kept (a PNG in the blob store).
+pub const LOGO_KEY: &str = "branding/logo.png";
+
+/// The document's PDF as `copy`, marked when it no longer stands. A badge has no PDF.
+pub async fn pdf(ctx: &Ctx, opened: &Opened, copy: render::Copy) -> Result<Vec<u8>, Problem> {
+    let Some(kind) = printed_kind(opened.record.kind) else {
+        return Err(Error::Conflict(
+            "a digital badge is an image, not a PDF: see its /badge".into(),
+        )
+        .into());
+    };
+    let printed = printed(ctx, opened, kind).await?;
+    let brand = brand(ctx).await;
+    let marking = marking(opened.record.status);
+    let reference = opened.record.reference.clone();
+    tokio::task::spawn_blocking(move || render_with_fallback(&printed, brand, copy, marking))
+        .await
+        .map_err(|e| Problem::internal(format!("rendering stopped: {e}")))?
+        .map_err(|e| Problem::internal(format!("rendering {reference} failed: {e}")))
+}
+
+fn printed_kind(kind: DocumentKind) -> Option<render::Kind> {
+    match kind {
+        DocumentKind::Certificate => Some(render::Kind::Certificate),
+        DocumentKind::UnitCertificate => Some(render::Kind::UnitCertificate),
+        DocumentKind::Letter => Some(render::Kind::Letter),
+        DocumentKind::Badge => None,
+    }
+}
+
+fn marking(status: DocumentStatus) -> Option<&'static str> {
+    match status {
+        DocumentStatus::Valid => None,
+        DocumentStatus::Revoked => Some("REVOKED"),
+        DocumentStatus::Withdrawn => Some("WITHDRAWN"),
+        DocumentStatus::Superseded => Some("SUPERSEDED"),
+    }
+}
+
+async fn printed(ctx: &Ctx, opened: &Opened, kind: render::Kind) -> Result<render::Printed, Error> {
+    let a = &opened.achievement;
+    let centre_name = records::centre(ctx, &a.centre_number)
+        .await?
+        .map(|c| c.name);
+    Ok(render::Printed {
+        kind,
+        reference: opened.record.reference.as_str().to_owned(),
+        learner_name: format!("{} {}", a.first_name, a.last_name),
+        enrolment_number: a.enrolment_number.clone(),
+        qualification_title: a.qualification_title.clone(),
+        qualification_code: a.qualification_code.clone(),
+        course: a.course.clone(),
+        award_date: long_date(a.award_date),
+        issued_on: long_date(a.issued_at.date()),
+        centre_name,
+        units: a
+            .units
+            .iter()
+            .map(|u| render::Unit {
+                code: u.code.clone(),
+                title: u.title.clone(),
+                grade: u.grade.clone(),
+            })
+            .collect(),
+        verify_url: verify_url(&ctx.settings, opened.record.reference.as_str()),
+    })
+}
+
+/// The awarding body as printed: its name, support address and, when one is kept, its logo
+/// (read once per process).
+async fn brand(ctx: &Ctx) -> render::Brand {
+    static LOGO: OnceCell<Option<Vec<u8>>> = OnceCell::const_new();
+    // Kept once read (present or not); a failed read is not kept, so the next request tries again.
+    let logo = LOGO
+        .get_or_try_init(|| async {
+            ctx.blobs
+                .get(LOGO_KEY)
+                .await
+                .map(|found| found.map(|blob| blob.bytes.to_vec()))
+        })
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "the logo for printed documents cannot be read; printing without it");
+        })
+        .ok()
+        .cloned()
+        .flatten();
+    render::Brand {
+        organisation_name: ctx.settings.organisation_name.clone(),
+        logo_png: logo,
+        support_email: ctx.settings.support_email.clone(),
+    }
+}
+
+/// A logo that cannot be drawn must not stop documents being printed: print without it.
+fn render_with_fallback(
+    printed: &render::Printed,
+    mut brand: render::Brand,
+    copy: render::Copy,
+    marking: Option<&str>,
+) -> Result<Vec<u8>, render::RenderError> {
+    match render::pdf(printed, &brand, copy, marking) {
+        Err(render::RenderError::Logo(reason)) => {
+            tracing::warn!(%reason, "the logo for printed documents cannot be drawn; printing without it");
+            brand.logo_png = None;
+            render::pdf(printed, &brand, copy, marking)
+        }
+        other => other,
+    }
+}
