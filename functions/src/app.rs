@@ -67,6 +67,9 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "audit-log" => handlers::audit_log::handle(ctx, req).await,
         "manage-documents" => handlers::manage_documents::handle(ctx, req).await,
         "reports" => handlers::reports::handle(ctx, req).await,
+        "connections" => handlers::connections::handle(ctx, req).await,
+        "shared-documents" => handlers::shared_documents::handle(ctx, req).await,
+        "search-learners" => handlers::search_learners::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"
         ))),

@@ -98,6 +98,11 @@ pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, Confi
         1..=720,
     )?);
     documents(env, &mut settings.documents)?;
+    settings.connections.max_days = env.number(
+        "PORTAL_CONNECTION_MAX_DAYS",
+        settings.connections.max_days,
+        1..=3650,
+    )?;
     if let Some(hex_hash) = env.get("PORTAL_RECORDS_API_KEY_SHA256") {
         let bytes = hex::decode(hex_hash.trim())
             .ok()
@@ -274,8 +279,10 @@ mod tests {
             ("PORTAL_REPORT_REASONS", "Wrong name | Wrong date ||"),
             ("PORTAL_SUPPORT_EMAIL", "help@example.org"),
             ("PORTAL_VERIFY_SHOWS_DOCUMENT", "false"),
+            ("PORTAL_CONNECTION_MAX_DAYS", "90"),
         ])
         .unwrap();
+        assert_eq!(s.connections.max_days, 90);
         assert_eq!(s.documents.download_limit.certificate, 5);
         assert_eq!(s.documents.download_limit.unit_certificate, 3);
         assert_eq!(s.documents.download_limit.letter, 0);
@@ -286,6 +293,7 @@ mod tests {
             ("PORTAL_DOWNLOAD_LIMIT_UNIT_CERTIFICATE", "-1"),
             ("PORTAL_REPORT_REASONS", " | "),
             ("PORTAL_VERIFY_SHOWS_DOCUMENT", "yes"),
+            ("PORTAL_CONNECTION_MAX_DAYS", "0"),
         ] {
             let err = read(&[(name, bad)]).unwrap_err();
             assert!(err.to_string().contains(name), "{name}={bad}: {err}");

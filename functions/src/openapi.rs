@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use portal_domain::accounts::{
     addresses, admin, model, passwords, profile, registration, sessions,
 };
+use portal_domain::connections;
 use portal_domain::documents::{self, jobs};
 use portal_domain::records;
 use serde_json::{Value, json};
@@ -156,7 +157,7 @@ fn operation(route: &Route) -> Operation {
             None,
             200,
             Some("DocumentView"),
-            "learner (own documents), admin",
+            "learner (own documents), third party (shared with them: ?connection=id), admin",
         ),
         ("GET", "/api/documents/{reference}/linkedin") => op(
             "LinkedIn's add-to-profile address for my document (DOC-7)",
@@ -170,21 +171,21 @@ fn operation(route: &Route) -> Operation {
             None,
             200,
             Some(PDF),
-            "learner (own documents), admin",
+            "learner (own documents), third party (shared with them: ?connection=id), admin",
         ),
         ("GET", "/api/documents/{reference}/badge") => op(
             "A digital badge's image (SVG)",
             None,
             200,
             Some(SVG),
-            "learner (own documents), admin",
+            "learner (own documents), third party (shared with them: ?connection=id), admin",
         ),
         ("POST", "/api/documents/{reference}/reports") => op(
             "Report a problem with a document; the awarding body's team is e-mailed (DOC-6)",
             Some("ReportInput"),
             201,
             Some("Report"),
-            "learner (own documents), admin",
+            "learner (own documents), third party (shared with them: ?connection=id), admin",
         ),
         ("GET", "/api/admin/reports") => op(
             "Reports, oldest first (?state=open|closed)",
@@ -291,6 +292,97 @@ fn operation(route: &Route) -> Operation {
             Some("AccountSummary"),
             "admin",
         ),
+        ("GET", "/api/connections") => op(
+            "My connections on one tab (?tab=active: pending and active, soonest expiry first; ?tab=inactive: expired, rejected, cancelled, latest first), filtered by ?q= (CON-7)",
+            None,
+            200,
+            Some("ConnectionViewPage"),
+            "learner, third party",
+        ),
+        ("POST", "/api/connections") => op(
+            "Start a connection: a learner adds a third party and chooses documents (CON-1); a third party asks a learner (CON-2). The same answer whether or not the e-mail belongs to anyone",
+            Some("ConnectionInput"),
+            201,
+            Some("ConnectionView"),
+            "learner, third party",
+        ),
+        ("GET", "/api/connections/{id}") => op(
+            "One connection, with what the caller may do now",
+            None,
+            200,
+            Some("ConnectionView"),
+            "either side",
+        ),
+        ("DELETE", "/api/connections/{id}") => op(
+            "Cancel a pending or active connection; the other side is e-mailed (CON-6)",
+            None,
+            200,
+            Some("ConnectionView"),
+            "either side",
+        ),
+        ("POST", "/api/connections/{id}/accept") => op(
+            "Accept a pending connection (CON-3); a learner accepting chooses the documents to share",
+            Some("SharesInput"),
+            200,
+            Some("ConnectionView"),
+            "the side that did not start it",
+        ),
+        ("POST", "/api/connections/{id}/reject") => op(
+            "Reject a pending connection (CON-3)",
+            None,
+            200,
+            Some("ConnectionView"),
+            "the side that did not start it",
+        ),
+        ("PUT", "/api/connections/{id}/documents") => op(
+            "Change the documents shared (CON-4)",
+            Some("SharesInput"),
+            200,
+            Some("ConnectionView"),
+            "learner",
+        ),
+        ("POST", "/api/connections/{id}/extend") => op(
+            "Set a new last day of access, also for an expired connection (CON-5)",
+            Some("ExpiryInput"),
+            200,
+            Some("ConnectionView"),
+            "learner",
+        ),
+        ("POST", "/api/connections/{id}/extension-requests") => op(
+            "Ask the learner for more time (CON-5); the connection's extension_request holds its id",
+            Some("ExpiryInput"),
+            201,
+            Some("ConnectionView"),
+            "third party",
+        ),
+        ("POST", "/api/connections/{id}/extension-requests/{request_id}/approve") => op(
+            "Approve the third party's request for more time (CON-5)",
+            None,
+            200,
+            Some("ConnectionView"),
+            "learner",
+        ),
+        ("POST", "/api/connections/{id}/extension-requests/{request_id}/decline") => op(
+            "Decline the third party's request for more time (CON-5)",
+            None,
+            200,
+            Some("ConnectionView"),
+            "learner",
+        ),
+        ("GET", "/api/connections/{id}/documents") => op(
+            "The documents a connection shares, while it is active and before its expiry instant (CON-8); open each with ?connection=id",
+            None,
+            200,
+            Some("SharedDocuments"),
+            "third party",
+        ),
+        ("GET", "/api/search/learners") => op(
+            "Learners who opted in to third-party search, by full name or a document's reference (?q=, 3 characters at least; rate-limited): name, reference, qualification, award date only (CON-9)",
+            None,
+            200,
+            Some("LearnerFoundPage"),
+            "third party",
+        ),
         _ => op("", None, 200, None, ""),
     }
 }
@@ -303,6 +395,11 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
         "Where the previous page ended (its `next_cursor`).",
     );
     const LIMIT: (&str, &str, &str) = ("limit", "integer", "At most this many items (1 to 100).");
+    const CONNECTION: (&str, &str, &str) = (
+        "connection",
+        "string",
+        "Third parties: the connection the document is shared through.",
+    );
     match (route.method, route.path) {
         ("GET", "/api/admin/registrations") => vec![CURSOR, LIMIT],
         ("GET", "/api/admin/audit") => vec![
@@ -310,16 +407,36 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
             CURSOR,
             LIMIT,
         ],
-        ("GET", "/api/documents/{reference}/pdf") => vec![(
-            "download",
-            "boolean",
-            "true: download it (counts against the learner's limit).",
-        )],
+        ("GET", "/api/documents/{reference}/pdf") => vec![
+            (
+                "download",
+                "boolean",
+                "true: download it (counts against the learner's limit).",
+            ),
+            CONNECTION,
+        ],
         ("GET", "/api/admin/reports") => vec![
             ("state", "string", "open (the default) or closed."),
             CURSOR,
             LIMIT,
         ],
+        ("GET", "/api/connections") => vec![
+            ("tab", "string", "active (the default) or inactive."),
+            (
+                "q",
+                "string",
+                "Part of the other side's name, e-mail or company.",
+            ),
+            CURSOR,
+            LIMIT,
+        ],
+        ("GET", "/api/search/learners") => vec![(
+            "q",
+            "string",
+            "A full name or a document's reference (3 letters or digits at least).",
+        )],
+        ("GET", "/api/documents/{reference}" | "/api/documents/{reference}/badge")
+        | ("POST", "/api/documents/{reference}/reports") => vec![CONNECTION],
         ("GET", "/api/admin/users") => vec![
             ("q", "string", "The start of the e-mail address."),
             CURSOR,
@@ -434,6 +551,18 @@ pub fn document() -> Value {
         .schema_from::<documents::lifecycle::ChangeInput>()
         .schema_from::<documents::lifecycle::Changed>()
         .schema_from::<portal_domain::audit::AuditEntry>()
+        .schema_from::<connections::actions::ConnectionInput>()
+        .schema_from::<connections::actions::SharesInput>()
+        .schema_from::<connections::actions::ExpiryInput>()
+        .schema_from::<connections::actions::ConnectionView>()
+        .schema_from::<connections::actions::OtherSide>()
+        .schema_from::<connections::actions::Allowed>()
+        .schema_from::<connections::actions::SharedDocument>()
+        .schema_from::<connections::actions::SharedDocuments>()
+        .schema_from::<connections::state::Status>()
+        .schema_from::<connections::state::Side>()
+        .schema_from::<connections::ExtensionRequest>()
+        .schema_from::<connections::search::LearnerFound>()
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
@@ -444,6 +573,8 @@ pub fn document() -> Value {
         schemas.insert("AccountSummaryPage".into(), page_of("AccountSummary"));
         schemas.insert("ReportPage".into(), page_of("Report"));
         schemas.insert("AuditEntryPage".into(), page_of("AuditEntry"));
+        schemas.insert("ConnectionViewPage".into(), page_of("ConnectionView"));
+        schemas.insert("LearnerFoundPage".into(), page_of("LearnerFound"));
         schemas.insert("Problem".into(), json!({
             "type": "object",
             "description": "RFC 9457 problem details; `errors` names each field that is not right.",

@@ -127,6 +127,18 @@ pub const FUNCTIONS: &[Function] = &[
         "audit-log",
         "Admin: the audit log of administrators' actions, a month at a time (ADM-5)",
     ),
+    http(
+        "connections",
+        "Connections: learners share documents with third parties for a limited time (CON-1..7)",
+    ),
+    http(
+        "shared-documents",
+        "The documents a connection shares, for its third party while it is active (CON-8)",
+    ),
+    http(
+        "search-learners",
+        "Third parties find learners who opted in (CON-9, ACC-8)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
@@ -142,6 +154,14 @@ pub const FUNCTIONS: &[Function] = &[
             local_period_secs: 600,
         },
         summary: "Removes registrations never verified and spent tokens (SCH-3)",
+    },
+    Function {
+        name: "expire-connections",
+        trigger: Trigger::Schedule {
+            expression: "rate(5 minutes)",
+            local_period_secs: 60,
+        },
+        summary: "Marks connections past their expiry as expired and e-mails both sides (CON-10, SCH-1)",
     },
 ];
 
@@ -188,6 +208,31 @@ pub const ROUTES: &[Route] = &[
         "/api/admin/documents/{reference}/reissue",
         "manage-documents",
     ),
+    route("GET", "/api/connections", "connections"),
+    route("POST", "/api/connections", "connections"),
+    route("GET", "/api/connections/{id}", "connections"),
+    route("DELETE", "/api/connections/{id}", "connections"),
+    route("POST", "/api/connections/{id}/accept", "connections"),
+    route("POST", "/api/connections/{id}/reject", "connections"),
+    route("PUT", "/api/connections/{id}/documents", "connections"),
+    route("POST", "/api/connections/{id}/extend", "connections"),
+    route(
+        "POST",
+        "/api/connections/{id}/extension-requests",
+        "connections",
+    ),
+    route(
+        "POST",
+        "/api/connections/{id}/extension-requests/{request_id}/approve",
+        "connections",
+    ),
+    route(
+        "POST",
+        "/api/connections/{id}/extension-requests/{request_id}/decline",
+        "connections",
+    ),
+    route("GET", "/api/connections/{id}/documents", "shared-documents"),
+    route("GET", "/api/search/learners", "search-learners"),
     route("GET", "/verify/{reference}", "verify"),
     route("GET", "/api/verify/{reference}", "verify"),
     route("GET", "/api/admin/registrations", "review-registrations"),

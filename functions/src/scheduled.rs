@@ -4,18 +4,23 @@
 //! that is due in the table.
 
 use portal_domain::accounts::registration;
-use portal_domain::{Ctx, outbox};
+use portal_domain::{Ctx, connections, outbox};
 use serde_json::{Value, json};
 
 /// E-mails one run sends at most (a Lambda run stays well within its timeout).
 const EMAILS_PER_RUN: usize = 500;
 const CLEANUPS_PER_RUN: usize = 5_000;
+/// Connections one run expires at most (about 20 a second on DynamoDB, 16 at once).
+const EXPIRIES_PER_RUN: usize = 5_000;
 
 /// Runs a scheduled function and reports what it did.
 pub async fn run(function: &str, ctx: &Ctx) -> Result<Value, portal_domain::Error> {
     match function {
         "deliver-emails" => Ok(json!(outbox::deliver_due(ctx, EMAILS_PER_RUN).await?)),
         "cleanup-registrations" => Ok(json!(registration::cleanup(ctx, CLEANUPS_PER_RUN).await?)),
+        "expire-connections" => Ok(json!(
+            connections::actions::expire_due(ctx, EXPIRIES_PER_RUN).await?
+        )),
         other => Err(portal_domain::Error::Internal(format!(
             "no scheduled function {other}"
         ))),

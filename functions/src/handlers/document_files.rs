@@ -19,7 +19,13 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     } else {
         auth::signed_in(ctx, &req).await?
     };
-    let opened = access::open(ctx, &principal, req.param("reference")).await?;
+    let opened = access::open(
+        ctx,
+        &principal,
+        req.param("reference"),
+        req.query_param("connection").as_deref(),
+    )
+    .await?;
     let reference = opened.record.reference.as_str().to_owned();
     if req.path.ends_with("/badge") {
         return badge(ctx, &opened);
@@ -32,7 +38,7 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     // could be saved from its viewer) is marked as a view-only copy, so the limit means something.
     let copy = match (opened.audience, download) {
         (Audience::Owner, true) | (Audience::Admin, _) => render::Copy::Original,
-        (Audience::Owner, false) => render::Copy::ViewOnly,
+        (Audience::Owner, false) | (Audience::ThirdParty, _) => render::Copy::ViewOnly,
     };
     let bytes = printing::pdf(ctx, &opened, copy).await?;
     let mut response = ApiResponse::new(StatusCode::OK, "application/pdf", bytes);

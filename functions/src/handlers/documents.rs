@@ -57,7 +57,13 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
             },
         ));
     }
-    let opened = access::open(ctx, &principal, reference).await?;
+    let opened = access::open(
+        ctx,
+        &principal,
+        reference,
+        req.query_param("connection").as_deref(),
+    )
+    .await?;
     let record = &opened.record;
     if req.path.ends_with("/linkedin") {
         if opened.audience != Audience::Owner {

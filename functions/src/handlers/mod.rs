@@ -3,6 +3,7 @@
 pub mod addresses;
 pub mod audit_log;
 pub mod change_password;
+pub mod connections;
 pub mod document_files;
 pub mod documents;
 pub mod forgot_password;
@@ -20,6 +21,8 @@ pub mod register;
 pub mod reports;
 pub mod reset_password;
 pub mod review_registrations;
+pub mod search_learners;
+pub mod shared_documents;
 pub mod site;
 pub mod verify;
 pub mod verify_email;

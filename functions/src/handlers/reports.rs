@@ -12,6 +12,7 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
                 ctx,
                 &principal,
                 req.param("reference"),
+                req.query_param("connection").as_deref(),
                 &req.json::<ReportInput>()?,
             )
             .await?,

@@ -19,6 +19,10 @@
 //! | job's document slot (which reference a job's n-th document got) | `JOB#{job id}` | `SLOT#{achievement:05}#{document}` | |
 //! | document (its reference is its key: unique) | `DOC#{reference}` | `DOC` | |
 //! | achievement with its documents | `LEARNER#{enrolment number}` | `ACH#{job id}#{achievement:05}` | |
+//! | report | `REPORT#{id}` | `REPORT` | `REPORTS#{state}` / `{instant}#{id}` |
+//! | connection | `CONN#{id}` | `CONN` | `CONNDUE` / `{expiry instant}#{id}` while active |
+//! | a side's copy of a connection (its list) | `USER#{id}`, or `INVITED#{side}#{email}` before that side has an account | `CONN#A#{expiry instant}#{id}` while open, `CONN#I#{changed instant}#{id}` after | |
+//! | learner found by third-party search (opted in) | `SEARCH#{normalised last name}` | `{normalised first name}#{user id}` | |
 
 use crate::ports::Key;
 
@@ -156,4 +160,32 @@ pub fn report(id: &str) -> Key {
 /// Reports by state, oldest first: `open` for admins to answer, `closed` for the record (ADM-3).
 pub fn reports_index(state: &str) -> String {
     format!("REPORTS#{state}")
+}
+
+pub fn connection(id: &str) -> Key {
+    Key::new(format!("CONN#{id}"), "CONN")
+}
+
+/// Active connections by expiry instant: the expiry function's work list (CON-10).
+pub const CONNECTIONS_DUE: &str = "CONNDUE";
+
+/// The list of one side's connections: the prefix of the open ones (pending, active), by
+/// expiry, and of the closed ones, by when they closed.
+pub const CONNECTIONS_OPEN: &str = "CONN#A#";
+pub const CONNECTIONS_CLOSED: &str = "CONN#I#";
+
+/// Where a side's copy of a connection waits until someone with that e-mail has an account.
+pub fn invited_partition(side: &str, email: &str) -> String {
+    format!("INVITED#{side}#{email}")
+}
+
+pub fn search_entry(normalised_last_name: &str, normalised_first_name: &str, user_id: &str) -> Key {
+    Key::new(
+        search_partition(normalised_last_name),
+        format!("{normalised_first_name}#{user_id}"),
+    )
+}
+
+pub fn search_partition(normalised_last_name: &str) -> String {
+    format!("SEARCH#{normalised_last_name}")
 }

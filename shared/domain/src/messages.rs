@@ -311,6 +311,18 @@ pub fn report_answered(s: &Settings, first_name: &str, reference: &str, answer: 
     )
 }
 
+/// CON-1..6, CON-10: news about a connection for one side. `name` is how the other side named
+/// them; `lines` say what happened; the link leads to the connection (or to registering).
+pub fn connection_news(
+    s: &Settings,
+    name: &str,
+    subject: String,
+    lines: &[String],
+    action: (&str, &str),
+) -> Message {
+    compose(s, subject, &hello(name), lines, Some(action))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,20 @@ pub struct Settings {
     pub records_api_key_sha256: Option<[u8; 32]>,
     pub limits: Limits,
     pub documents: DocumentRules,
+    pub connections: ConnectionRules,
+}
+
+/// How long learners may share documents with third parties (CON-1, CON-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionRules {
+    /// The latest expiry date allowed, in days from today.
+    pub max_days: i64,
+}
+
+impl Default for ConnectionRules {
+    fn default() -> Self {
+        Self { max_days: 365 }
+    }
 }
 
 /// What the awarding body decides about its documents (ADM-4's document settings).
@@ -121,6 +135,7 @@ impl Settings {
             records_api_key_sha256: None,
             limits: Limits::default(),
             documents: DocumentRules::defaults(),
+            connections: ConnectionRules::default(),
         }
     }
 

@@ -327,6 +327,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My connections on one tab (?tab=active: pending and active, soonest expiry first; ?tab=inactive: expired, rejected, cancelled, latest first), filtered by ?q= (CON-7) */
+        get: operations["get-connections"];
+        put?: never;
+        /** Start a connection: a learner adds a third party and chooses documents (CON-1); a third party asks a learner (CON-2). The same answer whether or not the e-mail belongs to anyone */
+        post: operations["post-connections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One connection, with what the caller may do now */
+        get: operations["get-connections-id"];
+        put?: never;
+        post?: never;
+        /** Cancel a pending or active connection; the other side is e-mailed (CON-6) */
+        delete: operations["delete-connections-id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a pending connection (CON-3); a learner accepting chooses the documents to share */
+        post: operations["post-connections-id-accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The documents a connection shares, while it is active and before its expiry instant (CON-8); open each with ?connection=id */
+        get: operations["get-connections-id-documents"];
+        /** Change the documents shared (CON-4) */
+        put: operations["put-connections-id-documents"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new last day of access, also for an expired connection (CON-5) */
+        post: operations["post-connections-id-extend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/extension-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the learner for more time (CON-5); the connection's extension_request holds its id */
+        post: operations["post-connections-id-extension-requests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/extension-requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the third party's request for more time (CON-5) */
+        post: operations["post-connections-id-extension-requests-request_id-approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/extension-requests/{request_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline the third party's request for more time (CON-5) */
+        post: operations["post-connections-id-extension-requests-request_id-decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending connection (CON-3) */
+        post: operations["post-connections-id-reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/documents": {
         parameters: {
             query?: never;
@@ -585,6 +741,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search/learners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Learners who opted in to third-party search, by full name or a document's reference (?q=, 3 characters at least; rate-limited): name, reference, qualification, award date only (CON-9) */
+        get: operations["get-search-learners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/site": {
         parameters: {
             query?: never;
@@ -735,6 +908,11 @@ export interface components {
             items: components["schemas"]["Address"][];
             next_cursor?: string | null;
         };
+        /**
+         * @description What the caller may do with a connection now.
+         * @enum {string}
+         */
+        Allowed: "accept" | "reject" | "share_documents" | "extend" | "request_extension" | "answer_extension" | "cancel" | "view_documents";
         ApproveInput: {
             /** @description For a centre user: the centre number of the record to link the account to. */
             centre_number?: string | null;
@@ -791,6 +969,54 @@ export interface components {
             /** @description The answer e-mailed to the reporter (up to 2,000 characters). */
             answer?: string | null;
         };
+        ConnectionInput: {
+            /** @description Learners: the documents (and badges) to share, by reference. */
+            document_references?: string[] | null;
+            /** @description The other side's e-mail address. */
+            email?: string | null;
+            /** @description The last day of access, `YYYY-MM-DD`; one month from today when absent. */
+            expires_on?: string | null;
+            /** @description A note to the other side (up to 1,000 characters). */
+            message?: string | null;
+            /**
+             * @description The other side's name: the third party's (a learner adding) or the learner's (a third
+             *     party asking).
+             */
+            name?: string | null;
+        };
+        /** @description A connection as one side sees it (CON-7). */
+        ConnectionView: {
+            actions: components["schemas"]["Allowed"][];
+            /** Format: date-time */
+            created_at: string;
+            document_references: string[];
+            documents_shared: number;
+            /**
+             * Format: date-time
+             * @description The instant access ends (the start of the next day, UTC).
+             */
+            expires_at: string;
+            /**
+             * Format: date
+             * @description The last day of access.
+             */
+            expires_on: string;
+            extension_request?: null | components["schemas"]["ExtensionRequest"];
+            id: string;
+            initiated_by: components["schemas"]["Side"];
+            message?: string | null;
+            other: components["schemas"]["OtherSide"];
+            /** @description As it is now: an active connection past its expiry instant is `expired` at once. */
+            status: components["schemas"]["Status"];
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Which side the caller is. */
+            your_side: components["schemas"]["Side"];
+        };
+        ConnectionViewPage: {
+            items: components["schemas"]["ConnectionView"][];
+            next_cursor: string | null;
+        };
         /** @description What the document itself says beyond the key facts. */
         DocumentContents: {
             course?: string | null;
@@ -829,6 +1055,18 @@ export interface components {
             remaining: number;
             /** Format: int64 */
             used: number;
+        };
+        ExpiryInput: {
+            /** @description The new last day of access, `YYYY-MM-DD`. */
+            expires_on?: string | null;
+        };
+        /** @description The third party's proposal of a new expiry date (CON-5). */
+        ExtensionRequest: {
+            /** Format: date */
+            expires_on: string;
+            id: string;
+            /** Format: date-time */
+            requested_at: string;
         };
         /** @description A reason one input field is not acceptable. */
         FieldError: {
@@ -875,6 +1113,18 @@ export interface components {
             documents: components["schemas"]["JobDocument"][];
             job_id: string;
         };
+        /** @description One result: what a third party may learn of an opted-in learner's achievement. */
+        LearnerFound: {
+            /** Format: date */
+            award_date: string;
+            full_name: string;
+            qualification_title: string;
+            reference: string;
+        };
+        LearnerFoundPage: {
+            items: components["schemas"]["LearnerFound"][];
+            next_cursor: string | null;
+        };
         LearnerRecord: {
             /** Format: date */
             date_of_birth: string;
@@ -916,6 +1166,12 @@ export interface components {
         /** @description A short confirmation for actions that return nothing else. */
         Message: {
             message: string;
+        };
+        /** @description The other side of a connection, as the caller sees it. */
+        OtherSide: {
+            company?: string | null;
+            email: string;
+            name: string;
         };
         /** @description A registration waiting for review, beside the records closest to it. */
         PendingRegistration: {
@@ -1040,6 +1296,32 @@ export interface components {
             session_token?: string | null;
             user: components["schemas"]["Profile"];
         };
+        /** @description One document shared with a third party (CON-8). */
+        SharedDocument: {
+            /** Format: date */
+            award_date: string;
+            learner_name: string;
+            qualification_code: string;
+            qualification_title: string;
+            reference: string;
+            status: components["schemas"]["DocumentStatus"];
+            superseded_by?: string | null;
+            type: components["schemas"]["DocumentKind"];
+        };
+        /** @description The documents a connection shares, for its third party while it is active. */
+        SharedDocuments: {
+            connection: components["schemas"]["ConnectionView"];
+            items: components["schemas"]["SharedDocument"][];
+        };
+        SharesInput: {
+            /** @description The documents (and badges) to share, by reference; an empty list shares nothing. */
+            document_references?: string[] | null;
+        };
+        /**
+         * @description The two sides of a connection.
+         * @enum {string}
+         */
+        Side: "learner" | "third_party";
         SignIn: {
             /** Format: date-time */
             at: string;
@@ -1064,6 +1346,11 @@ export interface components {
             support_email: string;
             support_phone?: string | null;
         };
+        /**
+         * @description Where a connection stands.
+         * @enum {string}
+         */
+        Status: "pending" | "active" | "rejected" | "cancelled" | "expired";
         Unit: {
             code: string;
             grade?: string | null;
@@ -1748,6 +2035,405 @@ export interface operations {
             };
         };
     };
+    "get-connections": {
+        parameters: {
+            query?: {
+                /** @description active (the default) or inactive. */
+                tab?: string;
+                /** @description Part of the other side's name, e-mail or company. */
+                q?: string;
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionViewPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-connections-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "delete-connections-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-connections-id-accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharesInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-connections-id-documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedDocuments"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "put-connections-id-documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharesInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-connections-id-extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpiryInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-connections-id-extension-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpiryInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-connections-id-extension-requests-request_id-approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-connections-id-extension-requests-request_id-decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-connections-id-reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-documents": {
         parameters: {
             query?: never;
@@ -1779,7 +2465,10 @@ export interface operations {
     };
     "get-documents-reference": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Third parties: the connection the document is shared through. */
+                connection?: string;
+            };
             header?: never;
             path: {
                 reference: string;
@@ -1810,7 +2499,10 @@ export interface operations {
     };
     "get-documents-reference-badge": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Third parties: the connection the document is shared through. */
+                connection?: string;
+            };
             header?: never;
             path: {
                 reference: string;
@@ -1875,6 +2567,8 @@ export interface operations {
             query?: {
                 /** @description true: download it (counts against the learner's limit). */
                 download?: boolean;
+                /** @description Third parties: the connection the document is shared through. */
+                connection?: string;
             };
             header?: never;
             path: {
@@ -1906,7 +2600,10 @@ export interface operations {
     };
     "post-documents-reference-reports": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Third parties: the connection the document is shared through. */
+                connection?: string;
+            };
             header?: never;
             path: {
                 reference: string;
@@ -2302,6 +2999,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Imported"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-search-learners": {
+        parameters: {
+            query?: {
+                /** @description A full name or a document's reference (3 letters or digits at least). */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearnerFoundPage"];
                 };
             };
             /** @description A problem */

@@ -112,6 +112,7 @@ pub async fn update(ctx: &Ctx, principal: &Principal, change: &ProfileChange) ->
             new_email.as_str(),
         )?);
     }
+    writes.extend(crate::connections::search::entry_writes(before, &after)?);
     writes.push(Write::put_if(
         after.to_item()?,
         Condition::version_is(before.version),

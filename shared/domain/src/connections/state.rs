@@ -238,7 +238,11 @@ impl Side {
     }
 }
 
-fn check_expiry(until: OffsetDateTime, now: OffsetDateTime, rules: Rules) -> Result<(), Refused> {
+pub fn check_expiry(
+    until: OffsetDateTime,
+    now: OffsetDateTime,
+    rules: Rules,
+) -> Result<(), Refused> {
     if until <= now {
         return Err(Refused::BadExpiry("must be in the future"));
     }

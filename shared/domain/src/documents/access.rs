@@ -20,6 +20,9 @@ pub enum Audience {
     Owner,
     /// The awarding body's staff.
     Admin,
+    /// A third party the learner shares it with through an active connection (CON-8):
+    /// view-only copies.
+    ThirdParty,
 }
 
 /// A document someone may see, with its achievement.
@@ -30,10 +33,15 @@ pub struct Opened {
     pub audience: Audience,
 }
 
-/// Opens a document for the signed-in person. A malformed reference, an unknown one and one the
-/// person may not see all answer `NotFound`: nothing to learn from the difference.
-/// (Third parties see what is shared with them, and centres their learners', in CON and CEN.)
-pub async fn open(ctx: &Ctx, principal: &Principal, raw: &str) -> Result<Opened> {
+/// Opens a document for the signed-in person; a third party names the connection it is shared
+/// through. A malformed reference, an unknown one and one the person may not see all answer
+/// `NotFound`: nothing to learn from the difference. (Centres see their learners' in CEN.)
+pub async fn open(
+    ctx: &Ctx,
+    principal: &Principal,
+    raw: &str,
+    connection: Option<&str>,
+) -> Result<Opened> {
     let reference = Reference::parse(raw).map_err(|_| Error::NotFound)?;
     let (record, achievement) = jobs::document(ctx, &reference)
         .await?
@@ -46,6 +54,18 @@ pub async fn open(ctx: &Ctx, principal: &Principal, raw: &str) -> Result<Opened>
                 == Some(record.enrolment_number.as_str()) =>
         {
             Audience::Owner
+        }
+        AccountKind::ThirdParty
+            if crate::connections::actions::lets_see(
+                ctx,
+                principal,
+                connection.unwrap_or_default(),
+                record.reference.as_str(),
+                &record.enrolment_number,
+            )
+            .await? =>
+        {
+            Audience::ThirdParty
         }
         _ => return Err(Error::NotFound),
     };

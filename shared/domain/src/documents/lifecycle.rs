@@ -62,7 +62,7 @@ pub async fn change(
         None | Some("") => return Err(Error::field("reason", "is required")),
         Some(r) => long_text(r, 500).map_err(|m| Error::field("reason", m))?,
     };
-    let opened = access::open(ctx, admin, raw_reference).await?;
+    let opened = access::open(ctx, admin, raw_reference, None).await?;
     debug_assert_eq!(opened.audience, Audience::Admin);
     let old = opened.record;
     // Revoked and superseded are final: a revoked document must never turn into a pointer to a

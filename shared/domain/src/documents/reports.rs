@@ -84,9 +84,10 @@ pub async fn create(
     ctx: &Ctx,
     principal: &Principal,
     raw_reference: &str,
+    connection: Option<&str>,
     input: &ReportInput,
 ) -> Result<Report> {
-    let opened = access::open(ctx, principal, raw_reference).await?;
+    let opened = access::open(ctx, principal, raw_reference, connection).await?;
     let mut fields = Fields::new();
     let reasons = &ctx.settings.documents.report_reasons;
     let reason = fields.required("reason", input.reason.as_deref(), |r| {
