@@ -487,6 +487,144 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         )
         .await;
     let report_id = report["id"].as_str().expect("a report").to_owned();
+    // Connections: the learner shares the certificate with Grace, who accepts, reads it, asks
+    // for more time; the learner approves and opts in to search; Grace searches; one expires.
+    let grace_session = j.sign_in("grace@example.org", PASSWORD).await;
+    let grace = Some(grace_session.as_str());
+    let offered = j
+        .call(
+            "connections",
+            Method::POST,
+            "/api/connections",
+            Some(&learner),
+            Some(json!({ "name": "Grace Hopper", "email": "grace@example.org", "document_references": [reference] })),
+        )
+        .await;
+    let connection = offered["id"].as_str().expect("a connection").to_owned();
+    j.call(
+        "connections",
+        Method::POST,
+        "/api/connections",
+        Some(&learner),
+        Some(json!({ "name": "Nobody Yet", "email": "invited@example.org" })),
+    )
+    .await;
+    j.call(
+        "connections",
+        Method::GET,
+        "/api/connections?tab=active&q=grace",
+        grace,
+        None,
+    )
+    .await;
+    let base = format!("/api/connections/{connection}");
+    j.call("connections", Method::GET, &base, grace, None).await;
+    j.call(
+        "connections",
+        Method::POST,
+        &format!("{base}/accept"),
+        grace,
+        Some(json!({})),
+    )
+    .await;
+    j.call(
+        "shared-documents",
+        Method::GET,
+        &format!("{base}/documents"),
+        grace,
+        None,
+    )
+    .await;
+    j.call(
+        "documents",
+        Method::GET,
+        &format!("/api/documents/{reference}?connection={connection}"),
+        grace,
+        None,
+    )
+    .await;
+    j.call(
+        "document-files",
+        Method::GET,
+        &format!("/api/documents/{reference}/pdf?connection={connection}"),
+        grace,
+        None,
+    )
+    .await;
+    j.call(
+        "connections",
+        Method::PUT,
+        &format!("{base}/documents"),
+        Some(&learner),
+        Some(json!({ "document_references": [reference] })),
+    )
+    .await;
+    let today = portal_domain::ports::Clock::now(j.clock.as_ref()).date();
+    let asked = j
+        .call(
+            "connections",
+            Method::POST,
+            &format!("{base}/extension-requests"),
+            grace,
+            Some(json!({ "expires_on": (today + time::Duration::days(60)).to_string() })),
+        )
+        .await;
+    let request = asked["extension_request"]["id"]
+        .as_str()
+        .expect("a request")
+        .to_owned();
+    j.call(
+        "connections",
+        Method::POST,
+        &format!("{base}/extension-requests/{request}/approve"),
+        Some(&learner),
+        None,
+    )
+    .await;
+    j.call(
+        "connections",
+        Method::POST,
+        &format!("{base}/extend"),
+        Some(&learner),
+        Some(json!({ "expires_on": (today + time::Duration::days(1)).to_string() })),
+    )
+    .await;
+    j.call(
+        "profile",
+        Method::PATCH,
+        "/api/me",
+        Some(&learner),
+        Some(json!({ "third_party_search_opt_in": true })),
+    )
+    .await;
+    j.call(
+        "search-learners",
+        Method::GET,
+        "/api/search/learners?q=Ada%20Lovelace",
+        grace,
+        None,
+    )
+    .await;
+    j.call(
+        "search-learners",
+        Method::GET,
+        &format!("/api/search/learners?q={reference}"),
+        grace,
+        None,
+    )
+    .await;
+    j.clock.advance(time::Duration::days(3));
+    j.scheduled("expire-connections").await;
+    j.call(
+        "connections",
+        Method::GET,
+        "/api/connections?tab=inactive",
+        Some(&learner),
+        None,
+    )
+    .await;
+    j.call("connections", Method::DELETE, &base, Some(&learner), None)
+        .await;
     j.call(
         "verify",
         Method::GET,
