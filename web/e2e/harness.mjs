@@ -77,13 +77,17 @@ export async function startPortal(settings = {}) {
     /** An active learner account made through the API (registration is tested in its own journey). */
     async activeLearner(person, password) {
       await postJson(`${url}/api/records/learners`, { learners: [{ enrolment_number: person.enrolment, first_name: person.first, last_name: person.last, date_of_birth: person.dob }] }, recordsKey);
-      const registered = await fetch(`${url}/api/auth/register`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ kind: "learner", email: person.email, password, first_name: person.first, last_name: person.last, date_of_birth: person.dob, enrolment_number: person.enrolment }),
-      });
+      await this.register({ kind: "learner", email: person.email, password, first_name: person.first, last_name: person.last, date_of_birth: person.dob, enrolment_number: person.enrolment });
+    },
+    /** An active third-party account made through the API. */
+    async activeThirdParty(person, password) {
+      await this.register({ kind: "third_party", email: person.email, password, first_name: person.first, last_name: person.last, company: person.company });
+    },
+    /** Registers through the API and follows the e-mailed confirmation link. */
+    async register(body) {
+      const registered = await fetch(`${url}/api/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       assert.equal(registered.status, 202, await registered.text());
-      const mail = await this.mail(person.email, /confirm/i);
+      const mail = await this.mail(body.email, /confirm/i);
       const token = new URL(linkIn(mail, url)).searchParams.get("token");
       const verified = await fetch(`${url}/api/auth/verify-email`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
       assert.equal(verified.status, 200, await verified.text());

@@ -19,6 +19,9 @@ import { AdminAccounts, AdminAccount } from "./pages/AdminAccounts";
 import { AdminReports } from "./pages/AdminReports";
 import { AdminDocuments } from "./pages/AdminDocuments";
 import { AdminAudit } from "./pages/AdminAudit";
+import { Connections } from "./pages/Connections";
+import { SharedDocuments } from "./pages/SharedDocuments";
+import { LearnerSearch } from "./pages/LearnerSearch";
 import { SessionProvider, useReady, useSession } from "./session";
 
 export function App() {
@@ -57,6 +60,9 @@ function Gate() {
         <Route path="dashboard" element={<SignedIn><Dashboard /></SignedIn>} />
         <Route path="documents" element={<SignedIn kinds={["learner"]}><Documents /></SignedIn>} />
         <Route path="documents/:reference" element={<SignedIn><DocumentPage /></SignedIn>} />
+        <Route path="connections" element={<SignedIn kinds={["learner", "third_party"]}><Connections /></SignedIn>} />
+        <Route path="connections/:id/documents" element={<SignedIn kinds={["third_party"]}><SharedDocuments /></SignedIn>} />
+        <Route path="search" element={<SignedIn kinds={["third_party"]}><LearnerSearch /></SignedIn>} />
         <Route path="profile" element={<SignedIn><ProfileDetails /></SignedIn>} />
         <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
         <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />

@@ -19,6 +19,14 @@ function links(kind: string): Array<[string, string]> {
       return [
         ["/dashboard", "Dashboard"],
         ["/documents", "Documents"],
+        ["/connections", "Connections"],
+        ["/profile", "Profile"],
+      ];
+    case "third_party":
+      return [
+        ["/dashboard", "Dashboard"],
+        ["/connections", "Connections"],
+        ["/search", "Search"],
         ["/profile", "Profile"],
       ];
     default:

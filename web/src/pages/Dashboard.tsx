@@ -31,6 +31,14 @@ function useCounts(me: Profile) {
         const documents = await call(client.GET("/api/documents"));
         if (documents.ok) found.documents = String(documents.data.items.reduce((n, a) => n + a.documents.length, 0));
       }
+      if (me.kind === "learner" || me.kind === "third_party") {
+        const connections = await call(client.GET("/api/connections", { params: { query: { tab: "active", limit: 100 } } }));
+        if (connections.ok) {
+          const more = connections.data.next_cursor ? "+" : "";
+          found.active = `${connections.data.items.filter((c) => c.status === "active").length}${more}`;
+          found.pending = `${connections.data.items.filter((c) => c.status === "pending").length}${more}`;
+        }
+      }
       const addresses = await call(client.GET("/api/me/addresses"));
       if (addresses.ok) found.addresses = countOf(addresses.data);
       if (!cancelled) setCounts(found);
@@ -49,6 +57,7 @@ function plural(count: string | undefined, one: string, many: string) {
 
 function tiles(me: Profile, counts: Record<string, string>): Tile[] {
   const addresses = counts.addresses === undefined ? "" : ` You have ${plural(counts.addresses, "saved address", "saved addresses")}.`;
+  const connections = counts.active === undefined ? "" : ` You have ${plural(counts.active, "active connection", "active connections")} and ${plural(counts.pending, "pending", "pending")}.`;
   const profile: Tile = { title: "Profile", text: `Manage your personal details, password and addresses.${addresses}`, to: "/profile", action: "Manage" };
   switch (me.kind) {
     case "learner":
@@ -60,12 +69,13 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
           action: "View",
         },
         { title: "Orders", text: "Order official printed documents and see your previous orders.", action: "Order" },
-        { title: "Connections", text: "Share your documents with employers, universities and others for a limited time.", action: "Manage" },
+        { title: "Connections", text: `Share your documents with employers, universities and others for a limited time.${connections}`, to: "/connections", action: "Manage" },
         profile,
       ];
     case "third_party":
       return [
-        { title: "Connections", text: "See the documents learners have shared with you, and ask learners to share.", action: "Manage" },
+        { title: "Connections", text: `See the documents learners have shared with you, and ask learners to share.${connections}`, to: "/connections", action: "Manage" },
+        { title: "Search", text: "Find learners who have chosen to be found, by name or a document's reference.", to: "/search", action: "Search" },
         { title: "Orders", text: "Order proof-of-qualification letters and see your previous orders.", action: "Order" },
         profile,
       ];

@@ -12,15 +12,18 @@ type DocumentView = Schemas["DocumentView"];
 export function DocumentPage() {
   const { reference = "" } = useParams();
   const [params] = useSearchParams();
+  // A third party sees a document through the connection it is shared by (CON-8).
+  const connection = params.get("connection") ?? undefined;
+  const back = connection ? { to: `/connections/${encodeURIComponent(connection)}/documents`, label: "Back to the shared documents" } : { to: "/documents", label: "Back to your documents" };
   const [doc, setDoc] = useState<DocumentView | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
 
   const load = useCallback(async () => {
     setProblem(null);
-    const outcome = await call(client.GET("/api/documents/{reference}", { params: { path: { reference } } }));
+    const outcome = await call(client.GET("/api/documents/{reference}", { params: { path: { reference }, query: { connection } } }));
     if (outcome.ok) setDoc(outcome.data);
     else setProblem(outcome.problem);
-  }, [reference]);
+  }, [reference, connection]);
   useEffect(() => {
     load();
   }, [load]);
@@ -31,21 +34,22 @@ export function DocumentPage() {
         <LoadFailure problem={problem} retry={load} />
         {!problem && <p role="status">Loading the document…</p>}
         <p>
-          <Link to="/documents">Back to your documents</Link>
+          <Link to={back.to}>{back.label}</Link>
         </p>
       </Page>
     );
   }
   const a = doc.achievement;
-  const pdf = `/api/documents/${encodeURIComponent(doc.reference)}/pdf`;
+  const through = connection ? `?connection=${encodeURIComponent(connection)}` : "";
+  const pdf = `/api/documents/${encodeURIComponent(doc.reference)}/pdf${through}`;
   return (
     <Page title={`${KIND[doc.type]}: ${a.qualification_title}`} wide>
       <p>
-        <Link to="/documents">Back to your documents</Link>
+        <Link to={back.to}>{back.label}</Link>
       </p>
       {doc.status !== "valid" && (
         <Notice kind="warning">
-          {doc.status === "superseded" && doc.superseded_by ? (
+          {doc.status === "superseded" && doc.superseded_by && !connection ? (
             <>
               This document has been replaced by a newer issue, <Link to={`/documents/${doc.superseded_by}`}>{doc.superseded_by}</Link>. Use that one.
             </>
@@ -96,8 +100,8 @@ export function DocumentPage() {
           </dd>
         </div>
       </dl>
-      {doc.type === "badge" ? <Badge doc={doc} /> : <Pdf doc={doc} src={pdf} onChange={setDoc} />}
-      <Report reference={doc.reference} open={params.get("report") === "1"} />
+      {doc.type === "badge" ? <Badge doc={doc} connection={connection} /> : <Pdf doc={doc} src={pdf} onChange={setDoc} />}
+      <Report reference={doc.reference} connection={connection} open={params.get("report") === "1"} />
     </Page>
   );
 }
@@ -171,23 +175,24 @@ function Pdf({ doc, src, onChange }: { doc: DocumentView; src: string; onChange(
   );
 }
 
-function Badge({ doc }: { doc: DocumentView }) {
+function Badge({ doc, connection }: { doc: DocumentView; connection?: string }) {
   const [linkedIn, setLinkedIn] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const a = doc.achievement;
   // Fetched beforehand, so the button is a real link: a window opened after a request is
   // blocked by some browsers' popup blockers.
   useEffect(() => {
-    if (doc.status !== "valid") return;
+    // LinkedIn is the owner's: a third party sees the badge only.
+    if (doc.status !== "valid" || connection) return;
     call(client.GET("/api/documents/{reference}/linkedin", { params: { path: { reference: doc.reference } } })).then((outcome) => {
       if (outcome.ok) setLinkedIn(outcome.data.url);
       else setProblem(outcome.problem);
     });
-  }, [doc.reference, doc.status]);
+  }, [doc.reference, doc.status, connection]);
   return (
     <section aria-labelledby="badge-heading" className="section">
-      <h2 id="badge-heading">Your badge</h2>
-      <img className="badge-image" src={`/api/documents/${encodeURIComponent(doc.reference)}/badge`} alt={`Digital badge: ${a.qualification_title}, issued to ${a.first_name} ${a.last_name} on ${longDate(a.award_date)}`} width={240} height={240} />
+      <h2 id="badge-heading">{connection ? "The badge" : "Your badge"}</h2>
+      <img className="badge-image" src={`/api/documents/${encodeURIComponent(doc.reference)}/badge${connection ? `?connection=${encodeURIComponent(connection)}` : ""}`} alt={`Digital badge: ${a.qualification_title}, issued to ${a.first_name} ${a.last_name} on ${longDate(a.award_date)}`} width={240} height={240} />
       <ErrorSummary problem={problem} />
       {linkedIn && (
         <div className="actions">
@@ -202,7 +207,7 @@ function Badge({ doc }: { doc: DocumentView }) {
 }
 
 /** DOC-6: a reason from the awarding body's list and a description, both required. */
-function Report({ reference, open }: { reference: string; open: boolean }) {
+function Report({ reference, connection, open }: { reference: string; connection?: string; open: boolean }) {
   const { site } = useReady();
   const [shown, setShown] = useState(open);
   const [reason, setReason] = useState("");
@@ -223,7 +228,7 @@ function Report({ reference, open }: { reference: string; open: boolean }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
-    const outcome = await call(client.POST("/api/documents/{reference}/reports", { params: { path: { reference } }, body: { reason, description } }));
+    const outcome = await call(client.POST("/api/documents/{reference}/reports", { params: { path: { reference }, query: { connection } }, body: { reason, description } }));
     setBusy(false);
     if (outcome.ok) {
       setSent(true);
