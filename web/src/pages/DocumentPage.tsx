@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { call, client, csrfHeaders, unreachable, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary, LoadFailure, Notice, RadioGroup, SubmitButton, TextField } from "../components/Fields";
 import { Page } from "../components/Page";
+import { useLoaded } from "../components/useLoaded";
 import { useReady } from "../session";
 import { KIND, STATUS, longDate } from "./Documents";
 
@@ -15,18 +16,8 @@ export function DocumentPage() {
   // A third party sees a document through the connection it is shared by (CON-8).
   const connection = params.get("connection") ?? undefined;
   const back = connection ? { to: `/connections/${encodeURIComponent(connection)}/documents`, label: "Back to the shared documents" } : { to: "/documents", label: "Back to your documents" };
-  const [doc, setDoc] = useState<DocumentView | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-
-  const load = useCallback(async () => {
-    setProblem(null);
-    const outcome = await call(client.GET("/api/documents/{reference}", { params: { path: { reference }, query: { connection } } }));
-    if (outcome.ok) setDoc(outcome.data);
-    else setProblem(outcome.problem);
-  }, [reference, connection]);
-  useEffect(() => {
-    load();
-  }, [load]);
+  const fetchOne = useCallback(() => call(client.GET("/api/documents/{reference}", { params: { path: { reference }, query: { connection } } })), [reference, connection]);
+  const { data: doc, setData: setDoc, problem, reload: load } = useLoaded(fetchOne);
 
   if (!doc) {
     return (

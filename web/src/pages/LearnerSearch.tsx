@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { call, client, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary, Notice, SubmitButton, TextField } from "../components/Fields";
 import { Page } from "../components/Page";
@@ -17,6 +17,11 @@ export function LearnerSearch() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [busy, setBusy] = useState(false);
+  // The results' heading takes focus, so the outcome of each search is announced.
+  const results = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (items) results.current?.focus();
+  }, [items]);
 
   async function search(e: FormEvent) {
     e.preventDefault();
@@ -57,7 +62,7 @@ export function LearnerSearch() {
       </form>
       {items && (
         <section aria-labelledby="results" className="section">
-          <h2 id="results" tabIndex={-1}>
+          <h2 id="results" tabIndex={-1} ref={results}>
             {items.length === 0 ? `No learners found for “${searched}”` : `${items.length} ${items.length === 1 ? "result" : "results"} for “${searched}”`}
           </h2>
           {items.length === 0 && <p>Only learners who have chosen to be found are shown. Check the spelling, use the full name, or ask the learner to share their documents with you by adding a connection.</p>}

@@ -1,26 +1,16 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback } from "react";
 import { Link, useParams } from "react-router";
-import { call, client, type Problem, type Schemas } from "../api/client";
+import { call, client } from "../api/client";
 import { LoadFailure, Notice } from "../components/Fields";
 import { Page } from "../components/Page";
+import { useLoaded } from "../components/useLoaded";
 import { KIND, STATUS, longDate } from "./Documents";
-
-type Shared = Schemas["SharedDocuments"];
 
 /** CON-8: what a learner shares with this third party, view-only, while the connection is active. */
 export function SharedDocuments() {
   const { id = "" } = useParams();
-  const [shared, setShared] = useState<Shared | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const load = useCallback(async () => {
-    setProblem(null);
-    const outcome = await call(client.GET("/api/connections/{id}/documents", { params: { path: { id } } }));
-    if (outcome.ok) setShared(outcome.data);
-    else setProblem(outcome.problem);
-  }, [id]);
-  useEffect(() => {
-    load();
-  }, [load]);
+  const fetchOne = useCallback(() => call(client.GET("/api/connections/{id}/documents", { params: { path: { id } } })), [id]);
+  const { data: shared, problem, reload: load } = useLoaded(fetchOne);
   const back = (
     <p>
       <Link to="/connections">Back to your connections</Link>
