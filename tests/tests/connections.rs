@@ -2,14 +2,22 @@
 //! what, the same answer for any e-mail, bad input writing nothing, races between the sides,
 //! the expiry function, third-party search and reports through a connection.
 
+use portal_domain::Error;
+use portal_domain::connections::actions::{self, ConnectionInput, ExpiryInput, SharesInput, Tab};
+use portal_domain::connections::state::{Action, Side, Status};
+use portal_domain::connections::{self, Connection, end_of, rules};
+use portal_domain::documents::access;
+use portal_domain::secrets;
 use portal_tests::connections::{
     ADA, GRACE, act, active_connection, ada_with_documents, again, centre_session, connect,
     connection_path, date_of, day, expect, fetch, ids_on, iso, issue_to, learner_named,
     mails_about, run_expiry, stored, tab,
 };
+use portal_tests::connections::{Gen, principal};
 use portal_tests::portal::{Session, TestPortal, now};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use time::Date;
 use time::{Duration, OffsetDateTime};
 
 fn id_of(answer: &Value) -> String {
@@ -734,91 +742,42 @@ async fn bad_input_is_refused_naming_the_field_and_writes_nothing() {
     };
     let (past, too_late) = (iso(day(&portal, -1)), iso(day(&portal, 366)));
     let long = "x".repeat(101);
-    let cases: Vec<(&Session, Method, String, Option<Value>, &str)> = vec![
+    let creating = [
+        (json!({ "expires_on": past }), "expires_on"),
+        (json!({ "expires_on": too_late }), "expires_on"),
+        (json!({ "expires_on": "2026-02-30" }), "expires_on"),
+        (json!({ "expires_on": "next week" }), "expires_on"),
+        (json!({ "name": null }), "name"),
+        (json!({ "name": "   " }), "name"),
+        (json!({ "email": null }), "email"),
+        (json!({ "email": "not an address" }), "email"),
+        (json!({ "email": ADA }), "email"),
         (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "expires_on": past })),
-            "expires_on",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "expires_on": too_late })),
-            "expires_on",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "expires_on": "2026-02-30" })),
-            "expires_on",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "expires_on": "next week" })),
-            "expires_on",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            Some(json!({ "email": "hal@employer.test" })),
-            "name",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "name": "   " })),
-            "name",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            Some(json!({ "name": "Hal" })),
-            "email",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "email": "not an address" })),
-            "email",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "email": ADA })),
-            "email",
-        ),
-        (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "document_references": [bobs[0]] })),
+            json!({ "document_references": [bobs[0]] }),
             "document_references[0]",
         ),
         (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "document_references": [refs[0], unknown] })),
+            json!({ "document_references": [refs[0], unknown] }),
             "document_references[1]",
         ),
         (
-            &ada,
-            Method::POST,
-            "/api/connections".into(),
-            adding(json!({ "document_references": [refs[0], refs[1], "nonsense"] })),
+            json!({ "document_references": [refs[0], refs[1], "nonsense"] }),
             "document_references[2]",
         ),
+    ];
+    let mut cases: Vec<(&Session, Method, String, Option<Value>, &str)> = creating
+        .into_iter()
+        .map(|(extra, field)| {
+            (
+                &ada,
+                Method::POST,
+                "/api/connections".to_owned(),
+                adding(extra),
+                field,
+            )
+        })
+        .collect();
+    cases.extend([
         (
             &grace,
             Method::POST,
@@ -910,7 +869,7 @@ async fn bad_input_is_refused_naming_the_field_and_writes_nothing() {
             None,
             "q",
         ),
-    ];
+    ]);
     for (who, method, path, body, field) in cases {
         let answer = portal.call(who, method.clone(), &path, body.clone()).await;
         let what = format!("{method} {path} {body:?}");
@@ -942,7 +901,6 @@ async fn bad_input_is_refused_naming_the_field_and_writes_nothing() {
 
 #[tokio::test]
 async fn accepting_and_cancelling_at_once_end_as_a_serial_order_would() {
-    use portal_domain::connections::state::Status;
     let (portal, ada, refs) = ada_with_documents().await;
     let grace = portal.active_third_party(GRACE).await;
     let (mut accepts, mut cancels) = (0, 0);
@@ -1046,4 +1004,334 @@ async fn two_extensions_at_once_leave_one_winners_date() {
         mails_about(&portal, GRACE, "extended your connection").await,
         extended
     );
+}
+
+/// One random step of the model test: who does what, as the model and as the domain take it.
+#[derive(Debug, Clone)]
+enum Step {
+    Accept(Side, Vec<String>),
+    Reject(Side),
+    Cancel(Side),
+    Share(Side, Vec<String>),
+    Extend(Side, Date),
+    AskForMore(Side, Date),
+    Answer(Side, bool),
+    Expire,
+    Wait(Duration),
+}
+
+fn random_step(rng: &mut Gen, refs: &[String], today: Date) -> Step {
+    let side = if rng.chance(2) {
+        Side::Learner
+    } else {
+        Side::ThirdParty
+    };
+    let documents = |rng: &mut Gen| -> Vec<String> {
+        let mask = rng.below(1 << refs.len());
+        refs.iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, r)| r.clone())
+            .collect()
+    };
+    let date = |rng: &mut Gen| today + Duration::days(rng.below(400) as i64 - 3);
+    match rng.below(11) {
+        // A third party sending documents is refused as bad input (tested on its own).
+        0 => Step::Accept(
+            side,
+            match side {
+                Side::Learner => documents(rng),
+                Side::ThirdParty => Vec::new(),
+            },
+        ),
+        1 => Step::Reject(side),
+        2 => Step::Cancel(side),
+        3 => Step::Share(side, documents(rng)),
+        4 => Step::Extend(side, date(rng)),
+        5 => Step::AskForMore(side, date(rng)),
+        6 => Step::Answer(side, rng.chance(2)),
+        7 => Step::Expire,
+        _ => Step::Wait(Duration::hours(rng.below(20 * 24) as i64)),
+    }
+}
+
+#[tokio::test]
+async fn random_sequences_of_both_sides_and_the_clock_store_what_the_model_says() {
+    let (portal, ada, refs) = ada_with_documents().await;
+    let grace = portal.active_third_party(GRACE).await;
+    let ctx = &portal.running.ctx;
+    let (ada, grace) = (
+        principal(&portal, &ada).await,
+        principal(&portal, &grace).await,
+    );
+    let who = |side: Side| match side {
+        Side::Learner => &ada,
+        Side::ThirdParty => &grace,
+    };
+    for seed in 1..=40u64 {
+        let mut rng = Gen::new(seed);
+        // Past the hourly limit on starting connections.
+        portal.advance(Duration::hours(2));
+        let input = if rng.chance(2) {
+            ConnectionInput {
+                name: Some("Grace Hopper".into()),
+                email: Some(GRACE.into()),
+                document_references: Some(refs[..1 + rng.below(3) as usize].to_vec()),
+                ..Default::default()
+            }
+        } else {
+            ConnectionInput {
+                name: Some("Ada Lovelace".into()),
+                email: Some(ADA.into()),
+                ..Default::default()
+            }
+        };
+        let starter = if input.document_references.is_some() {
+            &ada
+        } else {
+            &grace
+        };
+        let id = actions::create(ctx, starter, &input)
+            .await
+            .expect("created")
+            .id;
+        let first = stored(&portal, &id).await;
+        let (mut model, mut shared) = (first.state(), first.document_references);
+        let mut trail = Vec::new();
+        for _ in 0..30 {
+            let now = ctx.now();
+            let step = random_step(&mut rng, &refs, now.date());
+            trail.push(step.clone());
+            let at = format!("seed {seed}, steps {trail:?}");
+            let shares = |documents: &[String]| SharesInput {
+                document_references: Some(documents.to_vec()),
+            };
+            let expiry = |date: Date| ExpiryInput {
+                expires_on: Some(iso(date)),
+            };
+            let request = stored(&portal, &id)
+                .await
+                .extension_request
+                .map_or_else(|| "none".to_owned(), |r| r.id);
+            let (by, action, done) = match &step {
+                Step::Wait(by) => {
+                    portal.advance(*by);
+                    continue;
+                }
+                Step::Accept(side, documents) => (
+                    Some(*side),
+                    Action::Accept {
+                        choose_documents: !documents.is_empty(),
+                    },
+                    actions::accept(ctx, who(*side), &id, &shares(documents))
+                        .await
+                        .map(drop),
+                ),
+                Step::Reject(side) => (
+                    Some(*side),
+                    Action::Reject,
+                    actions::reject(ctx, who(*side), &id).await.map(drop),
+                ),
+                Step::Cancel(side) => (
+                    Some(*side),
+                    Action::Cancel,
+                    actions::cancel(ctx, who(*side), &id).await.map(drop),
+                ),
+                Step::Share(side, documents) => (
+                    Some(*side),
+                    Action::ShareDocuments {
+                        any: !documents.is_empty(),
+                    },
+                    actions::share(ctx, who(*side), &id, &shares(documents))
+                        .await
+                        .map(drop),
+                ),
+                Step::Extend(side, date) => (
+                    Some(*side),
+                    Action::Extend {
+                        until: end_of(*date),
+                    },
+                    actions::extend(ctx, who(*side), &id, &expiry(*date))
+                        .await
+                        .map(drop),
+                ),
+                Step::AskForMore(side, date) => (
+                    Some(*side),
+                    Action::RequestExtension {
+                        until: end_of(*date),
+                    },
+                    actions::request_extension(ctx, who(*side), &id, &expiry(*date))
+                        .await
+                        .map(drop),
+                ),
+                Step::Answer(side, approve) => (
+                    Some(*side),
+                    if *approve {
+                        Action::ApproveExtension
+                    } else {
+                        Action::DeclineExtension
+                    },
+                    actions::answer_extension(ctx, who(*side), &id, &request, *approve)
+                        .await
+                        .map(drop),
+                ),
+                Step::Expire => (
+                    None,
+                    Action::Expire,
+                    actions::expire_due(ctx, 5_000).await.map(drop),
+                ),
+            };
+            let expected = model.apply(by, action, now, rules(ctx, now));
+            if let Err(error) = &done {
+                assert!(!matches!(error, Error::Internal(_)), "{error:?} at {at}");
+            }
+            let before = model.clone();
+            match expected {
+                // The scheduler "succeeds" on every run; whether it expired this one is in the
+                // state.
+                Ok(next) => {
+                    assert!(done.is_ok(), "refused {done:?} at {at}");
+                    model = next;
+                    if let Step::Accept(Side::Learner, documents)
+                    | Step::Share(Side::Learner, documents) = &step
+                    {
+                        shared = documents.clone();
+                    }
+                }
+                Err(_) => assert!(
+                    done.is_err() || step_is_expire(&step),
+                    "allowed, against the model, at {at}"
+                ),
+            }
+            let now_stored = stored(&portal, &id).await;
+            assert_eq!(now_stored.state(), model, "{before:?} at {at}");
+            assert_eq!(now_stored.document_references, shared, "at {at}");
+            assert_eq!(
+                now_stored.expires_at,
+                end_of(now_stored.expires_on),
+                "at {at}"
+            );
+
+            // What each side sees, and what the third party may open.
+            let now = ctx.now();
+            let view = actions::get(ctx, &ada, &id).await.expect("Ada sees it");
+            assert_eq!(view.status, model.status_at(now), "at {at}");
+            let listed = actions::list(ctx, &grace, Tab::Active, None, None, 100)
+                .await
+                .expect("the list");
+            assert_eq!(
+                listed.items.iter().any(|c| c.id == id),
+                model.status.is_open(),
+                "on the active tab, at {at}"
+            );
+            assert_eq!(
+                actions::shared_documents(ctx, &grace, &id).await.is_ok(),
+                model.status_at(now) == Status::Active,
+                "the shared documents, at {at}"
+            );
+            for reference in &refs {
+                assert_eq!(
+                    access::open(ctx, &grace, reference, Some(&id))
+                        .await
+                        .is_ok(),
+                    model.third_party_sees_documents(now) && shared.contains(reference),
+                    "{reference} at {at}"
+                );
+            }
+        }
+    }
+}
+
+fn step_is_expire(step: &Step) -> bool {
+    matches!(step, Step::Expire)
+}
+
+#[tokio::test]
+async fn the_expiry_function_tells_each_side_once_however_often_and_however_many_run() {
+    let (portal, ada, refs) = ada_with_documents().await;
+    let grace = portal.active_third_party(GRACE).await;
+    let mut expired = Vec::new();
+    for runs_at_once in [false, true] {
+        let (ada, grace) = (again(&portal, &ada).await, again(&portal, &grace).await);
+        let mut due = Vec::new();
+        for _ in 0..3 {
+            due.push(active_connection(&portal, &ada, &grace, &[refs[0].clone()]).await);
+        }
+        // A default month, and a day more.
+        portal.advance(Duration::days(32));
+        if runs_at_once {
+            let (one, other) = tokio::join!(
+                portal.running.run_scheduled("expire-connections"),
+                portal.running.run_scheduled("expire-connections"),
+            );
+            let (one, other) = (one.expect("a run"), other.expect("a run"));
+            assert_eq!(
+                one["expired"].as_u64().unwrap() + other["expired"].as_u64().unwrap(),
+                3,
+                "{one} {other}"
+            );
+        } else {
+            assert_eq!(run_expiry(&portal).await, 3);
+        }
+        assert_eq!(run_expiry(&portal).await, 0);
+        expired.extend(due);
+        for who in [ADA, GRACE] {
+            assert_eq!(
+                mails_about(&portal, who, "has expired").await,
+                expired.len(),
+                "{who}"
+            );
+        }
+    }
+    for id in &expired {
+        assert_eq!(stored(&portal, id).await.status, Status::Expired);
+    }
+}
+
+#[tokio::test]
+async fn one_run_expires_thousands_found_by_the_index_and_nothing_else() {
+    let (portal, ada, refs) = ada_with_documents().await;
+    let grace = portal.active_third_party(GRACE).await;
+    let ctx = &portal.running.ctx;
+    let template = stored(
+        &portal,
+        &active_connection(&portal, &ada, &grace, &[refs[0].clone()]).await,
+    )
+    .await;
+    let like = |expires_on: Date| Connection {
+        id: secrets::new_id(ctx.random.as_ref()),
+        expires_on,
+        expires_at: end_of(expires_on),
+        ..template.clone()
+    };
+    let due: Vec<Connection> = (0..2_000).map(|_| like(day(&portal, -1))).collect();
+    let later: Vec<Connection> = (0..50).map(|_| like(day(&portal, 3))).collect();
+    connections::seed(ctx, &due).await.expect("seeded");
+    connections::seed(ctx, &later).await.expect("seeded");
+
+    let started = std::time::Instant::now();
+    assert_eq!(run_expiry(&portal).await, 2_000);
+    println!("2,000 expired in {:?}", started.elapsed());
+    assert_eq!(run_expiry(&portal).await, 0);
+    for (i, connection) in due.iter().enumerate().step_by(97) {
+        assert_eq!(
+            stored(&portal, &connection.id).await.status,
+            Status::Expired,
+            "{i}"
+        );
+    }
+    for connection in later.iter().chain([&template]) {
+        assert_eq!(stored(&portal, &connection.id).await.status, Status::Active);
+    }
+    let inactive = actions::list(
+        ctx,
+        &principal(&portal, &grace).await,
+        Tab::Inactive,
+        None,
+        None,
+        1_000,
+    )
+    .await
+    .expect("the list");
+    assert_eq!(inactive.items.len(), 1_000, "a full page of expired ones");
 }
