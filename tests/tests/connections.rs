@@ -44,7 +44,7 @@ async fn shared_with(
     who: &Session,
     id: &str,
 ) -> Result<Vec<String>, StatusCode> {
-    let answer = act(&portal, &who, Method::GET, &id, "/documents", None).await;
+    let answer = act(portal, who, Method::GET, id, "/documents", None).await;
     if answer.status != StatusCode::OK {
         return Err(answer.status);
     }
@@ -278,7 +278,7 @@ async fn a_learner_shares_with_an_invited_third_party_who_gets_more_time_until_i
 }
 
 async fn stored_view(portal: &TestPortal, who: &Session, id: &str) -> Value {
-    let seen = act(&portal, &who, Method::GET, &id, "", None).await;
+    let seen = act(portal, who, Method::GET, id, "", None).await;
     expect(seen, StatusCode::OK, "reading the connection").body
 }
 
@@ -518,6 +518,10 @@ enum Setup {
     Asked,
 }
 
+/// A row of the matrix: the route after `/api/connections/{id}` (`{request}`: the extension
+/// request's id), its body, the connection it is tried on, and each person's status.
+type Row = (Method, &'static str, Option<Value>, Setup, [u16; 7]);
+
 /// A fresh connection from Ada to Grace sharing the certificate, in `setup`; its id and the
 /// extension request's.
 async fn set_up(
@@ -583,7 +587,7 @@ async fn each_route_lets_only_the_right_side_act_and_tells_others_apart_by_statu
         all
     };
     let later = json!({ "expires_on": iso(day(&portal, 45)) });
-    let rows: Vec<(Method, &str, Option<Value>, Setup, [u16; 7])> = vec![
+    let rows: Vec<Row> = vec![
         (Method::GET, "", None, Setup::Active, sides(200, 200)),
         (Method::DELETE, "", None, Setup::Active, sides(200, 200)),
         (
@@ -1334,4 +1338,225 @@ async fn one_run_expires_thousands_found_by_the_index_and_nothing_else() {
     .await
     .expect("the list");
     assert_eq!(inactive.items.len(), 1_000, "a full page of expired ones");
+}
+
+/// A third party's search for `q`.
+async fn search(
+    portal: &TestPortal,
+    who: Option<&Session>,
+    q: &str,
+) -> portal_tests::portal::Answer {
+    let path = format!("/api/search/learners?q={}", q.replace(' ', "%20"));
+    match who {
+        Some(who) => portal.call(who, Method::GET, &path, None).await,
+        None => portal.get(&path).await,
+    }
+}
+
+/// The full names found for `q`.
+async fn found(portal: &TestPortal, who: &Session, q: &str) -> Vec<Value> {
+    let answer = search(portal, Some(who), q).await;
+    expect(answer, StatusCode::OK, q).body["items"]
+        .as_array()
+        .cloned()
+        .expect("items")
+}
+
+async fn opt_in(portal: &TestPortal, who: &Session, yes: bool) {
+    let changed = portal
+        .call(
+            who,
+            Method::PATCH,
+            "/api/me",
+            Some(json!({ "third_party_search_opt_in": yes })),
+        )
+        .await;
+    expect(changed, StatusCode::OK, "opting in or out");
+}
+
+#[tokio::test]
+async fn third_parties_find_only_opted_in_learners_by_full_name_or_reference() {
+    let portal = portal_tests::jobs::portal().await;
+    let mut people = Vec::new();
+    for (i, name) in [
+        ("Anna", "van der Berg"),
+        ("Ada", "Lovelace"),
+        ("Adam", "Lovelace"),
+        ("Carl", "Jung"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let enrolment = format!("ENR-300{i}");
+        let email = format!("{}@learners.test", name.0.to_lowercase());
+        let session = learner_named(&portal, &email, &enrolment, name).await;
+        let refs = issue_to(
+            &portal,
+            &format!("J-S{i}"),
+            &enrolment,
+            name,
+            &["badge", "certificate"],
+        )
+        .await;
+        people.push((session, refs));
+    }
+    let [
+        (anna, anna_refs),
+        (ada, ada_refs),
+        (adam, _),
+        (_, carl_refs),
+    ] = &people[..]
+    else {
+        unreachable!()
+    };
+    for who in [anna, ada, adam] {
+        opt_in(&portal, who, true).await;
+    }
+    let grace = portal.active_third_party(GRACE).await;
+
+    let anna_found = found(&portal, &grace, "Anna van der Berg").await;
+    assert_eq!(anna_found.len(), 1, "{anna_found:#?}");
+    let mut keys: Vec<&str> = anna_found[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "award_date",
+            "full_name",
+            "qualification_title",
+            "reference"
+        ]
+    );
+    assert_eq!(anna_found[0]["full_name"], "Anna van der Berg");
+    assert_eq!(
+        anna_found[0]["reference"],
+        anna_refs[1].as_str(),
+        "the certificate stands for it"
+    );
+    assert_eq!(
+        found(&portal, &grace, "  anna VAN DER berg ").await,
+        anna_found
+    );
+    let by_reference = found(&portal, &grace, &anna_refs[0]).await;
+    assert_eq!(by_reference.len(), 1);
+    assert_eq!(by_reference[0]["full_name"], "Anna van der Berg");
+    let ada_found = found(&portal, &grace, "Ada Lovelace").await;
+    assert_eq!(ada_found.len(), 1, "not Adam: {ada_found:#?}");
+    assert_eq!(ada_found[0]["full_name"], "Ada Lovelace");
+    assert!(found(&portal, &grace, "Carl Jung").await.is_empty());
+    assert!(found(&portal, &grace, &carl_refs[1]).await.is_empty());
+
+    // Opting out takes Ada out at once, by name and by reference.
+    opt_in(&portal, ada, false).await;
+    assert!(found(&portal, &grace, "Ada Lovelace").await.is_empty());
+    assert!(found(&portal, &grace, &ada_refs[1]).await.is_empty());
+
+    for short in ["An", "a b", " - "] {
+        let refused = search(&portal, Some(&grace), short).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{short}");
+        assert_eq!(refused.fields(), ["q"]);
+    }
+    let centre = centre_session(&portal).await;
+    for (who, status) in [
+        (Some(anna), StatusCode::FORBIDDEN),
+        (Some(&centre), StatusCode::FORBIDDEN),
+        (None, StatusCode::UNAUTHORIZED),
+    ] {
+        assert_eq!(
+            search(&portal, who, "Anna van der Berg").await.status,
+            status
+        );
+    }
+
+    // Twenty a minute; the next waits.
+    let hal = portal.active_third_party("hal@employer.test").await;
+    for i in 0..20 {
+        let answer = search(&portal, Some(&hal), "Anna van der Berg").await;
+        assert_eq!(answer.status, StatusCode::OK, "search {i}");
+    }
+    let limited = search(&portal, Some(&hal), "Anna van der Berg").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers.contains_key("retry-after"));
+    portal.advance(Duration::seconds(61));
+    assert_eq!(
+        search(&portal, Some(&hal), "Anna van der Berg")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+/// Files a report on a document, through a connection or not.
+async fn file(
+    portal: &TestPortal,
+    report: &Value,
+    who: &Session,
+    reference: &str,
+    connection: Option<&str>,
+) -> portal_tests::portal::Answer {
+    let query = connection
+        .map(|c| format!("?connection={c}"))
+        .unwrap_or_default();
+    portal
+        .call(
+            who,
+            Method::POST,
+            &format!("/api/documents/{reference}/reports{query}"),
+            Some(report.clone()),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_third_party_reports_a_problem_with_a_shared_document_only_through_the_connection() {
+    let (portal, ada, refs) = ada_with_documents().await;
+    let grace = portal.active_third_party(GRACE).await;
+    let hal = portal.active_third_party("hal@employer.test").await;
+    let id = active_connection(&portal, &ada, &grace, &[refs[0].clone()]).await;
+    let reasons = portal.get("/api/site").await.body["report_reasons"].clone();
+    let report = json!({ "reason": reasons[0], "description": "The award date looks wrong." });
+    let filed = file(&portal, &report, &grace, &refs[0], Some(&id)).await;
+    let filed = expect(filed, StatusCode::CREATED, "Grace reports");
+    assert_eq!(filed.body["state"], "open");
+    let team = portal.mail_to("support@example.org").await;
+    let text = team.last().expect("the team is told")["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(text.contains(GRACE) && text.contains(&refs[0]), "{text}");
+
+    for (who, reference, connection) in [
+        (&grace, &refs[0], None),
+        (&grace, &refs[1], Some(id.as_str())),
+        (&hal, &refs[0], Some(id.as_str())),
+    ] {
+        assert_eq!(
+            file(&portal, &report, who, reference, connection)
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "{reference} {connection:?}"
+        );
+    }
+    expect(
+        act(&portal, &ada, Method::DELETE, &id, "", None).await,
+        StatusCode::OK,
+        "Ada cancels",
+    );
+    assert_eq!(
+        file(&portal, &report, &grace, &refs[0], Some(&id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "not after it ends"
+    );
+    assert_eq!(
+        portal.mail_to("support@example.org").await.len(),
+        team.len()
+    );
 }
