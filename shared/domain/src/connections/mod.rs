@@ -202,6 +202,21 @@ fn writes(before: Option<&Connection>, after: &Connection) -> Result<Vec<Write>>
     Ok(writes)
 }
 
+/// Stores new connections as they are, through the same writes as [`save`] (the item, its
+/// index entry while active, both sides' list copies) but many at once and without e-mails:
+/// for tests that need thousands of them (the expiry function's load).
+#[doc(hidden)]
+pub async fn seed(ctx: &Ctx, connections: &[Connection]) -> Result<()> {
+    for chunk in connections.chunks(crate::ports::table::MAX_TRANSACTION_WRITES / 3) {
+        let mut all = Vec::with_capacity(chunk.len() * 3);
+        for connection in chunk {
+            all.extend(writes(None, connection)?);
+        }
+        ctx.table.transact(all).await?;
+    }
+    Ok(())
+}
+
 /// Stores a change with its e-mails; a change made meanwhile by someone else wins and this one
 /// is refused, so the person can look again.
 async fn save(
@@ -221,7 +236,8 @@ async fn save(
     }
 }
 
-async fn load(ctx: &Ctx, id: &str) -> Result<Option<Connection>> {
+/// The connection as stored (`None`: no such connection, or not an id at all).
+pub async fn load(ctx: &Ctx, id: &str) -> Result<Option<Connection>> {
     if !crate::secrets::is_id(id) {
         return Ok(None);
     }

@@ -141,14 +141,16 @@ async fn by_name(ctx: &Ctx, q: &str) -> Result<Vec<LearnerFound>> {
         .take(MAX_WORDS)
         .collect();
     let mut learners: Vec<SearchEntry> = Vec::new();
-    // "Anna van der Berg": the last name may be several words; try every split.
-    for split in 0..words.len() {
+    // "Anna van der Berg": the last name may be several words, and so may the first; try every
+    // split into first and last names. A full name is both, and the first name matches whole
+    // (an entry sorts as `{first}#{user}`): "Ada Lovelace" finds no "Adam Lovelace".
+    for split in 1..words.len() {
         let (first, last) = words.split_at(split);
         let page = ctx
             .table
             .query(
                 &Query::partition(keys::search_partition(&last.concat()))
-                    .sort(SortCondition::BeginsWith(first.concat()))
+                    .sort(SortCondition::BeginsWith(format!("{}#", first.concat())))
                     .limit(MAX_LEARNERS),
             )
             .await?;
