@@ -156,6 +156,15 @@ async fn a_learner_shares_with_an_invited_third_party_who_gets_more_time_until_i
     let viewed = expect(viewed, StatusCode::OK, "Grace opens the certificate");
     assert_eq!(viewed.body["reference"], certificate.as_str());
     assert_eq!(viewed.body["downloads"], Value::Null, "downloads are Ada's");
+    // Of the achievement, only what is shared: no other document's reference, no enrolment number.
+    let listed: Vec<&str> = viewed.body["achievement"]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [certificate.as_str()]);
+    assert_eq!(viewed.body["achievement"]["enrolment_number"], "");
     assert_eq!(
         open_through(&portal, &grace, certificate, None).await,
         StatusCode::NOT_FOUND

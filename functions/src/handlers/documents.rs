@@ -83,7 +83,7 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
                 .then(|| Downloads::of(ctx, record))
                 .flatten(),
             verify_url: badges::verify_url(&ctx.settings, record.reference.as_str()),
-            achievement: opened.achievement,
+            achievement: opened.visible_achievement(),
         },
     ))
 }

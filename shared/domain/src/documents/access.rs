@@ -76,6 +76,21 @@ pub async fn open(
     })
 }
 
+impl Opened {
+    /// The achievement as this audience may see it: a third party sees the document shared
+    /// with them, not the learner's other documents nor their enrolment number (CON-8).
+    pub fn visible_achievement(&self) -> Achievement {
+        let mut achievement = self.achievement.clone();
+        if self.audience == Audience::ThirdParty {
+            achievement.enrolment_number.clear();
+            achievement
+                .documents
+                .retain(|d| d.reference == self.record.reference);
+        }
+        achievement
+    }
+}
+
 /// A learner's downloads of one document (DOC-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Downloads {
