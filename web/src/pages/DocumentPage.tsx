@@ -64,10 +64,13 @@ export function DocumentPage() {
             {a.first_name} {a.last_name}
           </dd>
         </div>
-        <div>
-          <dt>Candidate number</dt>
-          <dd>{a.enrolment_number}</dd>
-        </div>
+        {/* Not sent to third parties: it is the learner's, not the document's. */}
+        {a.enrolment_number && (
+          <div>
+            <dt>Candidate number</dt>
+            <dd>{a.enrolment_number}</dd>
+          </div>
+        )}
         <div>
           <dt>Qualification</dt>
           <dd>
