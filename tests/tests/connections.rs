@@ -3,18 +3,22 @@
 //! the expiry function, third-party search and reports through a connection.
 
 use portal_domain::Error;
+use portal_domain::accounts::sessions::Principal;
 use portal_domain::connections::actions::{self, ConnectionInput, ExpiryInput, SharesInput, Tab};
 use portal_domain::connections::state::{Action, Side, Status};
 use portal_domain::connections::{self, Connection, end_of, rules};
 use portal_domain::documents::access;
 use portal_domain::secrets;
+use portal_tests::connections::principal;
 use portal_tests::connections::{
     ADA, GRACE, act, active_connection, ada_with_documents, again, centre_session, connect,
     connection_path, date_of, day, expect, fetch, ids_on, iso, issue_to, learner_named,
     mails_about, run_expiry, stored, tab,
 };
-use portal_tests::connections::{Gen, principal};
 use portal_tests::portal::{Session, TestPortal, now};
+use proptest::collection::vec;
+use proptest::prelude::{Strategy, any};
+use proptest::test_runner::{Config, TestRunner};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use time::Date;
@@ -1033,224 +1037,273 @@ enum Step {
     Wait(Duration),
 }
 
-fn random_step(rng: &mut Gen, refs: &[String], today: Date) -> Step {
-    let side = if rng.chance(2) {
+/// A step as proptest draws it: (what, whose side, which documents as a bit mask, a date as days
+/// from the day it runs, approve or decline, hours to wait). Dates are relative so that a
+/// shrunk sequence still means the same thing.
+type StepSpec = (u8, bool, u8, i64, bool, i64);
+
+fn step_specs() -> impl Strategy<Value = Vec<StepSpec>> {
+    vec(
+        (
+            0u8..11,
+            any::<bool>(),
+            0u8..8,
+            -3i64..397,
+            any::<bool>(),
+            0i64..480,
+        ),
+        1..30,
+    )
+}
+
+fn step_of(spec: &StepSpec, refs: &[String], today: Date) -> Step {
+    let &(what, learner, mask, days, approve, hours) = spec;
+    let side = if learner {
         Side::Learner
     } else {
         Side::ThirdParty
     };
-    let documents = |rng: &mut Gen| -> Vec<String> {
-        let mask = rng.below(1 << refs.len());
+    let documents = || -> Vec<String> {
         refs.iter()
             .enumerate()
             .filter(|(i, _)| mask & (1 << i) != 0)
             .map(|(_, r)| r.clone())
             .collect()
     };
-    let date = |rng: &mut Gen| today + Duration::days(rng.below(400) as i64 - 3);
-    match rng.below(11) {
+    let date = today + Duration::days(days);
+    match what {
         // A third party sending documents is refused as bad input (tested on its own).
         0 => Step::Accept(
             side,
             match side {
-                Side::Learner => documents(rng),
+                Side::Learner => documents(),
                 Side::ThirdParty => Vec::new(),
             },
         ),
         1 => Step::Reject(side),
         2 => Step::Cancel(side),
-        3 => Step::Share(side, documents(rng)),
-        4 => Step::Extend(side, date(rng)),
-        5 => Step::AskForMore(side, date(rng)),
-        6 => Step::Answer(side, rng.chance(2)),
+        3 => Step::Share(side, documents()),
+        4 => Step::Extend(side, date),
+        5 => Step::AskForMore(side, date),
+        6 => Step::Answer(side, approve),
         7 => Step::Expire,
-        _ => Step::Wait(Duration::hours(rng.below(20 * 24) as i64)),
+        _ => Step::Wait(Duration::hours(hours)),
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_sequences_of_both_sides_and_the_clock_store_what_the_model_says() {
     let (portal, ada, refs) = ada_with_documents().await;
     let grace = portal.active_third_party(GRACE).await;
-    let ctx = &portal.running.ctx;
     let (ada, grace) = (
         principal(&portal, &ada).await,
         principal(&portal, &grace).await,
     );
-    let who = |side: Side| match side {
-        Side::Learner => &ada,
-        Side::ThirdParty => &grace,
-    };
-    for seed in 1..=40u64 {
-        let mut rng = Gen::new(seed);
-        // Past the hourly limit on starting connections.
-        portal.advance(Duration::hours(2));
-        let input = if rng.chance(2) {
-            ConnectionInput {
-                name: Some("Grace Hopper".into()),
-                email: Some(GRACE.into()),
-                document_references: Some(refs[..1 + rng.below(3) as usize].to_vec()),
-                ..Default::default()
-            }
-        } else {
-            ConnectionInput {
-                name: Some("Ada Lovelace".into()),
-                email: Some(ADA.into()),
-                ..Default::default()
-            }
-        };
-        let starter = if input.document_references.is_some() {
-            &ada
-        } else {
-            &grace
-        };
-        let id = actions::create(ctx, starter, &input)
-            .await
-            .expect("created")
-            .id;
-        let first = stored(&portal, &id).await;
-        let (mut model, mut shared) = (first.state(), first.document_references);
-        let mut trail = Vec::new();
-        for _ in 0..30 {
-            let now = ctx.now();
-            let step = random_step(&mut rng, &refs, now.date());
-            trail.push(step.clone());
-            let at = format!("seed {seed}, steps {trail:?}");
-            let shares = |documents: &[String]| SharesInput {
-                document_references: Some(documents.to_vec()),
-            };
-            let expiry = |date: Date| ExpiryInput {
-                expires_on: Some(iso(date)),
-            };
-            let request = stored(&portal, &id)
-                .await
-                .extension_request
-                .map_or_else(|| "none".to_owned(), |r| r.id);
-            let (by, action, done) = match &step {
-                Step::Wait(by) => {
-                    portal.advance(*by);
-                    continue;
-                }
-                Step::Accept(side, documents) => (
-                    Some(*side),
-                    Action::Accept {
-                        choose_documents: !documents.is_empty(),
-                    },
-                    actions::accept(ctx, who(*side), &id, &shares(documents))
-                        .await
-                        .map(drop),
-                ),
-                Step::Reject(side) => (
-                    Some(*side),
-                    Action::Reject,
-                    actions::reject(ctx, who(*side), &id).await.map(drop),
-                ),
-                Step::Cancel(side) => (
-                    Some(*side),
-                    Action::Cancel,
-                    actions::cancel(ctx, who(*side), &id).await.map(drop),
-                ),
-                Step::Share(side, documents) => (
-                    Some(*side),
-                    Action::ShareDocuments {
-                        any: !documents.is_empty(),
-                    },
-                    actions::share(ctx, who(*side), &id, &shares(documents))
-                        .await
-                        .map(drop),
-                ),
-                Step::Extend(side, date) => (
-                    Some(*side),
-                    Action::Extend {
-                        until: end_of(*date),
-                    },
-                    actions::extend(ctx, who(*side), &id, &expiry(*date))
-                        .await
-                        .map(drop),
-                ),
-                Step::AskForMore(side, date) => (
-                    Some(*side),
-                    Action::RequestExtension {
-                        until: end_of(*date),
-                    },
-                    actions::request_extension(ctx, who(*side), &id, &expiry(*date))
-                        .await
-                        .map(drop),
-                ),
-                Step::Answer(side, approve) => (
-                    Some(*side),
-                    if *approve {
-                        Action::ApproveExtension
-                    } else {
-                        Action::DeclineExtension
-                    },
-                    actions::answer_extension(ctx, who(*side), &id, &request, *approve)
-                        .await
-                        .map(drop),
-                ),
-                Step::Expire => (
-                    None,
-                    Action::Expire,
-                    actions::expire_due(ctx, 5_000).await.map(drop),
-                ),
-            };
-            let expected = model.apply(by, action, now, rules(ctx, now));
-            if let Err(error) = &done {
-                assert!(!matches!(error, Error::Internal(_)), "{error:?} at {at}");
-            }
-            let before = model.clone();
-            match expected {
-                // The scheduler "succeeds" on every run; whether it expired this one is in the
-                // state.
-                Ok(next) => {
-                    assert!(done.is_ok(), "refused {done:?} at {at}");
-                    model = next;
-                    if let Step::Accept(Side::Learner, documents)
-                    | Step::Share(Side::Learner, documents) = &step
-                    {
-                        shared = documents.clone();
-                    }
-                }
-                Err(_) => assert!(
-                    done.is_err() || step_is_expire(&step),
-                    "allowed, against the model, at {at}"
-                ),
-            }
-            let now_stored = stored(&portal, &id).await;
-            assert_eq!(now_stored.state(), model, "{before:?} at {at}");
-            assert_eq!(now_stored.document_references, shared, "at {at}");
-            assert_eq!(
-                now_stored.expires_at,
-                end_of(now_stored.expires_on),
-                "at {at}"
-            );
+    let handle = tokio::runtime::Handle::current();
+    let mut runner = TestRunner::new(Config {
+        cases: 40,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let cases = (any::<bool>(), 1usize..=3, step_specs());
+    // proptest drives synchronous cases; each one runs the async sequence to its end, and a
+    // failure is shrunk to the shortest sequence that still fails.
+    let outcome = tokio::task::block_in_place(|| {
+        runner.run(&cases, |(learner_starts, documents, specs)| {
+            handle.block_on(sequence(
+                &portal,
+                [&ada, &grace],
+                &refs,
+                learner_starts,
+                documents,
+                &specs,
+            ));
+            Ok(())
+        })
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+}
 
-            // What each side sees, and what the third party may open.
-            let now = ctx.now();
-            let view = actions::get(ctx, &ada, &id).await.expect("Ada sees it");
-            assert_eq!(view.status, model.status_at(now), "at {at}");
-            let listed = actions::list(ctx, &grace, Tab::Active, None, None, 100)
-                .await
-                .expect("the list");
-            assert_eq!(
-                listed.items.iter().any(|c| c.id == id),
-                model.status.is_open(),
-                "on the active tab, at {at}"
-            );
-            assert_eq!(
-                actions::shared_documents(ctx, &grace, &id).await.is_ok(),
-                model.status_at(now) == Status::Active,
-                "the shared documents, at {at}"
-            );
-            for reference in &refs {
-                assert_eq!(
-                    access::open(ctx, &grace, reference, Some(&id))
-                        .await
-                        .is_ok(),
-                    model.third_party_sees_documents(now) && shared.contains(reference),
-                    "{reference} at {at}"
-                );
+/// One random sequence on a new connection: after every step, the stored connection is what the
+/// model says, and the third party sees exactly what the model lets them.
+async fn sequence(
+    portal: &TestPortal,
+    [ada, grace]: [&Principal; 2],
+    refs: &[String],
+    learner_starts: bool,
+    documents: usize,
+    specs: &[StepSpec],
+) {
+    let ctx = &portal.running.ctx;
+    let who = |side: Side| match side {
+        Side::Learner => ada,
+        Side::ThirdParty => grace,
+    };
+    let input = if learner_starts {
+        ConnectionInput {
+            name: Some("Grace Hopper".into()),
+            email: Some(GRACE.into()),
+            document_references: Some(refs[..documents].to_vec()),
+            ..Default::default()
+        }
+    } else {
+        ConnectionInput {
+            name: Some("Ada Lovelace".into()),
+            email: Some(ADA.into()),
+            ..Default::default()
+        }
+    };
+    let starter = if input.document_references.is_some() {
+        &ada
+    } else {
+        &grace
+    };
+    let id = actions::create(ctx, starter, &input)
+        .await
+        .expect("created")
+        .id;
+    let first = stored(portal, &id).await;
+    let (mut model, mut shared) = (first.state(), first.document_references);
+    let mut trail = Vec::new();
+    for spec in specs {
+        let now = ctx.now();
+        let step = step_of(spec, refs, now.date());
+        trail.push(step.clone());
+        let at = format!("steps {trail:?}");
+        let shares = |documents: &[String]| SharesInput {
+            document_references: Some(documents.to_vec()),
+        };
+        let expiry = |date: Date| ExpiryInput {
+            expires_on: Some(iso(date)),
+        };
+        let request = stored(portal, &id)
+            .await
+            .extension_request
+            .map_or_else(|| "none".to_owned(), |r| r.id);
+        let (by, action, done) = match &step {
+            Step::Wait(by) => {
+                portal.advance(*by);
+                continue;
             }
+            Step::Accept(side, documents) => (
+                Some(*side),
+                Action::Accept {
+                    choose_documents: !documents.is_empty(),
+                },
+                actions::accept(ctx, who(*side), &id, &shares(documents))
+                    .await
+                    .map(drop),
+            ),
+            Step::Reject(side) => (
+                Some(*side),
+                Action::Reject,
+                actions::reject(ctx, who(*side), &id).await.map(drop),
+            ),
+            Step::Cancel(side) => (
+                Some(*side),
+                Action::Cancel,
+                actions::cancel(ctx, who(*side), &id).await.map(drop),
+            ),
+            Step::Share(side, documents) => (
+                Some(*side),
+                Action::ShareDocuments {
+                    any: !documents.is_empty(),
+                },
+                actions::share(ctx, who(*side), &id, &shares(documents))
+                    .await
+                    .map(drop),
+            ),
+            Step::Extend(side, date) => (
+                Some(*side),
+                Action::Extend {
+                    until: end_of(*date),
+                },
+                actions::extend(ctx, who(*side), &id, &expiry(*date))
+                    .await
+                    .map(drop),
+            ),
+            Step::AskForMore(side, date) => (
+                Some(*side),
+                Action::RequestExtension {
+                    until: end_of(*date),
+                },
+                actions::request_extension(ctx, who(*side), &id, &expiry(*date))
+                    .await
+                    .map(drop),
+            ),
+            Step::Answer(side, approve) => (
+                Some(*side),
+                if *approve {
+                    Action::ApproveExtension
+                } else {
+                    Action::DeclineExtension
+                },
+                actions::answer_extension(ctx, who(*side), &id, &request, *approve)
+                    .await
+                    .map(drop),
+            ),
+            Step::Expire => (
+                None,
+                Action::Expire,
+                actions::expire_due(ctx, 5_000).await.map(drop),
+            ),
+        };
+        let expected = model.apply(by, action, now, rules(ctx, now));
+        if let Err(error) = &done {
+            assert!(!matches!(error, Error::Internal(_)), "{error:?} at {at}");
+        }
+        let before = model.clone();
+        match expected {
+            // The scheduler "succeeds" on every run; whether it expired this one is in the
+            // state.
+            Ok(next) => {
+                assert!(done.is_ok(), "refused {done:?} at {at}");
+                model = next;
+                if let Step::Accept(Side::Learner, documents)
+                | Step::Share(Side::Learner, documents) = &step
+                {
+                    shared = documents.clone();
+                }
+            }
+            Err(_) => assert!(
+                done.is_err() || step_is_expire(&step),
+                "allowed, against the model, at {at}"
+            ),
+        }
+        let now_stored = stored(portal, &id).await;
+        assert_eq!(now_stored.state(), model, "{before:?} at {at}");
+        assert_eq!(now_stored.document_references, shared, "at {at}");
+        assert_eq!(
+            now_stored.expires_at,
+            end_of(now_stored.expires_on),
+            "at {at}"
+        );
+
+        // What each side sees, and what the third party may open.
+        let now = ctx.now();
+        let view = actions::get(ctx, ada, &id).await.expect("Ada sees it");
+        assert_eq!(view.status, model.status_at(now), "at {at}");
+        let listed = actions::list(ctx, grace, Tab::Active, None, None, 100)
+            .await
+            .expect("the list");
+        assert_eq!(
+            listed.items.iter().any(|c| c.id == id),
+            model.status.is_open(),
+            "on the active tab, at {at}"
+        );
+        assert_eq!(
+            actions::shared_documents(ctx, grace, &id).await.is_ok(),
+            model.status_at(now) == Status::Active,
+            "the shared documents, at {at}"
+        );
+        for reference in refs {
+            assert_eq!(
+                access::open(ctx, grace, reference, Some(&id)).await.is_ok(),
+                model.third_party_sees_documents(now) && shared.contains(reference),
+                "{reference} at {at}"
+            );
         }
     }
 }
