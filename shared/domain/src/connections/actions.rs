@@ -16,7 +16,6 @@ use crate::ctx::Ctx;
 use crate::documents::Reference;
 use crate::documents::jobs::{self, DocumentKind, DocumentStatus};
 use crate::error::{Error, Fields, Result};
-use crate::items::from_item;
 use crate::keys;
 use crate::messages;
 use crate::outbox;
@@ -169,7 +168,7 @@ pub fn view(ctx: &Ctx, connection: &Connection, side: Side) -> ConnectionView {
         document_references: connection.document_references.clone(),
         documents_shared: connection.document_references.len(),
         expires_on: format_date(connection.expires_on),
-        expires_at: connection.expires_at,
+        expires_at: connection.expires_at(),
         extension_request: connection.extension_request.clone(),
         actions,
         created_at: connection.created_at,
@@ -391,7 +390,6 @@ pub async fn create(
         message,
         document_references: documents,
         expires_on,
-        expires_at: end_of(expires_on),
         extension_request: None,
         created_at: now,
         updated_at: now,
@@ -524,6 +522,20 @@ pub async fn get(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Connectio
     Ok(view(ctx, &connection, side))
 }
 
+/// Stores the change with the e-mail telling the other side what happened (a subject and one
+/// line), and answers the connection as the side that acted sees it.
+async fn commit(
+    ctx: &Ctx,
+    before: &Connection,
+    changed: Connection,
+    side: Side,
+    (subject, line): (String, String),
+) -> Result<ConnectionView> {
+    let mail = tell(ctx, &changed, side.other(), subject, vec![line])?;
+    save(ctx, Some(before), &changed, vec![mail]).await?;
+    Ok(view(ctx, &changed, side))
+}
+
 /// Accepts a pending connection the other side started (CON-3); a learner accepting chooses the
 /// documents to share.
 pub async fn accept(
@@ -567,19 +579,15 @@ pub async fn accept(
     if let Some(documents) = documents {
         changed.document_references = documents;
     }
-    let mail = tell(
-        ctx,
-        &changed,
-        side.other(),
+    let words = (
         format!("{} accepted your connection", named(&changed, side)),
-        vec![format!(
+        format!(
             "{} accepted the connection; it lasts until {}.",
             named(&changed, side),
             long_date(changed.expires_on)
-        )],
-    )?;
-    save(ctx, Some(&connection), &changed, vec![mail]).await?;
-    Ok(view(ctx, &changed, side))
+        ),
+    );
+    commit(ctx, &connection, changed, side, words).await
 }
 
 /// Rejects a pending connection the other side started (CON-3).
@@ -618,10 +626,8 @@ async fn change(
     side_of_kind(principal)?;
     let (connection, side) = load_for(ctx, principal, id).await?;
     let changed = apply(ctx, &connection, Some(side), action)?;
-    let (subject, line) = words(&changed, side);
-    let mail = tell(ctx, &changed, side.other(), subject, vec![line])?;
-    save(ctx, Some(&connection), &changed, vec![mail]).await?;
-    Ok(view(ctx, &changed, side))
+    let words = words(&changed, side);
+    commit(ctx, &connection, changed, side, words).await
 }
 
 /// The learner changes the documents shared (CON-4).
@@ -655,22 +661,18 @@ pub async fn share(
     )?;
     changed.document_references = documents;
     let count = changed.document_references.len();
-    let mail = tell(
-        ctx,
-        &changed,
-        Side::ThirdParty,
+    let words = (
         format!(
             "{} changed the documents shared with you",
             named(&changed, side)
         ),
-        vec![format!(
+        format!(
             "{} now shares {count} document{} with you.",
             named(&changed, side),
             if count == 1 { "" } else { "s" }
-        )],
-    )?;
-    save(ctx, Some(&connection), &changed, vec![mail]).await?;
-    Ok(view(ctx, &changed, side))
+        ),
+    );
+    commit(ctx, &connection, changed, side, words).await
 }
 
 /// The date a request must carry; the state machine checks it against now and the maximum.
@@ -693,26 +695,21 @@ pub async fn extend(
     side_of_kind(principal)?;
     let day = required_expiry(input)?;
     let (connection, side) = load_for(ctx, principal, id).await?;
-    let mut changed = apply(
+    let changed = apply(
         ctx,
         &connection,
         Some(side),
         Action::Extend { until: end_of(day) },
     )?;
-    changed.expires_on = day;
-    let mail = tell(
-        ctx,
-        &changed,
-        Side::ThirdParty,
+    let words = (
         format!("{} extended your connection", named(&changed, side)),
-        vec![format!(
+        format!(
             "{} extended the connection until {}.",
             named(&changed, side),
             long_date(day)
-        )],
-    )?;
-    save(ctx, Some(&connection), &changed, vec![mail]).await?;
-    Ok(view(ctx, &changed, side))
+        ),
+    );
+    commit(ctx, &connection, changed, side, words).await
 }
 
 /// The third party asks for more time (CON-5); the learner approves or declines.
@@ -736,20 +733,16 @@ pub async fn request_extension(
         expires_on: day,
         requested_at: ctx.now(),
     });
-    let mail = tell(
-        ctx,
-        &changed,
-        Side::Learner,
+    let words = (
         format!("{} asks for more time", named(&changed, side)),
-        vec![format!(
+        format!(
             "{} asks you to extend your connection, which ends on {}, until {}. Approve or decline it in the portal.",
             named(&changed, side),
             long_date(connection.expires_on),
             long_date(day)
-        )],
-    )?;
-    save(ctx, Some(&connection), &changed, vec![mail]).await?;
-    Ok(view(ctx, &changed, side))
+        ),
+    );
+    commit(ctx, &connection, changed, side, words).await
 }
 
 /// The learner approves (`approve`) or declines the third party's request for more time; the
@@ -773,9 +766,8 @@ pub async fn answer_extension(
     } else {
         Action::DeclineExtension
     };
-    let mut changed = apply(ctx, &connection, Some(side), action)?;
-    let (subject, line) = if approve {
-        changed.expires_on = request.expires_on;
+    let changed = apply(ctx, &connection, Some(side), action)?;
+    let words = if approve {
         (
             format!("{} approved more time", named(&changed, side)),
             format!(
@@ -795,9 +787,7 @@ pub async fn answer_extension(
             ),
         )
     };
-    let mail = tell(ctx, &changed, Side::ThirdParty, subject, vec![line])?;
-    save(ctx, Some(&connection), &changed, vec![mail]).await?;
-    Ok(view(ctx, &changed, side))
+    commit(ctx, &connection, changed, side, words).await
 }
 
 /// One document shared with a third party (CON-8).
@@ -918,8 +908,8 @@ pub async fn expire_due(ctx: &Ctx, max: usize) -> Result<ExpiryReport> {
             .await?;
         let ids: Vec<String> = page
             .items
-            .into_iter()
-            .filter_map(|item| from_item::<Connection>(item).ok().map(|c| c.id))
+            .iter()
+            .filter_map(|item| item.get("id")?.as_str().map(str::to_owned))
             .collect();
         for chunk in ids.chunks(EXPIRE_AT_ONCE) {
             let mut running = tokio::task::JoinSet::new();

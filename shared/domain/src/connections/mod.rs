@@ -62,12 +62,9 @@ pub struct Connection {
     pub third_party: Party,
     pub message: Option<String>,
     pub document_references: Vec<String>,
-    /// The last day of access, as people chose it…
+    /// The last day of access, as people chose it (access ends at [`Connection::expires_at`]).
     #[serde(with = "crate::items::date")]
     pub expires_on: Date,
-    /// …and the instant access ends: the start of the next day, UTC.
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
     pub extension_request: Option<ExtensionRequest>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -84,6 +81,11 @@ pub fn end_of(day: Date) -> OffsetDateTime {
         .assume_utc()
 }
 
+/// The last day of access that ends at `end` (the inverse of [`end_of`]).
+fn last_day(end: OffsetDateTime) -> Date {
+    (end - Duration::NANOSECOND).date()
+}
+
 /// The configured limits as the state machine takes them: the last day allowed is
 /// `max_days` after today, so access may run to the end of that day.
 pub fn rules(ctx: &Ctx, now: OffsetDateTime) -> Rules {
@@ -94,11 +96,16 @@ pub fn rules(ctx: &Ctx, now: OffsetDateTime) -> Rules {
 }
 
 impl Connection {
+    /// The instant access ends: the start of the day after the last day, UTC.
+    pub fn expires_at(&self) -> OffsetDateTime {
+        end_of(self.expires_on)
+    }
+
     pub fn state(&self) -> State {
         State {
             status: self.status,
             initiated_by: self.initiated_by,
-            expires_at: self.expires_at,
+            expires_at: self.expires_at(),
             extension_requested: self
                 .extension_request
                 .as_ref()
@@ -155,7 +162,7 @@ fn list_key(side: Side, connection: &Connection) -> Key {
         format!(
             "{}{}#{}",
             keys::CONNECTIONS_OPEN,
-            sortable(connection.expires_at),
+            sortable(connection.expires_at()),
             connection.id
         )
     } else {
@@ -175,7 +182,7 @@ fn item(connection: &Connection) -> Result<Item> {
         indexed(
             item,
             keys::CONNECTIONS_DUE,
-            format!("{}#{}", sortable(connection.expires_at), connection.id),
+            format!("{}#{}", sortable(connection.expires_at()), connection.id),
         )
     } else {
         item
@@ -359,7 +366,8 @@ fn apply(
         .map_err(refused)?;
     let mut changed = connection.clone();
     changed.status = next.status;
-    changed.expires_at = next.expires_at;
+    // Every instant the machine is given is the end of a day, so this is that day.
+    changed.expires_on = last_day(next.expires_at);
     if next.extension_requested.is_none() {
         changed.extension_request = None;
     }

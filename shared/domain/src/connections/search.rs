@@ -164,10 +164,14 @@ async fn by_name(ctx: &Ctx, q: &str) -> Result<Vec<LearnerFound>> {
     let mut items = Vec::new();
     for entry in learners.iter().take(MAX_LEARNERS as usize) {
         // The entry goes with the opt-in; the account is read again in case of a change since.
-        let Some(account) = opted_in(ctx, &entry.enrolment_number).await? else {
+        let Some(account) = accounts::load(ctx, &entry.user_id).await? else {
             continue;
         };
-        if account.id != entry.user_id || account.status != AccountStatus::Active {
+        let still_listed = account.third_party_search_opt_in
+            && account.status == AccountStatus::Active
+            && account.enrolment_number.as_ref().map(|n| n.as_str())
+                == Some(entry.enrolment_number.as_str());
+        if !still_listed {
             continue;
         }
         for achievement in jobs::of_learner(ctx, &entry.enrolment_number).await? {
