@@ -176,12 +176,9 @@ pub fn view(ctx: &Ctx, connection: &Connection, side: Side) -> ConnectionView {
     }
 }
 
+/// Connections are for learners and third parties only.
 fn side_of_kind(principal: &Principal) -> Result<Side> {
-    match principal.kind() {
-        AccountKind::Learner => Ok(Side::Learner),
-        AccountKind::ThirdParty => Ok(Side::ThirdParty),
-        AccountKind::Centre | AccountKind::Admin => Err(Error::Forbidden),
-    }
+    super::side_for(principal.kind()).ok_or(Error::Forbidden)
 }
 
 /// One month after `day` (the last day of the month when it has fewer days).

@@ -141,6 +141,15 @@ impl Connection {
     }
 }
 
+/// The side of a connection an account of this kind takes, if any.
+fn side_for(kind: AccountKind) -> Option<Side> {
+    match kind {
+        AccountKind::Learner => Some(Side::Learner),
+        AccountKind::ThirdParty => Some(Side::ThirdParty),
+        AccountKind::Centre | AccountKind::Admin => None,
+    }
+}
+
 fn side_name(side: Side) -> &'static str {
     match side {
         Side::Learner => "learner",
@@ -273,11 +282,11 @@ async fn load_for(ctx: &Ctx, principal: &Principal, id: &str) -> Result<(Connect
 /// The side of `connection` the principal's account takes over, if it was waiting for them.
 fn waiting_side(connection: &Connection, principal: &Principal) -> Option<Side> {
     let email = principal.account.email.as_str();
-    let side = match principal.kind() {
-        AccountKind::Learner if principal.account.enrolment_number.is_some() => Side::Learner,
-        AccountKind::ThirdParty => Side::ThirdParty,
-        _ => return None,
-    };
+    let side = side_for(principal.kind())?;
+    // A learner's side brings their documents: only a learner linked to their records takes it.
+    if side == Side::Learner && principal.account.enrolment_number.is_none() {
+        return None;
+    }
     let party = connection.party(side);
     (party.user_id.is_none() && party.email == email).then_some(side)
 }
@@ -315,10 +324,8 @@ async fn join(
 /// Joins every connection waiting for the principal's e-mail to their account (CON-1: the
 /// connection attaches to the account registered with that e-mail).
 async fn join_waiting(ctx: &Ctx, principal: &Principal) -> Result<()> {
-    let side = match principal.kind() {
-        AccountKind::Learner => Side::Learner,
-        AccountKind::ThirdParty => Side::ThirdParty,
-        _ => return Ok(()),
+    let Some(side) = side_for(principal.kind()) else {
+        return Ok(());
     };
     let partition = keys::invited_partition(side_name(side), principal.account.email.as_str());
     let mut cursor = None;
