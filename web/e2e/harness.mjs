@@ -83,6 +83,13 @@ export async function startPortal(settings = {}) {
     async activeThirdParty(person, password) {
       await this.register({ kind: "third_party", email: person.email, password, first_name: person.first, last_name: person.last, company: person.company });
     },
+    /**
+     * An active centre user made through the API: `person.centre` is the number and name of a
+     * centre already imported (importCentres), which a registration must match to be approved.
+     */
+    async activeCentreUser(person, password) {
+      await this.register({ kind: "centre", email: person.email, password, first_name: person.first, last_name: person.last, centre_number: person.centre.number, centre_name: person.centre.name });
+    },
     /** Registers through the API and follows the e-mailed confirmation link. */
     async register(body) {
       const registered = await fetch(`${url}/api/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

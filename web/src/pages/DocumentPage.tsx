@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Link, useLocation, useParams, useSearchParams } from "react-router";
 import { call, client, csrfHeaders, unreachable, type Problem, type Schemas } from "../api/client";
-import { ErrorSummary, LoadFailure, Notice, RadioGroup, SubmitButton, TextField } from "../components/Fields";
+import { ErrorSummary, LoadFailure, Notice } from "../components/Fields";
 import { Page } from "../components/Page";
+import { ReportForm } from "../components/ReportForm";
 import { useLoaded } from "../components/useLoaded";
 import { useReady } from "../session";
 import { KIND, STATUS, longDate } from "./Documents";
@@ -15,7 +16,14 @@ export function DocumentPage() {
   const [params] = useSearchParams();
   // A third party sees a document through the connection it is shared by (CON-8).
   const connection = params.get("connection") ?? undefined;
-  const back = connection ? { to: `/connections/${encodeURIComponent(connection)}/documents`, label: "Back to the shared documents" } : { to: "/documents", label: "Back to your documents" };
+  const { me } = useReady();
+  // A centre user comes from a job or a search (CEN-1, CEN-2), and goes back to it.
+  const from = (useLocation().state as { back?: { to: string; label: string } } | null)?.back;
+  const back = connection
+    ? { to: `/connections/${encodeURIComponent(connection)}/documents`, label: "Back to the shared documents" }
+    : me?.kind === "centre"
+      ? from?.to.startsWith("/centre/") ? from : { to: "/centre/records", label: "Back to the records" }
+      : { to: "/documents", label: "Back to your documents" };
   const fetchOne = useCallback(() => call(client.GET("/api/documents/{reference}", { params: { path: { reference }, query: { connection } } })), [reference, connection]);
   const { data: doc, setData: setDoc, problem, reload: load } = useLoaded(fetchOne);
 
@@ -204,10 +212,6 @@ function Badge({ doc, connection }: { doc: DocumentView; connection?: string }) 
 function Report({ reference, connection, open }: { reference: string; connection?: string; open: boolean }) {
   const { site } = useReady();
   const [shown, setShown] = useState(open);
-  const [reason, setReason] = useState("");
-  const [description, setDescription] = useState("");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
@@ -218,17 +222,6 @@ function Report({ reference, connection, open }: { reference: string; connection
     else if (opened.current) opener.current?.focus();
     opened.current = shown;
   }, [shown]);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    const outcome = await call(client.POST("/api/documents/{reference}/reports", { params: { path: { reference }, query: { connection } }, body: { reason, description } }));
-    setBusy(false);
-    if (outcome.ok) {
-      setSent(true);
-      setProblem(null);
-    } else setProblem(outcome.problem);
-  }
 
   return (
     <section aria-labelledby="report-heading" className="section">
@@ -244,17 +237,7 @@ function Report({ reference, connection, open }: { reference: string; connection
           Report a problem
         </button>
       ) : (
-        <form onSubmit={submit} noValidate className="form" ref={form}>
-          <ErrorSummary problem={problem} />
-          <RadioGroup name="reason" legend="What is wrong?" options={site.report_reasons} value={reason} onChange={setReason} problem={problem} />
-          <TextField name="description" label="Tell us more" multiline required value={description} onChange={setDescription} problem={problem} maxLength={2000} hint="What should it say instead? Up to 2,000 characters." />
-          <div className="actions">
-            <SubmitButton busy={busy}>Send the report</SubmitButton>
-            <button type="button" className="button button--secondary" onClick={() => setShown(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        <ReportForm reference={reference} connection={connection} onSent={() => setSent(true)} onCancel={() => setShown(false)} formRef={form} />
       )}
     </section>
   );
