@@ -70,6 +70,9 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "connections" => handlers::connections::handle(ctx, req).await,
         "shared-documents" => handlers::shared_documents::handle(ctx, req).await,
         "search-learners" => handlers::search_learners::handle(ctx, req).await,
+        "centre-records" => handlers::centre_records::handle(ctx, req).await,
+        "notify-learners" => handlers::notify_learners::handle(ctx, req).await,
+        "centre-downloads" => handlers::centre_downloads::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"
         ))),

@@ -103,6 +103,17 @@ pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, Confi
         settings.connections.max_days,
         1..=3650,
     )?;
+    let max_documents = env.number(
+        "PORTAL_DOWNLOAD_MAX_DOCUMENTS",
+        settings.centres.max_download_documents as i64,
+        1..=20_000,
+    )?;
+    settings.centres.max_download_documents = usize::try_from(max_documents).unwrap_or(5_000);
+    settings.centres.notify_interval = Duration::days(env.number(
+        "PORTAL_NOTIFY_INTERVAL_DAYS",
+        settings.centres.notify_interval.whole_days(),
+        0..=365,
+    )?);
     if let Some(hex_hash) = env.get("PORTAL_RECORDS_API_KEY_SHA256") {
         let bytes = hex::decode(hex_hash.trim())
             .ok()
@@ -280,9 +291,13 @@ mod tests {
             ("PORTAL_SUPPORT_EMAIL", "help@example.org"),
             ("PORTAL_VERIFY_SHOWS_DOCUMENT", "false"),
             ("PORTAL_CONNECTION_MAX_DAYS", "90"),
+            ("PORTAL_DOWNLOAD_MAX_DOCUMENTS", "1000"),
+            ("PORTAL_NOTIFY_INTERVAL_DAYS", "0"),
         ])
         .unwrap();
         assert_eq!(s.connections.max_days, 90);
+        assert_eq!(s.centres.max_download_documents, 1000);
+        assert_eq!(s.centres.notify_interval, time::Duration::ZERO);
         assert_eq!(s.documents.download_limit.certificate, 5);
         assert_eq!(s.documents.download_limit.unit_certificate, 3);
         assert_eq!(s.documents.download_limit.letter, 0);
@@ -294,6 +309,8 @@ mod tests {
             ("PORTAL_REPORT_REASONS", " | "),
             ("PORTAL_VERIFY_SHOWS_DOCUMENT", "yes"),
             ("PORTAL_CONNECTION_MAX_DAYS", "0"),
+            ("PORTAL_DOWNLOAD_MAX_DOCUMENTS", "0"),
+            ("PORTAL_NOTIFY_INTERVAL_DAYS", "x"),
         ] {
             let err = read(&[(name, bad)]).unwrap_err();
             assert!(err.to_string().contains(name), "{name}={bad}: {err}");

@@ -8,9 +8,9 @@ use std::sync::OnceLock;
 use portal_domain::accounts::{
     addresses, admin, model, passwords, profile, registration, sessions,
 };
-use portal_domain::connections;
 use portal_domain::documents::{self, jobs};
 use portal_domain::records;
+use portal_domain::{centre, connections};
 use serde_json::{Value, json};
 use utoipa::openapi::ComponentsBuilder;
 
@@ -383,6 +383,62 @@ fn operation(route: &Route) -> Operation {
             Some("LearnerFoundPage"),
             "third party",
         ),
+        ("GET", "/api/centre/jobs") => op(
+            "The centre's jobs, newest first (CEN-1)",
+            None,
+            200,
+            Some("JobSummaryPage"),
+            "centre",
+        ),
+        ("GET", "/api/centre/jobs/{job_id}") => op(
+            "One of the centre's jobs with a page of its records, in the job's order (CEN-1)",
+            None,
+            200,
+            Some("JobRecords"),
+            "centre",
+        ),
+        ("GET", "/api/centre/records") => op(
+            "The centre's records (a learner's achievement with its documents), newest award first, searched (CEN-2); open documents with the document routes (view-only copies)",
+            None,
+            200,
+            Some("AchievementPage"),
+            "centre",
+        ),
+        ("POST", "/api/centre/notifications") => op(
+            "E-mail learners that their documents are available; not twice for the same documents within the configured interval (CEN-3)",
+            Some("NotifyInput"),
+            200,
+            Some("Notified"),
+            "centre",
+        ),
+        ("POST", "/api/centre/downloads") => op(
+            "Ask for a zip of documents (references, or a whole job) with the purpose; answers at once, queued (CEN-4). Idempotency-Key: asking again answers the same download",
+            Some("DownloadInput"),
+            202,
+            Some("DownloadView"),
+            "centre",
+        ),
+        ("GET", "/api/centre/downloads") => op(
+            "The centre's downloads, newest first, with status, progress and expiry (CEN-4)",
+            None,
+            200,
+            Some("DownloadViewPage"),
+            "centre",
+        ),
+        ("GET", "/api/centre/downloads/{id}") => op(
+            "One download; when ready, with `url`: a signed URL for the zip, valid 15 minutes (CEN-4)",
+            None,
+            200,
+            Some("DownloadView"),
+            "centre",
+        ),
+        ("POST", "/api/centre/downloads/{id}/retry") => op(
+            "Queue a failed download again (CEN-4)",
+            None,
+            202,
+            Some("DownloadView"),
+            "centre",
+        ),
         _ => op("", None, 200, None, ""),
     }
 }
@@ -437,6 +493,25 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
         )],
         ("GET", "/api/documents/{reference}" | "/api/documents/{reference}/badge")
         | ("POST", "/api/documents/{reference}/reports") => vec![CONNECTION],
+        ("GET", "/api/centre/jobs" | "/api/centre/downloads" | "/api/centre/jobs/{job_id}") => {
+            vec![CURSOR, LIMIT]
+        }
+        ("GET", "/api/centre/records") => vec![
+            (
+                "q",
+                "string",
+                "Part of a learner's name, an enrolment number or a document's reference.",
+            ),
+            (
+                "qualification",
+                "string",
+                "Part of the qualification's title, or its code.",
+            ),
+            ("from", "string", "Awarded on or after (YYYY-MM-DD)."),
+            ("to", "string", "Awarded on or before (YYYY-MM-DD)."),
+            CURSOR,
+            LIMIT,
+        ],
         ("GET", "/api/admin/users") => vec![
             ("q", "string", "The start of the e-mail address."),
             CURSOR,
@@ -563,6 +638,15 @@ pub fn document() -> Value {
         .schema_from::<connections::state::Side>()
         .schema_from::<connections::ExtensionRequest>()
         .schema_from::<connections::search::LearnerFound>()
+        .schema_from::<jobs::JobSummary>()
+        .schema_from::<centre::JobRecords>()
+        .schema_from::<centre::notify::NotifyInput>()
+        .schema_from::<centre::notify::Notified>()
+        .schema_from::<centre::notify::Skipped>()
+        .schema_from::<centre::notify::SkipReason>()
+        .schema_from::<centre::downloads::DownloadInput>()
+        .schema_from::<centre::downloads::DownloadView>()
+        .schema_from::<centre::downloads::DownloadStatus>()
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
@@ -575,6 +659,9 @@ pub fn document() -> Value {
         schemas.insert("AuditEntryPage".into(), page_of("AuditEntry"));
         schemas.insert("ConnectionViewPage".into(), page_of("ConnectionView"));
         schemas.insert("LearnerFoundPage".into(), page_of("LearnerFound"));
+        schemas.insert("JobSummaryPage".into(), page_of("JobSummary"));
+        schemas.insert("AchievementPage".into(), page_of("Achievement"));
+        schemas.insert("DownloadViewPage".into(), page_of("DownloadView"));
         schemas.insert("Problem".into(), json!({
             "type": "object",
             "description": "RFC 9457 problem details; `errors` names each field that is not right.",

@@ -4,7 +4,8 @@
 
 use portal_domain::documents::access::Opened;
 use portal_domain::documents::badges::verify_url;
-use portal_domain::documents::jobs::{DocumentKind, DocumentStatus};
+use portal_domain::documents::jobs::{Achievement, DocumentKind, DocumentRecord, DocumentStatus};
+use portal_domain::ports::Printer;
 use portal_domain::values::long_date;
 use portal_domain::{Ctx, Error, records};
 use portal_http::Problem;
@@ -16,20 +17,55 @@ pub const LOGO_KEY: &str = "branding/logo.png";
 
 /// The document's PDF as `copy`, marked when it no longer stands. A badge has no PDF.
 pub async fn pdf(ctx: &Ctx, opened: &Opened, copy: render::Copy) -> Result<Vec<u8>, Problem> {
-    let Some(kind) = printed_kind(opened.record.kind) else {
+    let centre_name = records::centre(ctx, &opened.achievement.centre_number)
+        .await?
+        .map(|c| c.name);
+    Ok(render_pdf(ctx, &opened.record, &opened.achievement, centre_name, copy).await?)
+}
+
+/// Centres' copies for their zips (CEN-4): view-only, the centre's name read once per zip.
+pub struct PdfPrinter;
+
+#[async_trait::async_trait]
+impl Printer for PdfPrinter {
+    async fn centre_copy(
+        &self,
+        ctx: &Ctx,
+        document: &DocumentRecord,
+        achievement: &Achievement,
+        centre_name: Option<&str>,
+    ) -> Result<Vec<u8>, Error> {
+        render_pdf(
+            ctx,
+            document,
+            achievement,
+            centre_name.map(str::to_owned),
+            render::Copy::ViewOnly,
+        )
+        .await
+    }
+}
+
+async fn render_pdf(
+    ctx: &Ctx,
+    record: &DocumentRecord,
+    achievement: &Achievement,
+    centre_name: Option<String>,
+    copy: render::Copy,
+) -> Result<Vec<u8>, Error> {
+    let Some(kind) = printed_kind(record.kind) else {
         return Err(Error::Conflict(
             "a digital badge is an image, not a PDF: see its /badge".into(),
-        )
-        .into());
+        ));
     };
-    let printed = printed(ctx, opened, kind).await?;
+    let printed = printed(ctx, record, achievement, centre_name, kind);
     let brand = brand(ctx).await;
-    let marking = marking(opened.record.status);
-    let reference = opened.record.reference.clone();
+    let marking = marking(record.status);
+    let reference = record.reference.clone();
     tokio::task::spawn_blocking(move || render_with_fallback(&printed, brand, copy, marking))
         .await
-        .map_err(|e| Problem::internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| Problem::internal(format!("rendering {reference} failed: {e}")))
+        .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
+        .map_err(|e| Error::Internal(format!("rendering {reference} failed: {e}")))
 }
 
 fn printed_kind(kind: DocumentKind) -> Option<render::Kind> {
@@ -50,14 +86,16 @@ fn marking(status: DocumentStatus) -> Option<&'static str> {
     }
 }
 
-async fn printed(ctx: &Ctx, opened: &Opened, kind: render::Kind) -> Result<render::Printed, Error> {
-    let a = &opened.achievement;
-    let centre_name = records::centre(ctx, &a.centre_number)
-        .await?
-        .map(|c| c.name);
-    Ok(render::Printed {
+fn printed(
+    ctx: &Ctx,
+    record: &DocumentRecord,
+    a: &Achievement,
+    centre_name: Option<String>,
+    kind: render::Kind,
+) -> render::Printed {
+    render::Printed {
         kind,
-        reference: opened.record.reference.as_str().to_owned(),
+        reference: record.reference.as_str().to_owned(),
         learner_name: format!("{} {}", a.first_name, a.last_name),
         enrolment_number: a.enrolment_number.clone(),
         qualification_title: a.qualification_title.clone(),
@@ -75,8 +113,8 @@ async fn printed(ctx: &Ctx, opened: &Opened, kind: render::Kind) -> Result<rende
                 grade: u.grade.clone(),
             })
             .collect(),
-        verify_url: verify_url(&ctx.settings, opened.record.reference.as_str()),
-    })
+        verify_url: verify_url(&ctx.settings, record.reference.as_str()),
+    }
 }
 
 /// The awarding body as printed: its name, support address and, when one is kept, its logo

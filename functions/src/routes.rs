@@ -12,10 +12,12 @@ pub enum Trigger {
         expression: &'static str,
         local_period_secs: u64,
     },
-    /// An EventBridge schedule and, for promptness, the table's stream.
+    /// An EventBridge schedule and, for promptness, the table's stream: new items whose
+    /// partition key starts with `stream_pk_prefix` (the function's work list).
     ScheduleAndStream {
         expression: &'static str,
         local_period_secs: u64,
+        stream_pk_prefix: &'static str,
     },
 }
 
@@ -139,11 +141,24 @@ pub const FUNCTIONS: &[Function] = &[
         "search-learners",
         "Third parties find learners who opted in (CON-9, ACC-8)",
     ),
+    http(
+        "centre-records",
+        "Centres: their jobs (CEN-1) and their learners' records, searched (CEN-2)",
+    ),
+    http(
+        "notify-learners",
+        "Centres: e-mail learners that their documents are available (CEN-3)",
+    ),
+    http(
+        "centre-downloads",
+        "Centres: ask for a zip of documents, list downloads, fetch one by a signed URL (CEN-4)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
             expression: "rate(1 minute)",
             local_period_secs: 2,
+            stream_pk_prefix: "EMAIL#",
         },
         summary: "Sends queued e-mails; retries failures with backoff (SCH-4)",
     },
@@ -162,6 +177,23 @@ pub const FUNCTIONS: &[Function] = &[
             local_period_secs: 60,
         },
         summary: "Marks connections past their expiry as expired and e-mails both sides (CON-10, SCH-1)",
+    },
+    Function {
+        name: "build-zip",
+        trigger: Trigger::ScheduleAndStream {
+            expression: "rate(2 minutes)",
+            local_period_secs: 5,
+            stream_pk_prefix: "ZIPQUEUE",
+        },
+        summary: "Builds queued downloads' zips of PDFs into the bucket, streaming (CEN-4)",
+    },
+    Function {
+        name: "expire-downloads",
+        trigger: Trigger::Schedule {
+            expression: "rate(1 hour)",
+            local_period_secs: 600,
+        },
+        summary: "Deletes downloads and their zips 7 days after they were asked for (SCH-2)",
     },
 ];
 
@@ -233,6 +265,18 @@ pub const ROUTES: &[Route] = &[
     ),
     route("GET", "/api/connections/{id}/documents", "shared-documents"),
     route("GET", "/api/search/learners", "search-learners"),
+    route("GET", "/api/centre/jobs", "centre-records"),
+    route("GET", "/api/centre/jobs/{job_id}", "centre-records"),
+    route("GET", "/api/centre/records", "centre-records"),
+    route("POST", "/api/centre/notifications", "notify-learners"),
+    route("POST", "/api/centre/downloads", "centre-downloads"),
+    route("GET", "/api/centre/downloads", "centre-downloads"),
+    route("GET", "/api/centre/downloads/{id}", "centre-downloads"),
+    route(
+        "POST",
+        "/api/centre/downloads/{id}/retry",
+        "centre-downloads",
+    ),
     route("GET", "/verify/{reference}", "verify"),
     route("GET", "/api/verify/{reference}", "verify"),
     route("GET", "/api/admin/registrations", "review-registrations"),

@@ -780,7 +780,75 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         None,
     )
     .await;
+    // A centre user of the job's centre: jobs, records, notifying, a zip built and expired.
+    j.register(json!({ "kind": "centre", "email": "alan@northfield.example.org", "password": PASSWORD, "first_name": "Alan", "last_name": "Turing", "centre_number": "C12345", "centre_name": "Northfield College" })).await;
+    let centre = j.sign_in("alan@northfield.example.org", PASSWORD).await;
+    let centre = Some(centre.as_str());
+    for path in [
+        "/api/centre/jobs".to_owned(),
+        "/api/centre/jobs/J-1".to_owned(),
+        "/api/centre/records?q=lovelace&from=2020-01-01".to_owned(),
+        format!("/api/centre/records?q={reference}"),
+        "/api/centre/records?q=A1234567".to_owned(),
+    ] {
+        j.call("centre-records", Method::GET, &path, centre, None)
+            .await;
+    }
+    let told = j
+        .call(
+            "notify-learners",
+            Method::POST,
+            "/api/centre/notifications",
+            centre,
+            Some(json!({ "enrolment_numbers": ["A1234567"] })),
+        )
+        .await;
+    assert_eq!(told["sent"], 1, "{told}");
+    let mut downloads = Vec::new();
+    for body in [
+        json!({ "job_id": "J-1", "purpose": "Audit" }),
+        json!({ "references": [reference], "purpose": "Audit" }),
+    ] {
+        let queued = j
+            .call(
+                "centre-downloads",
+                Method::POST,
+                "/api/centre/downloads",
+                centre,
+                Some(body),
+            )
+            .await;
+        downloads.push(queued["id"].as_str().expect("queued").to_owned());
+    }
+    j.scheduled("build-zip").await;
+    j.call(
+        "centre-downloads",
+        Method::GET,
+        "/api/centre/downloads",
+        centre,
+        None,
+    )
+    .await;
+    let ready = j
+        .call(
+            "centre-downloads",
+            Method::GET,
+            &format!("/api/centre/downloads/{}", downloads[0]),
+            centre,
+            None,
+        )
+        .await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+    j.call(
+        "centre-downloads",
+        Method::POST,
+        &format!("/api/centre/downloads/{}/retry", downloads[1]),
+        centre,
+        None,
+    )
+    .await;
     j.clock.advance(time::Duration::days(8));
+    j.scheduled("expire-downloads").await;
     j.scheduled("cleanup-registrations").await;
     j.scheduled("deliver-emails").await;
 

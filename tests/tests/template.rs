@@ -18,8 +18,15 @@ const SERVERLESS_FUNCTION: &str = "AWS::Serverless::Function";
 const MANAGED_POLICY: &str = "AWS::IAM::ManagedPolicy";
 const RUNTIME: &str = "provided.al2023";
 const ARCHITECTURE: &str = "arm64";
-/// The partition key prefix of queued e-mails (the stream filter of `deliver-emails`).
-const EMAIL_QUEUE_PREFIX: &str = "EMAIL#";
+/// The partition key prefix a stream-triggered function's filter selects.
+fn stream_prefix(function: &Function) -> Option<&'static str> {
+    match function.trigger {
+        Trigger::ScheduleAndStream {
+            stream_pk_prefix, ..
+        } => Some(stream_pk_prefix),
+        _ => None,
+    }
+}
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -422,9 +429,10 @@ fn template_schedules_and_streams_equal_routes_rs() {
                         ));
                     }
                     let filters = serde_yaml::to_string(&get("FilterCriteria")).unwrap_or_default();
-                    if !filters.contains(EMAIL_QUEUE_PREFIX) {
+                    let prefix = stream_prefix(expected).unwrap_or("(no stream)");
+                    if !filters.contains(&format!("{{\"prefix\":\"{prefix}\"}}")) {
                         problems.push(format!(
-                            "{}.{event}: FilterCriteria must select the e-mail queue ({EMAIL_QUEUE_PREFIX}…)",
+                            "{}.{event}: FilterCriteria must select its work list ({prefix}…)",
                             function.logical_id
                         ));
                     }
@@ -782,11 +790,10 @@ fn check_background_event(
             let pk = record
                 .pointer("/dynamodb/Keys/pk/S")
                 .and_then(serde_json::Value::as_str);
-            if record["eventName"] != "INSERT"
-                || !pk.is_some_and(|pk| pk.starts_with(EMAIL_QUEUE_PREFIX))
-            {
+            let prefix = stream_prefix(function).unwrap_or_default();
+            if record["eventName"] != "INSERT" || !pk.is_some_and(|pk| pk.starts_with(prefix)) {
                 return Err(format!(
-                    "record {i}: the stream filter passes only INSERTs of {EMAIL_QUEUE_PREFIX}… items"
+                    "record {i}: the stream filter passes only INSERTs of {prefix}… items"
                 ));
             }
             if record.pointer("/dynamodb/NewImage").is_none() {

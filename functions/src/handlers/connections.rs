@@ -5,6 +5,8 @@ use portal_domain::Ctx;
 use portal_domain::connections::actions::{self, ConnectionInput, ExpiryInput, SharesInput, Tab};
 use portal_http::{ApiRequest, ApiResponse, Problem, auth};
 
+use super::ok;
+
 pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> {
     let principal = auth::signed_in(ctx, &req).await?;
     let id = req.param("id");
@@ -45,8 +47,4 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
         (&Method::DELETE, _) => ok(actions::cancel(ctx, &principal, id).await?),
         _ => Err(Problem::not_found()),
     }
-}
-
-fn ok(body: impl serde::Serialize) -> Result<ApiResponse, Problem> {
-    Ok(ApiResponse::json(StatusCode::OK, &body))
 }

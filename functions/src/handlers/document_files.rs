@@ -38,7 +38,9 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     // could be saved from its viewer) is marked as a view-only copy, so the limit means something.
     let copy = match (opened.audience, download) {
         (Audience::Owner, true) | (Audience::Admin, _) => render::Copy::Original,
-        (Audience::Owner, false) | (Audience::ThirdParty, _) => render::Copy::ViewOnly,
+        (Audience::Owner, false) | (Audience::ThirdParty | Audience::Centre, _) => {
+            render::Copy::ViewOnly
+        }
     };
     let bytes = printing::pdf(ctx, &opened, copy).await?;
     let mut response = ApiResponse::new(StatusCode::OK, "application/pdf", bytes);

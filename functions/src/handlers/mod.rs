@@ -2,6 +2,8 @@
 
 pub mod addresses;
 pub mod audit_log;
+pub mod centre_downloads;
+pub mod centre_records;
 pub mod change_password;
 pub mod connections;
 pub mod document_files;
@@ -15,6 +17,7 @@ pub mod login;
 pub mod logout;
 pub mod manage_accounts;
 pub mod manage_documents;
+pub mod notify_learners;
 pub mod openapi;
 pub mod profile;
 pub mod register;
@@ -39,4 +42,9 @@ pub struct Message {
 
 pub fn message(status: StatusCode, message: &'static str) -> ApiResponse {
     ApiResponse::json(status, &Message { message })
+}
+
+/// 200 with the body as JSON.
+pub fn ok(body: impl Serialize) -> Result<ApiResponse, portal_http::Problem> {
+    Ok(ApiResponse::json(StatusCode::OK, &body))
 }

@@ -122,7 +122,9 @@ struct AppState {
     ctx: Ctx,
     blobs: FolderBlobs,
     outbox: OutboxMailer,
-    wake_delivery: Arc<Notify>,
+    /// One per stream-triggered function: what a write request wakes (as the table's stream
+    /// would in AWS).
+    wake_after_writes: Arc<Vec<Arc<Notify>>>,
 }
 
 /// Opens the data folder, binds, and serves in the background.
@@ -175,13 +177,19 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     }
     portal_domain::secrets::warm_up();
 
-    let wake_delivery = Arc::new(Notify::new());
+    let wake_after_writes: Arc<Vec<Arc<Notify>>> = Arc::new(
+        FUNCTIONS
+            .iter()
+            .filter(|f| matches!(f.trigger, Trigger::ScheduleAndStream { .. }))
+            .map(|_| Arc::new(Notify::new()))
+            .collect(),
+    );
     let state = AppState {
         web_dir: options.web_dir.map(Arc::new),
         ctx: ctx.clone(),
         blobs,
         outbox: outbox.clone(),
-        wake_delivery: Arc::clone(&wake_delivery),
+        wake_after_writes: Arc::clone(&wake_after_writes),
     };
     let app = Router::new()
         .route("/blobs/{*key}", get(signed_blob))
@@ -199,7 +207,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         }
     })];
     if options.timers {
-        tasks.extend(timers(&ctx, Arc::clone(&table), Arc::clone(&wake_delivery)));
+        tasks.extend(timers(&ctx, Arc::clone(&table), &wake_after_writes));
     }
     Ok(Running {
         addr,
@@ -210,10 +218,11 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     })
 }
 
-/// Every scheduled function on a timer of its period; e-mail delivery also wakes after each
-/// write request, so mail arrives at once.
-fn timers(ctx: &Ctx, table: Arc<EmbeddedTable>, wake_delivery: Arc<Notify>) -> Vec<JoinHandle<()>> {
+/// Every scheduled function on a timer of its period; the stream-triggered ones (e-mail
+/// delivery, zip building) also wake after each write request, so their work starts at once.
+fn timers(ctx: &Ctx, table: Arc<EmbeddedTable>, wakers: &[Arc<Notify>]) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
+    let mut wakers = wakers.iter();
     for function in FUNCTIONS {
         let period = match function.trigger {
             Trigger::Http => continue,
@@ -226,7 +235,8 @@ fn timers(ctx: &Ctx, table: Arc<EmbeddedTable>, wake_delivery: Arc<Notify>) -> V
         };
         let ctx = ctx.clone();
         let wake = matches!(function.trigger, Trigger::ScheduleAndStream { .. })
-            .then(|| Arc::clone(&wake_delivery));
+            .then(|| wakers.next().map(Arc::clone))
+            .flatten();
         let name = function.name;
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(period));
@@ -300,7 +310,9 @@ async fn api(
     let write = !matches!(parts.method, http::Method::GET | http::Method::HEAD);
     let response = functions::app::dispatch(&state.ctx, req, None).await;
     if write {
-        state.wake_delivery.notify_one();
+        for wake in state.wake_after_writes.iter() {
+            wake.notify_one();
+        }
     }
     respond(response)
 }

@@ -18,7 +18,12 @@
 //! | job (one per job id; its body's hash) | `JOB#{job id}` | `JOB` | `CENTREJOBS#{centre number}` / `{instant}#{job id}` |
 //! | job's document slot (which reference a job's n-th document got) | `JOB#{job id}` | `SLOT#{achievement:05}#{document}` | |
 //! | document (its reference is its key: unique) | `DOC#{reference}` | `DOC` | |
-//! | achievement with its documents | `LEARNER#{enrolment number}` | `ACH#{job id}#{achievement:05}` | |
+//! | achievement with its documents | `LEARNER#{enrolment number}` | `ACH#{job id}#{achievement:05}` | `CENTRERECS#{centre number}` / `{award date}#{enrolment number}#{job id}#{achievement:05}` |
+//! | learner told their documents are available (CEN-3) | `LEARNER#{enrolment number}` | `NOTIFIED#{centre number}#{documents' fingerprint}` | |
+//! | centre's zip download | `CENTRE#{centre number}` | `DOWNLOAD#{id}` | `CENTREDLS#{centre number}` / `{instant}#{id}` |
+//! | the documents a download holds | `CENTRE#{centre number}` | `DLDOCS#{id}` | |
+//! | download waiting to be built, or being built | `ZIPQUEUE` | `{instant}#{centre number}#{id}` | |
+//! | download to delete when it expires | `DLEXPIRY` | `{expiry instant}#{centre number}#{id}` | |
 //! | report | `REPORT#{id}` | `REPORT` | `REPORTS#{state}` / `{instant}#{id}` |
 //! | connection | `CONN#{id}` | `CONN` | `CONNDUE` / `{expiry instant}#{id}` while active |
 //! | a side's copy of a connection (its list) | `USER#{id}`, or `INVITED#{side}#{email}` before that side has an account | `CONN#A#{expiry instant}#{id}` while open, `CONN#I#{changed instant}#{id}` after | |
@@ -188,4 +193,51 @@ pub fn search_entry(normalised_last_name: &str, normalised_first_name: &str, use
 
 pub fn search_partition(normalised_last_name: &str) -> String {
     format!("SEARCH#{normalised_last_name}")
+}
+
+/// A centre's records (achievements), by award date: the Records page (CEN-2).
+pub fn centre_records_index(centre_number: &str) -> String {
+    format!("CENTRERECS#{centre_number}")
+}
+
+pub fn notified(enrolment_number: &str, centre_number: &str, fingerprint: &str) -> Key {
+    Key::new(
+        learner_partition(enrolment_number),
+        format!("NOTIFIED#{centre_number}#{fingerprint}"),
+    )
+}
+
+fn centre_partition(centre_number: &str) -> String {
+    format!("CENTRE#{centre_number}")
+}
+
+/// A download is kept under its centre: another centre's id finds nothing.
+pub fn download(centre_number: &str, id: &str) -> Key {
+    Key::new(centre_partition(centre_number), format!("DOWNLOAD#{id}"))
+}
+
+pub fn download_documents(centre_number: &str, id: &str) -> Key {
+    Key::new(centre_partition(centre_number), format!("DLDOCS#{id}"))
+}
+
+/// A centre's downloads, newest first (CEN-4).
+pub fn centre_downloads_index(centre_number: &str) -> String {
+    format!("CENTREDLS#{centre_number}")
+}
+
+/// Downloads to build (queued) or being built: `build-zip`'s work list.
+pub const ZIP_QUEUE: &str = "ZIPQUEUE";
+
+pub fn zip_queue_entry(queued_at: &str, centre_number: &str, id: &str) -> Key {
+    Key::new(ZIP_QUEUE, format!("{queued_at}#{centre_number}#{id}"))
+}
+
+/// Downloads by expiry: `expire-downloads`' work list (SCH-2).
+pub const DOWNLOAD_EXPIRY: &str = "DLEXPIRY";
+
+pub fn download_expiry_entry(expires_at: &str, centre_number: &str, id: &str) -> Key {
+    Key::new(
+        DOWNLOAD_EXPIRY,
+        format!("{expires_at}#{centre_number}#{id}"),
+    )
 }

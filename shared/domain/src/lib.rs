@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod centre;
 pub mod connections;
 pub mod ctx;
 pub mod documents;

@@ -323,6 +323,43 @@ pub fn connection_news(
     compose(s, subject, &hello(name), lines, Some(action))
 }
 
+/// CEN-3: a centre tells a learner their documents are available. A learner with no account
+/// yet is sent to register (their enrolment number links the account to the documents).
+pub fn documents_available(
+    s: &Settings,
+    first_name: &str,
+    centre_name: &str,
+    documents: &[String],
+    has_account: bool,
+) -> Message {
+    let (how, action) = if has_account {
+        (
+            "Sign in to the portal to see, share and order them.".to_owned(),
+            ("See your documents", s.link("/documents")),
+        )
+    } else {
+        (
+            "Register for the portal with your enrolment number to see, share and order them."
+                .to_owned(),
+            ("Register", s.link("/register")),
+        )
+    };
+    compose(
+        s,
+        format!("Your documents from {} are available", s.organisation_name),
+        &hello(first_name),
+        &[
+            format!(
+                "{centre_name} would like you to know that your documents from {} are available online:",
+                s.organisation_name
+            ),
+            documents.join("\n"),
+            how,
+        ],
+        Some((action.0, &action.1)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,25 @@ pub struct Settings {
     pub limits: Limits,
     pub documents: DocumentRules,
     pub connections: ConnectionRules,
+    pub centres: CentreRules,
+}
+
+/// What centres may do in bulk (CEN-3, CEN-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CentreRules {
+    /// The most documents one zip download may hold.
+    pub max_download_documents: usize,
+    /// A learner is not told twice about the same documents within this time.
+    pub notify_interval: Duration,
+}
+
+impl Default for CentreRules {
+    fn default() -> Self {
+        Self {
+            max_download_documents: 5_000,
+            notify_interval: Duration::days(7),
+        }
+    }
 }
 
 /// How long learners may share documents with third parties (CON-1, CON-5).
@@ -136,6 +155,7 @@ impl Settings {
             limits: Limits::default(),
             documents: DocumentRules::defaults(),
             connections: ConnectionRules::default(),
+            centres: CentreRules::default(),
         }
     }
 

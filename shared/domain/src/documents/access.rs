@@ -23,6 +23,9 @@ pub enum Audience {
     /// A third party the learner shares it with through an active connection (CON-8):
     /// view-only copies.
     ThirdParty,
+    /// A user of the centre it was issued through (CEN-2): view-only copies; centres cannot
+    /// share or download single documents.
+    Centre,
 }
 
 /// A document someone may see, with its achievement.
@@ -35,7 +38,7 @@ pub struct Opened {
 
 /// Opens a document for the signed-in person; a third party names the connection it is shared
 /// through. A malformed reference, an unknown one and one the person may not see all answer
-/// `NotFound`: nothing to learn from the difference. (Centres see their learners' in CEN.)
+/// `NotFound`: nothing to learn from the difference.
 pub async fn open(
     ctx: &Ctx,
     principal: &Principal,
@@ -54,6 +57,11 @@ pub async fn open(
                 == Some(record.enrolment_number.as_str()) =>
         {
             Audience::Owner
+        }
+        AccountKind::Centre
+            if account.linked_record.as_deref() == Some(achievement.centre_number.as_str()) =>
+        {
+            Audience::Centre
         }
         AccountKind::ThirdParty
             if crate::connections::actions::lets_see(

@@ -232,15 +232,49 @@ enum JobState {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct JobRecord {
-    job_id: String,
-    centre_number: String,
+pub(crate) struct JobRecord {
+    pub job_id: String,
+    pub centre_number: String,
     body_sha256: String,
     state: JobState,
     #[serde(with = "time::serde::rfc3339")]
-    created_at: OffsetDateTime,
-    achievements: usize,
-    documents: usize,
+    pub created_at: OffsetDateTime,
+    pub achievements: usize,
+    pub documents: usize,
+}
+
+/// A job as its centre lists it (CEN-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct JobSummary {
+    pub job_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    pub achievements: usize,
+    pub documents: usize,
+    /// False while the job's documents are still being written.
+    pub issued: bool,
+}
+
+impl From<JobRecord> for JobSummary {
+    fn from(record: JobRecord) -> Self {
+        Self {
+            issued: record.state == JobState::Issued,
+            job_id: record.job_id,
+            created_at: record.created_at,
+            achievements: record.achievements,
+            documents: record.documents,
+        }
+    }
+}
+
+/// The job stored under this id, if any.
+pub(crate) async fn job_record(ctx: &Ctx, job_id: &str) -> Result<Option<JobRecord>> {
+    ctx.table
+        .get(&keys::job(job_id))
+        .await?
+        .map(from_item)
+        .transpose()
 }
 
 /// What issuing answers: every document of the job with its reference.
@@ -289,7 +323,7 @@ struct NewAchievement {
     documents: Vec<DocumentKind>,
 }
 
-fn job_id(raw: &str) -> std::result::Result<String, &'static str> {
+pub(crate) fn job_id(raw: &str) -> std::result::Result<String, &'static str> {
     let ok = (1..=64).contains(&raw.len())
         && raw
             .bytes()
@@ -554,21 +588,33 @@ async fn begin(ctx: &Ctx, record: JobRecord) -> Result<(JobRecord, bool)> {
     Ok((stored, false))
 }
 
+/// Which reference a job's document got, and (in slots written since centres list jobs) whose
+/// it is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Slot {
+    pub achievement: usize,
+    pub document: usize,
+    pub reference: Reference,
+    #[serde(default)]
+    pub enrolment_number: Option<String>,
+}
+
+/// Every slot of the job, in order of achievement and document.
+pub(crate) async fn job_slots(ctx: &Ctx, job_id: &str) -> Result<Vec<Slot>> {
+    every_item(ctx, keys::job_partition(job_id), keys::SLOT_PREFIX)
+        .await?
+        .into_iter()
+        .map(from_item)
+        .collect()
+}
+
 /// The references the job's documents got so far, by (achievement, document) index.
 async fn slots(ctx: &Ctx, job_id: &str) -> Result<BTreeMap<(usize, usize), Reference>> {
-    #[derive(Deserialize)]
-    struct Slot {
-        achievement: usize,
-        document: usize,
-        reference: Reference,
-    }
-    let items = every_item(ctx, keys::job_partition(job_id), keys::SLOT_PREFIX).await?;
-    let mut found = BTreeMap::new();
-    for item in items {
-        let slot: Slot = from_item(item)?;
-        found.insert((slot.achievement, slot.document), slot.reference);
-    }
-    Ok(found)
+    Ok(job_slots(ctx, job_id)
+        .await?
+        .into_iter()
+        .map(|slot| ((slot.achievement, slot.document), slot.reference))
+        .collect())
 }
 
 /// Every item of a partition whose sort key starts with `prefix`, page after page.
@@ -663,7 +709,12 @@ fn plan_chunk(
                     let reference = Reference::new(ctx.random.as_ref());
                     these.push(Write::put_new(to_item(
                         &keys::job_slot(&job.job_id, index, d),
-                        &serde_json::json!({ "achievement": index, "document": d, "reference": reference }),
+                        &Slot {
+                            achievement: index,
+                            document: d,
+                            reference: reference.clone(),
+                            enrolment_number: Some(a.enrolment_number.as_str().to_owned()),
+                        },
                     )?));
                     these.push(Write::put_new(to_item(
                         &keys::document(reference.as_str()),
@@ -705,10 +756,7 @@ fn plan_chunk(
         };
         // Written with its new documents; the same content whoever writes it (the references
         // come from the slots), so it needs no condition.
-        these.push(Write::put(to_item(
-            &keys::achievement(number, &job.job_id, index),
-            &achievement,
-        )?));
+        these.push(Write::put(achievement_item(&achievement, index)?));
         if !writes.is_empty() && writes.len() + these.len() > MAX_TRANSACTION_WRITES {
             break;
         }
@@ -777,6 +825,30 @@ async fn queue_emails(
         }
     }
     Ok(())
+}
+
+/// An achievement's item, in its centre's records by award date (CEN-2). `index` is its place
+/// in its job.
+pub(crate) fn achievement_item(achievement: &Achievement, index: usize) -> Result<Item> {
+    let number = &achievement.enrolment_number;
+    Ok(indexed(
+        to_item(
+            &keys::achievement(number, &achievement.job_id, index),
+            achievement,
+        )?,
+        keys::centre_records_index(&achievement.centre_number),
+        centre_record_sort_key(achievement, index),
+    ))
+}
+
+/// The sort key of an achievement among its centre's records: award date, then who and which.
+pub(crate) fn centre_record_sort_key(achievement: &Achievement, index: usize) -> String {
+    format!(
+        "{}#{}#{}#{index:05}",
+        crate::values::format_date(achievement.award_date),
+        achievement.enrolment_number,
+        achievement.job_id
+    )
 }
 
 /// The job's item, in its centre's list of jobs newest first (CEN-1).

@@ -148,10 +148,7 @@ pub async fn change(
         Condition::version_is(old.version),
     ));
     writes.push(Write::put_if(
-        to_item(
-            &keys::achievement(&old.enrolment_number, &old.job_id, old.achievement),
-            &achievement,
-        )?,
+        super::jobs::achievement_item(&achievement, old.achievement)?,
         achievement_unchanged,
     ));
     let detail = match &reissued_as {

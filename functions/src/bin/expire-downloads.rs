@@ -1,0 +1,6 @@
+//! The `expire-downloads` scheduled function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    functions::lambda::run_scheduled("expire-downloads").await
+}

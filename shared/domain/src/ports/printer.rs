@@ -1,0 +1,22 @@
+//! The document printer: a document's PDF as the awarding body prints it. Rendering lives
+//! outside the domain (it needs fonts and a PDF library); the zip builder asks through this.
+
+use async_trait::async_trait;
+
+use crate::ctx::Ctx;
+use crate::documents::jobs::{Achievement, DocumentRecord};
+use crate::error::Result;
+
+#[async_trait]
+pub trait Printer: Send + Sync {
+    /// The document's PDF as a copy for its centre (marked view-only, and marked again when the
+    /// document no longer stands). `centre_name` is printed on it. Heavy work runs off the
+    /// async runtime.
+    async fn centre_copy(
+        &self,
+        ctx: &Ctx,
+        document: &DocumentRecord,
+        achievement: &Achievement,
+        centre_name: Option<&str>,
+    ) -> Result<Vec<u8>>;
+}
