@@ -327,6 +327,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/centre/downloads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The centre's downloads, newest first, with status, progress and expiry (CEN-4) */
+        get: operations["get-centre-downloads"];
+        put?: never;
+        /** Ask for a zip of documents (references, or a whole job) with the purpose; answers at once, queued (CEN-4). Idempotency-Key: asking again answers the same download */
+        post: operations["post-centre-downloads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/downloads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One download; when ready, with `url`: a signed URL for the zip, valid 15 minutes (CEN-4) */
+        get: operations["get-centre-downloads-id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/downloads/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a failed download again (CEN-4) */
+        post: operations["post-centre-downloads-id-retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The centre's jobs, newest first (CEN-1) */
+        get: operations["get-centre-jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the centre's jobs with a page of its records, in the job's order (CEN-1) */
+        get: operations["get-centre-jobs-job_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** E-mail learners that their documents are available; not twice for the same documents within the configured interval (CEN-3) */
+        post: operations["post-centre-notifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The centre's records (a learner's achievement with its documents), newest award first, searched (CEN-2); open documents with the document routes (view-only copies) */
+        get: operations["get-centre-records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections": {
         parameters: {
             query?: never;
@@ -880,6 +1000,10 @@ export interface components {
             items: components["schemas"]["Achievement"][];
             next_cursor?: string | null;
         };
+        AchievementPage: {
+            items: components["schemas"]["Achievement"][];
+            next_cursor: string | null;
+        };
         Address: {
             city: string;
             country: string;
@@ -1047,6 +1171,56 @@ export interface components {
             /** @description The public page its QR code opens. */
             verify_url: string;
         };
+        DownloadInput: {
+            /** @description Every document (with a PDF) of this job of the centre's; or give `references`. */
+            job_id?: string | null;
+            /**
+             * @description Why the documents are downloaded (for instance, the regulator's audit), up to 500
+             *     characters.
+             */
+            purpose?: string | null;
+            /** @description The documents to put in the zip (their references); or give `job_id`. */
+            references?: string[] | null;
+        };
+        /** @enum {string} */
+        DownloadStatus: "queued" | "building" | "ready" | "failed" | "expired";
+        /** @description A download as the centre sees it. */
+        DownloadView: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Documents written so far. */
+            done: number;
+            /**
+             * Format: date-time
+             * @description When it and its file are deleted.
+             */
+            expires_at: string;
+            /** @description Why it failed (it can be retried). */
+            failure?: string | null;
+            file_name: string;
+            id: string;
+            purpose: string;
+            /** Format: date-time */
+            ready_at?: string | null;
+            /** @description Who asked for it. */
+            requested_by: string;
+            /** Format: int64 */
+            size_bytes?: number | null;
+            status: components["schemas"]["DownloadStatus"];
+            /** @description Documents in the zip. */
+            total: number;
+            /**
+             * @description When ready (and only in the answer for one download): where to fetch the zip, no
+             *     sign-in needed, until `url_expires_at`.
+             */
+            url?: string | null;
+            /** Format: date-time */
+            url_expires_at?: string | null;
+        };
+        DownloadViewPage: {
+            items: components["schemas"]["DownloadView"][];
+            next_cursor: string | null;
+        };
         /** @description A learner's downloads of one document (DOC-5). */
         Downloads: {
             /** Format: int64 */
@@ -1113,6 +1287,27 @@ export interface components {
             documents: components["schemas"]["JobDocument"][];
             job_id: string;
         };
+        /** @description One job of the centre with a page of its records, in the job's order. */
+        JobRecords: {
+            job: components["schemas"]["JobSummary"];
+            /** @description Where the next page of records starts (`?cursor=`); `None` on the last page. */
+            next_cursor?: string | null;
+            records: components["schemas"]["Achievement"][];
+        };
+        /** @description A job as its centre lists it (CEN-1). */
+        JobSummary: {
+            achievements: number;
+            /** Format: date-time */
+            created_at: string;
+            documents: number;
+            /** @description False while the job's documents are still being written. */
+            issued: boolean;
+            job_id: string;
+        };
+        JobSummaryPage: {
+            items: components["schemas"]["JobSummary"][];
+            next_cursor: string | null;
+        };
         /** @description One result: what a third party may learn of an opted-in learner's achievement. */
         LearnerFound: {
             /** Format: date */
@@ -1166,6 +1361,16 @@ export interface components {
         /** @description A short confirmation for actions that return nothing else. */
         Message: {
             message: string;
+        };
+        Notified: {
+            /** @description E-mails queued. */
+            sent: number;
+            /** @description Learners not e-mailed, and why. */
+            skipped: components["schemas"]["Skipped"][];
+        };
+        NotifyInput: {
+            /** @description The learners to tell (1 to 500 of the centre's learners). */
+            enrolment_numbers?: string[] | null;
         };
         /** @description The other side of a connection, as the caller sees it. */
         OtherSide: {
@@ -1345,6 +1550,14 @@ export interface components {
             report_reasons: string[];
             support_email: string;
             support_phone?: string | null;
+        };
+        /** @enum {string} */
+        SkipReason: "recently_notified" | "no_email" | "no_documents";
+        Skipped: {
+            enrolment_number: string;
+            /** @description The reason in words. */
+            message: string;
+            reason: components["schemas"]["SkipReason"];
         };
         /**
          * @description Where a connection stands.
@@ -2022,6 +2235,280 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Verified"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-centre-downloads": {
+        parameters: {
+            query?: {
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadViewPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-centre-downloads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DownloadInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-centre-downloads-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-centre-downloads-id-retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-centre-jobs": {
+        parameters: {
+            query?: {
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobSummaryPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-centre-jobs-job_id": {
+        parameters: {
+            query?: {
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRecords"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-centre-notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotifyInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notified"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-centre-records": {
+        parameters: {
+            query?: {
+                /** @description Part of a learner's name, an enrolment number or a document's reference. */
+                q?: string;
+                /** @description Part of the qualification's title, or its code. */
+                qualification?: string;
+                /** @description Awarded on or after (YYYY-MM-DD). */
+                from?: string;
+                /** @description Awarded on or before (YYYY-MM-DD). */
+                to?: string;
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AchievementPage"];
                 };
             };
             /** @description A problem */
