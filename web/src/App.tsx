@@ -22,6 +22,9 @@ import { AdminAudit } from "./pages/AdminAudit";
 import { Connections } from "./pages/Connections";
 import { SharedDocuments } from "./pages/SharedDocuments";
 import { LearnerSearch } from "./pages/LearnerSearch";
+import { CentreJob, CentreJobs } from "./pages/CentreJobs";
+import { CentreRecords } from "./pages/CentreRecords";
+import { CentreDownloads } from "./pages/CentreDownloads";
 import { SessionProvider, useReady, useSession } from "./session";
 
 export function App() {
@@ -63,6 +66,10 @@ function Gate() {
         <Route path="connections" element={<SignedIn kinds={["learner", "third_party"]}><Connections /></SignedIn>} />
         <Route path="connections/:id/documents" element={<SignedIn kinds={["third_party"]}><SharedDocuments /></SignedIn>} />
         <Route path="search" element={<SignedIn kinds={["third_party"]}><LearnerSearch /></SignedIn>} />
+        <Route path="centre/jobs" element={<SignedIn kinds={["centre"]}><CentreJobs /></SignedIn>} />
+        <Route path="centre/jobs/:jobId" element={<SignedIn kinds={["centre"]}><CentreJob /></SignedIn>} />
+        <Route path="centre/records" element={<SignedIn kinds={["centre"]}><CentreRecords /></SignedIn>} />
+        <Route path="centre/downloads" element={<SignedIn kinds={["centre"]}><CentreDownloads /></SignedIn>} />
         <Route path="profile" element={<SignedIn><ProfileDetails /></SignedIn>} />
         <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
         <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />

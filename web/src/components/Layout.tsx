@@ -29,6 +29,14 @@ function links(kind: string): Array<[string, string]> {
         ["/search", "Search"],
         ["/profile", "Profile"],
       ];
+    case "centre":
+      return [
+        ["/dashboard", "Dashboard"],
+        ["/centre/jobs", "Jobs"],
+        ["/centre/records", "Records"],
+        ["/centre/downloads", "Downloads"],
+        ["/profile", "Profile"],
+      ];
     default:
       return [
         ["/dashboard", "Dashboard"],

@@ -39,6 +39,16 @@ function useCounts(me: Profile) {
           found.pending = `${connections.data.items.filter((c) => c.status === "pending").length}${more}`;
         }
       }
+      if (me.kind === "centre") {
+        const jobs = await call(client.GET("/api/centre/jobs", { params: { query: { limit: 100 } } }));
+        if (jobs.ok) found.jobs = countOf(jobs.data);
+        const downloads = await call(client.GET("/api/centre/downloads", { params: { query: { limit: 100 } } }));
+        if (downloads.ok) {
+          const more = downloads.data.next_cursor ? "+" : "";
+          found.ready = `${downloads.data.items.filter((d) => d.status === "ready").length}${more}`;
+          found.preparing = `${downloads.data.items.filter((d) => d.status === "queued" || d.status === "building").length}${more}`;
+        }
+      }
       const addresses = await call(client.GET("/api/me/addresses"));
       if (addresses.ok) found.addresses = countOf(addresses.data);
       if (!cancelled) setCounts(found);
@@ -81,9 +91,19 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
       ];
     case "centre":
       return [
-        { title: "Jobs", text: "The batches of documents issued to your centre's learners.", action: "View" },
-        { title: "Records", text: "Search your learners' records, view their documents and tell them they are ready.", action: "Search" },
-        { title: "Downloads", text: "Zip files of your learners' documents, ready to download.", action: "View" },
+        {
+          title: "Jobs",
+          text: `The batches of documents issued to your centre's learners.${counts.jobs === undefined ? "" : ` ${plural(counts.jobs, "job has", "jobs have")} been issued.`}`,
+          to: "/centre/jobs",
+          action: "View",
+        },
+        { title: "Records", text: "Search your learners' records, view their documents, download them and tell learners they are ready.", to: "/centre/records", action: "Search" },
+        {
+          title: "Downloads",
+          text: `Zip files of your learners' documents, ready to download.${counts.ready === undefined ? "" : ` ${plural(counts.ready, "is", "are")} ready and ${plural(counts.preparing, "is", "are")} being prepared.`}`,
+          to: "/centre/downloads",
+          action: "View",
+        },
         { title: "Orders", text: "Order duplicate documents on behalf of your learners.", action: "Order" },
         profile,
       ];
