@@ -227,7 +227,10 @@ impl Filter {
                 .filter(|q| !q.is_empty()),
             q,
             qualification,
-            low: from.map(crate::values::format_date).unwrap_or_default(),
+            // DynamoDB refuses an empty key value; every date sorts after "0".
+            low: from
+                .map(crate::values::format_date)
+                .unwrap_or_else(|| "0".to_owned()),
             // Every sort key of that day starts with the date and a '#', which sorts below '~'.
             high: format!(
                 "{}~",
