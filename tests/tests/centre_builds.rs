@@ -476,3 +476,75 @@ async fn a_build_whose_builder_died_is_taken_over_once_its_lease_lapses() {
     assert_eq!(archives(&portal), [format!("{id}.zip@blob")]);
     assert!(stuck.calls.load(Ordering::SeqCst) >= 1);
 }
+
+/// Starts a builder that claims a download, gets stuck drawing and is stopped from outside.
+async fn a_builder_dies(portal: &portal_tests::portal::TestPortal) {
+    let asked = Arc::new(tokio::sync::Notify::new());
+    let stuck = Arc::new(Stuck {
+        asked: Arc::clone(&asked),
+        calls: AtomicUsize::new(0),
+    });
+    let ctx = portal.running.ctx.clone();
+    let builder = tokio::spawn(async move { build_due(&ctx, stuck.as_ref(), BUDGET).await });
+    tokio::time::timeout(std::time::Duration::from_secs(30), asked.notified())
+        .await
+        .expect("the builder starts drawing");
+    builder.abort();
+    assert!(builder.await.unwrap_err().is_cancelled());
+}
+
+#[tokio::test]
+async fn a_build_that_dies_three_times_fails_and_a_retry_gets_three_attempts_again() {
+    let portal = jobs::portal().await;
+    let references = issue_here(&portal, "J-DIED-2", "ENR-", 2, &["certificate"]).await;
+    let alan = centre_session(&portal).await;
+    let id = queue(
+        &portal,
+        &alan,
+        json!({ "references": references, "purpose": "Audit" }),
+    )
+    .await;
+    for _ in 0..3 {
+        a_builder_dies(&portal).await;
+        portal.advance(LEASE + Duration::seconds(1));
+    }
+    // The fourth run gives up on it: failed, with a reason.
+    let report = build(&portal).await;
+    assert_eq!(
+        (report["built"].as_u64(), report["failed"].as_u64()),
+        (Some(0), Some(1)),
+        "{report}"
+    );
+    let alan = again(&portal, &alan).await;
+    let failed = expect(
+        download(&portal, &alan, &id).await,
+        StatusCode::OK,
+        "failed",
+    );
+    assert_eq!(failed.body["status"], "failed");
+    let reason = failed.body["failure"].as_str().expect("a reason");
+    assert!(reason.contains("3 attempts"), "{reason}");
+
+    // The centre retries it: the download is queued again with its attempts anew, so a builder
+    // dying once more is taken over like the first time, not failed at once.
+    let retried = portal
+        .call(
+            &alan,
+            Method::POST,
+            &format!("/api/centre/downloads/{id}/retry"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(retried.status, StatusCode::ACCEPTED, "{:?}", retried.body);
+    a_builder_dies(&portal).await;
+    portal.advance(LEASE + Duration::seconds(1));
+    let report = build(&portal).await;
+    let alan = again(&portal, &alan).await;
+    let after = download(&portal, &alan, &id).await;
+    assert_eq!(
+        after.body["status"], "ready",
+        "a retried download whose builder died once: {report} {:?}",
+        after.body
+    );
+    assert_eq!(report["built"], 1, "{report}");
+}
