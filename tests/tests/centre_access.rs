@@ -709,6 +709,22 @@ async fn bad_notifications_and_searches_are_refused_naming_the_field() {
         assert!(answer.is_problem());
         assert_eq!(answer.fields(), [field], "{query}");
     }
+    // The jobs' lists page by cursors of their own.
+    for path in [
+        "/api/centre/jobs/J-BAD-1?cursor=not-a-number",
+        "/api/centre/jobs?cursor=%25%25not-a-cursor%25%25",
+        "/api/centre/downloads?cursor=%25%25not-a-cursor%25%25",
+    ] {
+        let answer = portal.call(&alan, Method::GET, path, None).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {:?}",
+            answer.body
+        );
+        assert!(answer.is_problem());
+        assert_eq!(answer.fields(), ["cursor"], "{path}");
+    }
     let page = portal
         .call(&alan, Method::GET, "/api/centre/records?limit=0", None)
         .await;
@@ -813,6 +829,18 @@ async fn one_idempotency_key_makes_one_download() {
         "another key",
     );
     assert_ne!(third.body["id"], first.body["id"]);
+
+    // A key too long to be one is refused, and makes nothing.
+    let long = "k".repeat(201);
+    let refused = ask_with_key(&portal, &alan, &long, &body).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(refused.fields(), ["Idempotency-Key"]);
+    assert_eq!(download_ids(&portal, &alan).await.len(), 2);
 
     // Two at once with one key: one download.
     let (a, b) = tokio::join!(
