@@ -548,3 +548,92 @@ async fn a_build_that_dies_three_times_fails_and_a_retry_gets_three_attempts_aga
     );
     assert_eq!(report["built"], 1, "{report}");
 }
+
+/// A printer that, at its first drawing, says so and waits to be let go; then draws stand-ins.
+struct Paused {
+    asked: Arc<tokio::sync::Notify>,
+    go: Arc<tokio::sync::Notify>,
+    first: AtomicBool,
+}
+
+#[async_trait]
+impl Printer for Paused {
+    async fn centre_copy(
+        &self,
+        _ctx: &Ctx,
+        document: &DocumentRecord,
+        _achievement: &Achievement,
+        _centre_name: Option<&str>,
+    ) -> portal_domain::error::Result<Vec<u8>> {
+        if self.first.swap(false, Ordering::SeqCst) {
+            self.asked.notify_one();
+            self.go.notified().await;
+        }
+        Ok(format!("%PDF-1.4 stand-in for {}", document.reference.as_str()).into_bytes())
+    }
+}
+
+#[tokio::test]
+async fn a_download_that_expires_while_it_is_built_leaves_no_zip_behind() {
+    let portal = jobs::portal().await;
+    let references = issue_here(&portal, "J-LATE-1", "ENR-", 2, &["certificate"]).await;
+    let alan = centre_session(&portal).await;
+    let id = queue(
+        &portal,
+        &alan,
+        json!({ "references": references, "purpose": "Audit" }),
+    )
+    .await;
+    let (asked, go) = (
+        Arc::new(tokio::sync::Notify::new()),
+        Arc::new(tokio::sync::Notify::new()),
+    );
+    let printer = Arc::new(Paused {
+        asked: Arc::clone(&asked),
+        go: Arc::clone(&go),
+        first: AtomicBool::new(true),
+    });
+    let ctx = portal.running.ctx.clone();
+    let builder = {
+        let printer = Arc::clone(&printer);
+        tokio::spawn(async move { build_due(&ctx, printer.as_ref(), BUDGET).await })
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), asked.notified())
+        .await
+        .expect("the builder starts drawing");
+    // Seven days pass while it draws (a slow builder on a download asked for long ago): the
+    // download expires and is removed.
+    portal.advance(Duration::days(7));
+    let expired = portal
+        .running
+        .run_scheduled("expire-downloads")
+        .await
+        .unwrap();
+    assert_eq!(expired["expired"], 1, "{expired}");
+    go.notify_one();
+    let report = builder.await.unwrap().unwrap();
+    assert_eq!(report.built, 0, "{report:?}");
+    // Nothing is left of it: not the download, not its zip (no later run would delete it).
+    let alan = again(&portal, &alan).await;
+    assert_eq!(
+        download(&portal, &alan, &id).await.status,
+        StatusCode::NOT_FOUND
+    );
+    portal
+        .running
+        .run_scheduled("expire-downloads")
+        .await
+        .unwrap();
+    assert!(
+        portal
+            .running
+            .ctx
+            .blobs
+            .get(&blob_key(&id))
+            .await
+            .unwrap()
+            .is_none(),
+        "the zip of a removed download is left in the store: {:?}",
+        archives(&portal)
+    );
+}
