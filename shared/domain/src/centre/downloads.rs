@@ -562,6 +562,8 @@ pub async fn retry(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Downloa
         status: DownloadStatus::Queued,
         failure: None,
         done: 0,
+        // The centre's retry starts the builds' count afresh.
+        attempt: 0,
         lease_until: None,
         queued_at: Some(sortable(now)),
         version: download.version + 1,
