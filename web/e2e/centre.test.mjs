@@ -68,6 +68,7 @@ describe("the centre portal in the browser", () => {
 
     // Jobs: this centre's, newest first (not another centre's); a job lists its records.
     await go(page, "Jobs", "Jobs issued");
+    await page.getByRole("link", { name: "Job J-CEN-1" }).waitFor();
     const jobs = await page.getByRole("link", { name: /^Job J-/ }).allTextContents();
     assert.deepEqual(jobs, ["Job J-CEN-2", "Job J-CEN-1"]);
     await checkPage(page, "centre-jobs");
