@@ -21,7 +21,7 @@
 //! | achievement with its documents | `LEARNER#{enrolment number}` | `ACH#{job id}#{achievement:05}` | `CENTRERECS#{centre number}` / `{award date}#{enrolment number}#{job id}#{achievement:05}` |
 //! | learner told their documents are available (CEN-3) | `LEARNER#{enrolment number}` | `NOTIFIED#{centre number}#{documents' fingerprint}` | |
 //! | centre's zip download | `CENTRE#{centre number}` | `DOWNLOAD#{id}` | `CENTREDLS#{centre number}` / `{instant}#{id}` |
-//! | the documents a download holds | `CENTRE#{centre number}` | `DLDOCS#{id}` | |
+//! | the documents a download holds, in chunks | `CENTRE#{centre number}` | `DLDOCS#{id}#{chunk:04}` | |
 //! | download waiting to be built, or being built | `ZIPQUEUE` | `{instant}#{centre number}#{id}` | |
 //! | download to delete when it expires | `DLEXPIRY` | `{expiry instant}#{centre number}#{id}` | |
 //! | report | `REPORT#{id}` | `REPORT` | `REPORTS#{state}` / `{instant}#{id}` |
@@ -101,7 +101,7 @@ pub fn learner_name_index(normalised_last_name: &str) -> String {
 }
 
 pub fn centre_record(centre_number: &str) -> Key {
-    Key::new(format!("CENTRE#{centre_number}"), RECORD)
+    Key::new(centre_partition(centre_number), RECORD)
 }
 
 pub fn centre_name_index(normalised_name: &str) -> String {
@@ -207,7 +207,8 @@ pub fn notified(enrolment_number: &str, centre_number: &str, fingerprint: &str) 
     )
 }
 
-fn centre_partition(centre_number: &str) -> String {
+/// A centre's record and its downloads.
+pub fn centre_partition(centre_number: &str) -> String {
     format!("CENTRE#{centre_number}")
 }
 
@@ -216,8 +217,16 @@ pub fn download(centre_number: &str, id: &str) -> Key {
     Key::new(centre_partition(centre_number), format!("DOWNLOAD#{id}"))
 }
 
-pub fn download_documents(centre_number: &str, id: &str) -> Key {
-    Key::new(centre_partition(centre_number), format!("DLDOCS#{id}"))
+pub fn download_documents(centre_number: &str, id: &str, chunk: usize) -> Key {
+    Key::new(
+        centre_partition(centre_number),
+        format!("{}{chunk:04}", download_documents_prefix(id)),
+    )
+}
+
+/// The sort-key prefix of all of a download's document chunks.
+pub fn download_documents_prefix(id: &str) -> String {
+    format!("DLDOCS#{id}#")
 }
 
 /// A centre's downloads, newest first (CEN-4).

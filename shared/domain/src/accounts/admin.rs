@@ -24,6 +24,16 @@ pub struct Paged<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Paged<T> {
+    /// The same page with each item turned into what the caller shows.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
 impl<T: serde::de::DeserializeOwned> Paged<T> {
     /// One page of `query`, each item read as a `T`; a cursor the list did not give out is bad
     /// input naming `cursor`.
@@ -322,16 +332,9 @@ pub async fn find(
         .sort(SortCondition::BeginsWith(q))
         .limit(limit)
         .after(cursor);
-    let page = ctx.table.query(&query).await.map_err(bad_cursor)?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|item| from_item::<Account>(item).map(|a| AccountSummary::from(&a)))
-        .collect::<Result<_>>()?;
-    Ok(Paged {
-        items,
-        next_cursor: page.next_cursor,
-    })
+    Ok(Paged::<Account>::of(ctx, &query)
+        .await?
+        .map(|a| AccountSummary::from(&a)))
 }
 
 pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<AccountDetail> {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use super::{READS_AT_ONCE, centre_of, group_slots, slot_enrolment};
+use super::{READS_AT_ONCE, centre_of};
 use crate::accounts::admin::Paged;
 use crate::accounts::sessions::Principal;
 use crate::ctx::Ctx;
@@ -34,8 +34,10 @@ use crate::{audit, rate_limit, secrets};
 pub const KEEP: Duration = Duration::days(7);
 /// How long a download's signed URL works.
 pub const URL_LIFETIME: Duration = Duration::minutes(15);
-/// References per stored chunk of a download's document list (items stay far below 400 KB).
-const CHUNK: usize = 1_000;
+/// Achievements per stored chunk of a download's document list: at most 4 documents each, so
+/// about 1,000 references a chunk, far below DynamoDB's 400 KB an item; 20,000 documents take
+/// at most 80 chunks, within one transaction.
+const CHUNK_ENTRIES: usize = 250;
 
 const PER_HOUR: Limit = Limit {
     n: 30,
@@ -203,17 +205,36 @@ pub fn blob_key(id: &str) -> String {
     format!("downloads/{id}.zip")
 }
 
-/// The queue entry a download's work list holds, by the instant it was queued.
-pub(crate) fn queue_entry(download: &Download) -> Result<Option<Write>> {
+/// What the build queue's and the expiry list's entries hold: which download they are for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Pointer {
+    pub centre_number: String,
+    pub id: String,
+}
+
+impl Pointer {
+    /// The entry under `key` pointing at `download`.
+    fn write(key: &crate::ports::Key, download: &Download) -> Result<Write> {
+        let pointer = Self {
+            centre_number: download.centre_number.clone(),
+            id: download.id.clone(),
+        };
+        Ok(Write::put(to_item(key, &pointer)?))
+    }
+
+    /// An entry's key and the download it points at.
+    pub(crate) fn read(item: crate::ports::Item) -> Result<(crate::ports::Key, Self)> {
+        let key = crate::ports::Key::of(&item)
+            .ok_or_else(|| Error::Internal("a list entry without its key".into()))?;
+        Ok((key, from_item(item)?))
+    }
+}
+
+/// The download's entry in the build queue, while it is queued or building.
+fn queue_entry(download: &Download) -> Result<Option<Write>> {
     download
         .queue_key()
-        .map(|key| {
-            to_item(
-                &key,
-                &serde_json::json!({ "centre_number": download.centre_number, "id": download.id }),
-            )
-            .map(Write::put)
-        })
+        .map(|key| Pointer::write(&key, download))
         .transpose()
 }
 
@@ -274,17 +295,14 @@ pub async fn request(
     let mut writes = vec![Write::put_new(download.item()?)];
     for (n, chunk) in entries.chunks(CHUNK_ENTRIES).enumerate() {
         writes.push(Write::put(to_item(
-            &chunk_key(&centre, &download.id, n),
+            &keys::download_documents(&centre, &download.id, n),
             &Chunk {
                 entries: chunk.to_vec(),
             },
         )?));
     }
     writes.extend(queue_entry(&download)?);
-    writes.push(Write::put(to_item(
-        &download.expiry_key(),
-        &serde_json::json!({ "centre_number": centre, "id": download.id }),
-    )?));
+    writes.push(Pointer::write(&download.expiry_key(), &download)?);
     writes.push(audit::entry(
         ctx,
         principal,
@@ -304,15 +322,6 @@ pub async fn request(
             .ok_or_else(|| Error::Conflict("the download is being requested; try again".into())),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Entries per stored chunk: whole achievements, about [`CHUNK`] references a chunk at most
-/// (an achievement has at most 4 documents).
-const CHUNK_ENTRIES: usize = CHUNK / 4;
-
-fn chunk_key(centre: &str, id: &str, n: usize) -> crate::ports::Key {
-    let base = keys::download_documents(centre, id);
-    crate::ports::Key::new(base.pk, format!("{}#{n:04}", base.sk))
 }
 
 fn uuid_from(digest: &[u8]) -> String {
@@ -444,37 +453,22 @@ async fn by_job(
     }
     // The achievements' documents as they stand now (a reissued document replaces the one the
     // job issued), read through the slots that say whose each achievement is.
-    let by_achievement = group_slots(jobs::job_slots(ctx, &job_id).await?);
-    let entries = stream::iter(by_achievement)
-        .map(|(index, slots)| {
-            let job_id = job_id.clone();
-            async move {
-                let first = slots
-                    .first()
-                    .ok_or_else(|| Error::Internal("an achievement without slots".into()))?;
-                let enrolment_number = slot_enrolment(ctx, first).await?;
-                let achievement = super::achievement(ctx, &enrolment_number, &job_id, index)
-                    .await?
-                    .ok_or_else(|| {
-                        Error::Internal(format!("job {job_id} lacks achievement {index}"))
-                    })?;
-                Ok::<_, Error>(Entry {
-                    enrolment_number,
-                    job_id,
-                    achievement: index,
-                    references: achievement
-                        .documents
-                        .into_iter()
-                        .filter(|d| d.kind != DocumentKind::Badge)
-                        .map(|d| d.reference)
-                        .collect(),
-                })
-            }
+    let (achievements, _) = super::job_achievements(ctx, &job_id, 0, usize::MAX).await?;
+    let entries = achievements
+        .into_iter()
+        .map(|(index, achievement)| Entry {
+            references: achievement
+                .documents
+                .into_iter()
+                .filter(|d| d.kind != DocumentKind::Badge)
+                .map(|d| d.reference)
+                .collect(),
+            enrolment_number: achievement.enrolment_number,
+            job_id: job_id.clone(),
+            achievement: index,
         })
-        .buffered(READS_AT_ONCE)
-        .try_filter(|e| std::future::ready(!e.references.is_empty()))
-        .try_collect()
-        .await?;
+        .filter(|e| !e.references.is_empty())
+        .collect();
     Ok(Some(entries))
 }
 
@@ -491,14 +485,22 @@ pub(crate) async fn load(ctx: &Ctx, centre: &str, id: &str) -> Result<Option<Dow
 
 /// The documents a download holds, in the order they go in the zip.
 pub(crate) async fn entries(ctx: &Ctx, download: &Download) -> Result<Vec<Entry>> {
-    let base = keys::download_documents(&download.centre_number, &download.id);
-    let items = jobs::every_item(ctx, base.pk, &format!("{}#", base.sk)).await?;
     let mut entries = Vec::new();
-    for item in items {
+    for item in chunks(ctx, &download.centre_number, &download.id).await? {
         let chunk: Chunk = from_item(item)?;
         entries.extend(chunk.entries);
     }
     Ok(entries)
+}
+
+/// The stored chunks of a download's document list.
+async fn chunks(ctx: &Ctx, centre: &str, id: &str) -> Result<Vec<crate::ports::Item>> {
+    jobs::every_item(
+        ctx,
+        keys::centre_partition(centre),
+        &keys::download_documents_prefix(id),
+    )
+    .await
 }
 
 /// The centre's downloads, newest first.
@@ -518,10 +520,7 @@ pub async fn list(
     )
     .await?;
     let now = ctx.now();
-    Ok(Paged {
-        items: page.items.iter().map(|d| d.view(now)).collect(),
-        next_cursor: page.next_cursor,
-    })
+    Ok(page.map(|d| d.view(now)))
 }
 
 /// One of the centre's downloads; when ready, with a signed URL for its zip.
@@ -569,16 +568,32 @@ pub async fn retry(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Downloa
         version: download.version + 1,
         ..download.clone()
     };
-    let mut writes = vec![Write::put_if(
-        queued.item()?,
-        Condition::version_is(download.version),
-    )];
-    writes.extend(queue_entry(&queued)?);
-    match ctx.table.transact(writes).await {
-        Ok(()) => Ok(queued.view(now)),
-        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict(
+    let queue = queue_entry(&queued)?.into_iter().collect();
+    if store_if_unchanged(ctx, &download, &queued, queue).await? {
+        Ok(queued.view(now))
+    } else {
+        Err(Error::Conflict(
             "the download changed meanwhile; look again".into(),
-        )),
+        ))
+    }
+}
+
+/// Stores `next` over `current` if nobody changed it meanwhile (with `more` writes); whether
+/// it did.
+pub(crate) async fn store_if_unchanged(
+    ctx: &Ctx,
+    current: &Download,
+    next: &Download,
+    more: Vec<Write>,
+) -> Result<bool> {
+    let mut writes = vec![Write::put_if(
+        next.item()?,
+        Condition::version_is(current.version),
+    )];
+    writes.extend(more);
+    match ctx.table.transact(writes).await {
+        Ok(()) => Ok(true),
+        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Ok(false),
         Err(e) => Err(e.into()),
     }
 }
@@ -608,14 +623,7 @@ pub async fn expire_due(ctx: &Ctx, max: usize) -> Result<ExpiryReport> {
             break;
         }
         for item in page.items {
-            #[derive(Deserialize)]
-            struct Due {
-                centre_number: String,
-                id: String,
-            }
-            let entry_key = crate::ports::Key::of(&item)
-                .ok_or_else(|| Error::Internal("an expiry entry without its key".into()))?;
-            let due: Due = from_item(item)?;
+            let (entry_key, due) = Pointer::read(item)?;
             remove(ctx, &due.centre_number, &due.id, entry_key).await?;
             report.expired += 1;
         }
@@ -630,8 +638,7 @@ async fn remove(ctx: &Ctx, centre: &str, id: &str, entry_key: crate::ports::Key)
     if let Some(download) = load(ctx, centre, id).await? {
         writes.push(Write::delete(download.key()));
         writes.extend(download.queue_key().map(Write::delete));
-        let base = keys::download_documents(centre, id);
-        for item in jobs::every_item(ctx, base.pk, &format!("{}#", base.sk)).await? {
+        for item in chunks(ctx, centre, id).await? {
             if let Some(key) = crate::ports::Key::of(&item) {
                 writes.push(Write::delete(key));
             }

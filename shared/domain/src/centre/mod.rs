@@ -59,10 +59,7 @@ pub async fn jobs(
             .after(cursor),
     )
     .await?;
-    Ok(Paged {
-        items: page.items.into_iter().map(JobSummary::from).collect(),
-        next_cursor: page.next_cursor,
-    })
+    Ok(page.map(JobSummary::from))
 }
 
 /// One job of the centre with a page of its records, in the job's order.
@@ -94,45 +91,83 @@ pub async fn job(
             .parse::<usize>()
             .map_err(|_| Error::field("cursor", "is not a cursor this list gave"))?,
     };
-    let by_achievement = group_slots(jobs::job_slots(ctx, &job_id).await?);
-    let wanted: Vec<(usize, Vec<Slot>)> = by_achievement
-        .range(start..)
-        .take(limit as usize + 1)
-        .map(|(index, slots)| (*index, slots.clone()))
-        .collect();
-    let next_cursor = wanted
-        .get(limit as usize)
-        .map(|(index, _)| index.to_string());
-    let records = stream::iter(wanted.into_iter().take(limit as usize))
-        .map(|(index, slots)| {
-            let job_id = job_id.clone();
-            async move { slot_achievement(ctx, &job_id, index, &slots).await }
-        })
-        .buffered(READS_AT_ONCE)
-        .try_collect::<Vec<_>>()
-        .await?;
+    let (records, next) = job_achievements(ctx, &job_id, start, limit as usize).await?;
     Ok(JobRecords {
         job: record.into(),
-        records,
-        next_cursor,
+        records: records.into_iter().map(|(_, a)| a).collect(),
+        next_cursor: next.map(|index| index.to_string()),
     })
 }
 
-/// A job's slots by achievement.
-pub(crate) fn group_slots(slots: Vec<Slot>) -> BTreeMap<usize, Vec<Slot>> {
-    let mut by_achievement: BTreeMap<usize, Vec<Slot>> = BTreeMap::new();
-    for slot in slots {
-        by_achievement
-            .entry(slot.achievement)
-            .or_default()
-            .push(slot);
+/// `count` achievements of the job from place `start`, with their places, and the next place if
+/// there is one.
+pub(crate) async fn job_achievements(
+    ctx: &Ctx,
+    job_id: &str,
+    start: usize,
+    count: usize,
+) -> Result<(Vec<(usize, Achievement)>, Option<usize>)> {
+    let (wanted, next) = first_slots(ctx, job_id, start, count).await?;
+    let found = stream::iter(wanted)
+        .map(|(index, slot)| async move {
+            let number = slot_enrolment(ctx, &slot).await?;
+            let found = achievement(ctx, &number, job_id, index)
+                .await?
+                .ok_or_else(|| {
+                    Error::Internal(format!("job {job_id} lacks achievement {index}"))
+                })?;
+            Ok::<_, Error>((index, found))
+        })
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok((found, next))
+}
+
+/// The first slot of each of `count` achievements of the job from `start` (a slot says whose
+/// the achievement is), and the next achievement's place if there is one. Reads only as far
+/// as the page needs.
+async fn first_slots(
+    ctx: &Ctx,
+    job_id: &str,
+    start: usize,
+    count: usize,
+) -> Result<(BTreeMap<usize, Slot>, Option<usize>)> {
+    let mut found = BTreeMap::new();
+    let mut cursor = None;
+    loop {
+        let page = ctx
+            .table
+            .query(
+                &Query::partition(keys::job_partition(job_id))
+                    .sort(SortCondition::Between(
+                        format!("{}{start:05}", keys::SLOT_PREFIX),
+                        format!("{}~", keys::SLOT_PREFIX),
+                    ))
+                    .limit(200)
+                    .after(cursor),
+            )
+            .await?;
+        for item in page.items {
+            let slot: Slot = from_item(item)?;
+            if found.contains_key(&slot.achievement) {
+                continue;
+            }
+            if found.len() == count {
+                return Ok((found, Some(slot.achievement)));
+            }
+            found.insert(slot.achievement, slot);
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok((found, None)),
+        }
     }
-    by_achievement
 }
 
 /// Whose a slot's document is: kept in the slot since centres list jobs, else read from the
 /// document.
-pub(crate) async fn slot_enrolment(ctx: &Ctx, slot: &Slot) -> Result<String> {
+async fn slot_enrolment(ctx: &Ctx, slot: &Slot) -> Result<String> {
     if let Some(number) = &slot.enrolment_number {
         return Ok(number.clone());
     }
@@ -140,21 +175,6 @@ pub(crate) async fn slot_enrolment(ctx: &Ctx, slot: &Slot) -> Result<String> {
         .await?
         .ok_or_else(|| Error::Internal(format!("slot of {} has no document", slot.reference)))?;
     Ok(record.enrolment_number)
-}
-
-async fn slot_achievement(
-    ctx: &Ctx,
-    job_id: &str,
-    index: usize,
-    slots: &[Slot],
-) -> Result<Achievement> {
-    let first = slots
-        .first()
-        .ok_or_else(|| Error::Internal("an achievement without slots".into()))?;
-    let number = slot_enrolment(ctx, first).await?;
-    achievement(ctx, &number, job_id, index)
-        .await?
-        .ok_or_else(|| Error::Internal(format!("job {job_id} lacks achievement {index}")))
 }
 
 /// One achievement, if stored.

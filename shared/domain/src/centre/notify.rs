@@ -108,8 +108,20 @@ pub async fn notify(ctx: &Ctx, principal: &Principal, input: &NotifyInput) -> Re
         sent: 0,
         skipped: Vec::new(),
     };
-    for (_, number, records) in learners {
-        match tell(ctx, &centre, &centre_name, &number, &records).await? {
+    // Each learner is a few reads and one write of their own: several at once, in order.
+    let outcomes: Vec<(EnrolmentNumber, Option<SkipReason>)> = stream::iter(learners)
+        .map(|(_, number, records)| {
+            let (centre, centre_name) = (&centre, &centre_name);
+            async move {
+                let outcome = tell(ctx, centre, centre_name, &number, &records).await?;
+                Ok::<_, Error>((number, outcome))
+            }
+        })
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    for (number, outcome) in outcomes {
+        match outcome {
             None => result.sent += 1,
             Some(reason) => result.skipped.push(Skipped {
                 enrolment_number: number.as_str().to_owned(),

@@ -20,13 +20,12 @@ use unicode_normalization::UnicodeNormalization;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, PreparedZipFile, ZipWriter};
 
-use super::downloads::{self, Download, DownloadStatus, Entry};
+use super::downloads::{self, Download, DownloadStatus, Entry, Pointer, store_if_unchanged};
 use crate::ctx::Ctx;
 use crate::documents::jobs::{self, Achievement, DocumentKind, DocumentRecord};
 use crate::error::{Error, Result};
-use crate::items::from_item;
 use crate::keys;
-use crate::ports::{Condition, Printer, Query, TableError, Upload, Write};
+use crate::ports::{Condition, Printer, Query, Upload, Write};
 use crate::records;
 
 /// A builder that has not reported for this long is taken to have died.
@@ -69,14 +68,7 @@ async fn claim_next(ctx: &Ctx, report: &mut BuildReport) -> Result<Option<Downlo
         .query(&Query::partition(keys::ZIP_QUEUE).limit(100))
         .await?;
     for item in page.items {
-        #[derive(serde::Deserialize)]
-        struct Queued {
-            centre_number: String,
-            id: String,
-        }
-        let entry_key = crate::ports::Key::of(&item)
-            .ok_or_else(|| Error::Internal("a queue entry without its key".into()))?;
-        let queued: Queued = from_item(item)?;
+        let (entry_key, queued) = Pointer::read(item)?;
         let download = downloads::load(ctx, &queued.centre_number, &queued.id).await?;
         let now = ctx.now();
         let Some(download) = download.filter(|d| d.queue_key().as_ref() == Some(&entry_key)) else {
@@ -107,33 +99,12 @@ async fn claim_next(ctx: &Ctx, report: &mut BuildReport) -> Result<Option<Downlo
             version: download.version + 1,
             ..download.clone()
         };
-        match write_if_unchanged(ctx, &download, &claimed, Vec::new()).await? {
-            true => return Ok(Some(claimed)),
-            // Another run claimed it first.
-            false => continue,
+        // Unless another run claimed it first.
+        if store_if_unchanged(ctx, &download, &claimed, Vec::new()).await? {
+            return Ok(Some(claimed));
         }
     }
     Ok(None)
-}
-
-/// Stores `next` over `current` if nobody changed it meanwhile (with `more` writes); whether
-/// it did.
-async fn write_if_unchanged(
-    ctx: &Ctx,
-    current: &Download,
-    next: &Download,
-    more: Vec<Write>,
-) -> Result<bool> {
-    let mut writes = vec![Write::put_if(
-        next.item()?,
-        Condition::version_is(current.version),
-    )];
-    writes.extend(more);
-    match ctx.table.transact(writes).await {
-        Ok(()) => Ok(true),
-        Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Why a build stopped.
@@ -236,7 +207,7 @@ async fn settle(
         .map(Write::delete)
         .into_iter()
         .collect();
-    write_if_unchanged(ctx, download, &next, off_queue).await
+    store_if_unchanged(ctx, download, &next, off_queue).await
 }
 
 /// Renders every document into the archive and sends it up as it grows.
@@ -282,7 +253,7 @@ async fn progress(ctx: &Ctx, download: &mut Download) -> std::result::Result<(),
         version: download.version + 1,
         ..download.clone()
     };
-    if write_if_unchanged(ctx, download, &next, Vec::new()).await? {
+    if store_if_unchanged(ctx, download, &next, Vec::new()).await? {
         *download = next;
         Ok(())
     } else {

@@ -264,10 +264,11 @@ pub async fn load(ctx: &Ctx, id: &str) -> Result<Option<Connection>> {
         .transpose()
 }
 
-/// The connection and the caller's side of it. Someone who is neither side is told it does not
-/// exist. A side invited by e-mail joins it here when the caller's verified address and kind
-/// are that side's.
+/// The connection and the caller's side of it; only learners and third parties may ask (403).
+/// Someone who is neither side is told it does not exist. A side invited by e-mail joins it here
+/// when the caller's verified address and kind are that side's.
 async fn load_for(ctx: &Ctx, principal: &Principal, id: &str) -> Result<(Connection, Side)> {
+    side_for(principal.kind()).ok_or(Error::Forbidden)?;
     let connection = load(ctx, id).await?.ok_or(Error::NotFound)?;
     if let Some(side) = connection.side_of(principal) {
         return Ok((connection, side));

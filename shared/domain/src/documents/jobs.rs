@@ -600,7 +600,7 @@ pub(crate) struct Slot {
 }
 
 /// Every slot of the job, in order of achievement and document.
-pub(crate) async fn job_slots(ctx: &Ctx, job_id: &str) -> Result<Vec<Slot>> {
+async fn job_slots(ctx: &Ctx, job_id: &str) -> Result<Vec<Slot>> {
     every_item(ctx, keys::job_partition(job_id), keys::SLOT_PREFIX)
         .await?
         .into_iter()
