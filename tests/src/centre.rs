@@ -6,7 +6,7 @@ use std::io::{Cursor, Read};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::connections::expect;
+use crate::connections::{centre_session, expect};
 use crate::jobs::{self, CENTRE};
 use crate::portal::{Answer, PASSWORD, Session, TestPortal, centre_user};
 
@@ -79,6 +79,42 @@ pub async fn queue(portal: &TestPortal, who: &Session, body: Value) -> String {
     );
     assert_eq!(queued.body["status"], "queued", "{:?}", queued.body);
     queued.body["id"].as_str().expect("an id").to_owned()
+}
+
+/// A download of `learners` certificates of a new job, asked for by the centre's signed-in user
+/// (who, and the download's id).
+pub async fn certificates_queued(
+    portal: &TestPortal,
+    job_id: &str,
+    learners: usize,
+) -> (Session, String) {
+    let references = issue_here(portal, job_id, "ENR-", learners, &["certificate"]).await;
+    let alan = centre_session(portal).await;
+    let id = queue(
+        portal,
+        &alan,
+        json!({ "references": references, "purpose": "Audit" }),
+    )
+    .await;
+    (alan, id)
+}
+
+/// A ready download as its centre sees it, and its zip's entries fetched by its signed URL.
+pub async fn ready_zip(
+    portal: &TestPortal,
+    who: &Session,
+    id: &str,
+) -> (Value, Vec<(String, Vec<u8>)>) {
+    let ready = expect(download(portal, who, id).await, StatusCode::OK, "ready");
+    assert_eq!(ready.body["status"], "ready", "{:?}", ready.body);
+    let url = ready.body["url"].as_str().expect("a signed URL");
+    let bytes = reqwest::get(url)
+        .await
+        .expect("the URL answers")
+        .bytes()
+        .await
+        .expect("a body");
+    (ready.body, unzip(&bytes))
 }
 
 /// Runs `build-zip` as its schedule would; its report.

@@ -16,7 +16,9 @@ use portal_domain::centre::zip::{LEASE, build_due};
 use portal_domain::documents::jobs::{Achievement, DocumentRecord};
 use portal_domain::ports::{BlobError, Blobs, Printer, Upload};
 use portal_domain::{Ctx, Error};
-use portal_tests::centre::{build, download, issue_here, queue, reference_in, unzip};
+use portal_tests::centre::{
+    build, certificates_queued, download, issue_here, queue, ready_zip, reference_in, unzip,
+};
 use portal_tests::connections::{again, centre_session, expect, principal};
 use portal_tests::jobs;
 use portal_tests::moto;
@@ -204,13 +206,10 @@ async fn a_build_writes_its_progress_as_it_goes() {
         stages.len() >= 2 && seen[seen.len() - 1] > 0 && seen[seen.len() - 1] < 600,
         "progress is written while building: {stages:?}"
     );
-    let ready = expect(download(&portal, &alan, &id).await, StatusCode::OK, "ready");
-    assert_eq!(ready.body["status"], "ready");
-    assert_eq!(ready.body["done"], 600);
-    assert_eq!(ready.body["total"], 600);
-    let url = ready.body["url"].as_str().unwrap().to_owned();
-    let bytes = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
-    assert_eq!(unzip(&bytes).len(), 600);
+    let (ready, entries) = ready_zip(&portal, &alan, &id).await;
+    assert_eq!(ready["done"], 600);
+    assert_eq!(ready["total"], 600);
+    assert_eq!(entries.len(), 600);
 }
 
 /// The portal's blob store, except that uploads fail while `failing` is set.
@@ -269,14 +268,7 @@ impl Blobs for FailingUploads {
 #[tokio::test]
 async fn a_build_the_store_refuses_fails_with_a_reason_and_a_retry_builds_it() {
     let portal = jobs::portal().await;
-    let references = issue_here(&portal, "J-FAIL-1", "ENR-", 3, &["certificate"]).await;
-    let alan = centre_session(&portal).await;
-    let id = queue(
-        &portal,
-        &alan,
-        json!({ "references": references, "purpose": "Audit" }),
-    )
-    .await;
+    let (alan, id) = certificates_queued(&portal, "J-FAIL-1", 3).await;
     let blobs = Arc::new(FailingUploads {
         inner: Arc::clone(&portal.running.ctx.blobs),
         failing: AtomicBool::new(true),
@@ -320,15 +312,7 @@ async fn a_build_the_store_refuses_fails_with_a_reason_and_a_retry_builds_it() {
         .await
         .unwrap();
     assert_eq!(report.built, 1, "{report:?}");
-    let ready = expect(download(&portal, &alan, &id).await, StatusCode::OK, "ready");
-    assert_eq!(ready.body["status"], "ready");
-    let bytes = reqwest::get(ready.body["url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(unzip(&bytes).len(), 3);
+    assert_eq!(ready_zip(&portal, &alan, &id).await.1.len(), 3);
 }
 
 /// The files under the portal's `downloads/` blobs (`objects/` of its blob folder, each blob a
@@ -356,14 +340,7 @@ fn files(dir: &std::path::Path) -> Vec<String> {
 #[tokio::test]
 async fn two_builders_at_once_build_a_download_once() {
     let portal = jobs::portal().await;
-    let references = issue_here(&portal, "J-TWO-1", "ENR-", 12, &["certificate"]).await;
-    let alan = centre_session(&portal).await;
-    let id = queue(
-        &portal,
-        &alan,
-        json!({ "references": references, "purpose": "Audit" }),
-    )
-    .await;
+    let (alan, id) = certificates_queued(&portal, "J-TWO-1", 12).await;
     let ctx = &portal.running.ctx;
     let printer = functions::printing::PdfPrinter;
     let (a, b) = tokio::join!(
@@ -375,15 +352,7 @@ async fn two_builders_at_once_build_a_download_once() {
     assert_eq!(a.documents + b.documents, 12, "{a:?} {b:?}");
     assert_eq!(a.failed + b.failed, 0);
     assert_eq!(archives(&portal), [format!("{id}.zip@blob")]);
-    let ready = expect(download(&portal, &alan, &id).await, StatusCode::OK, "ready");
-    assert_eq!(ready.body["status"], "ready");
-    let bytes = reqwest::get(ready.body["url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(unzip(&bytes).len(), 12);
+    assert_eq!(ready_zip(&portal, &alan, &id).await.1.len(), 12);
     assert_eq!(build(&portal).await["built"], 0, "nothing left to build");
 }
 
@@ -413,14 +382,7 @@ impl Printer for Stuck {
 #[tokio::test]
 async fn a_build_whose_builder_died_is_taken_over_once_its_lease_lapses() {
     let portal = jobs::portal().await;
-    let references = issue_here(&portal, "J-DIED-1", "ENR-", 3, &["certificate"]).await;
-    let alan = centre_session(&portal).await;
-    let id = queue(
-        &portal,
-        &alan,
-        json!({ "references": references, "purpose": "Audit" }),
-    )
-    .await;
+    let (alan, id) = certificates_queued(&portal, "J-DIED-1", 3).await;
 
     // A builder claims the download and gets stuck drawing; then it dies (its task is
     // aborted mid-build, as a Lambda is stopped at its timeout): no progress, no settling.
@@ -461,16 +423,9 @@ async fn a_build_whose_builder_died_is_taken_over_once_its_lease_lapses() {
     let report = build(&portal).await;
     assert_eq!(report["built"], 1, "{report}");
     let alan = again(&portal, &alan).await;
-    let ready = expect(download(&portal, &alan, &id).await, StatusCode::OK, "ready");
-    assert_eq!(ready.body["status"], "ready", "{:?}", ready.body);
-    assert_eq!(ready.body["done"], 3);
-    let bytes = reqwest::get(ready.body["url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(unzip(&bytes).len(), 3);
+    let (ready, entries) = ready_zip(&portal, &alan, &id).await;
+    assert_eq!(ready["done"], 3);
+    assert_eq!(entries.len(), 3);
     assert_eq!(archives(&portal), [format!("{id}.zip@blob")]);
     assert!(stuck.calls.load(Ordering::SeqCst) >= 1);
 }
@@ -494,14 +449,7 @@ async fn a_builder_dies(portal: &portal_tests::portal::TestPortal) {
 #[tokio::test]
 async fn a_build_that_dies_three_times_fails_and_a_retry_gets_three_attempts_again() {
     let portal = jobs::portal().await;
-    let references = issue_here(&portal, "J-DIED-2", "ENR-", 2, &["certificate"]).await;
-    let alan = centre_session(&portal).await;
-    let id = queue(
-        &portal,
-        &alan,
-        json!({ "references": references, "purpose": "Audit" }),
-    )
-    .await;
+    let (alan, id) = certificates_queued(&portal, "J-DIED-2", 2).await;
     for _ in 0..3 {
         a_builder_dies(&portal).await;
         portal.advance(LEASE + Duration::seconds(1));
@@ -574,14 +522,7 @@ impl Printer for Paused {
 #[tokio::test]
 async fn a_download_that_expires_while_it_is_built_leaves_no_zip_behind() {
     let portal = jobs::portal().await;
-    let references = issue_here(&portal, "J-LATE-1", "ENR-", 2, &["certificate"]).await;
-    let alan = centre_session(&portal).await;
-    let id = queue(
-        &portal,
-        &alan,
-        json!({ "references": references, "purpose": "Audit" }),
-    )
-    .await;
+    let (alan, id) = certificates_queued(&portal, "J-LATE-1", 2).await;
     let (asked, go) = (
         Arc::new(tokio::sync::Notify::new()),
         Arc::new(tokio::sync::Notify::new()),
