@@ -1,5 +1,5 @@
 //! Builds the web app (`web/` → `web/dist`) when its sources change, so that
-//! `cargo run --release -p portal-local` serves the current app. Needs Node.js 20+ and npm;
+//! `cargo run -p portal-local` serves the current app. Needs Node.js 20+ and npm;
 //! `PORTAL_SKIP_WEB_BUILD=1` skips it (the portal then serves a page saying how to build it).
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! `cargo run --release -p portal-local`: the whole portal on this machine.
+//! `cargo run -p portal-local`: the whole portal on this machine.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -53,7 +53,21 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("  The records system's API key: {records_key}");
     println!("  Data folder: {}", data_dir.display());
     println!("Stop it with Ctrl+C.");
-    tokio::signal::ctrl_c().await?;
+    stop_requested().await?;
     running.stop();
     Ok(())
+}
+
+/// Ctrl+C in a terminal, or SIGTERM from a service manager or CI: either stops the portal cleanly.
+async fn stop_requested() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! PORTAL_ADMIN_EMAIL=… PORTAL_ADMIN_PASSWORD=… \
-//!   cargo run --release -p portal-local --bin portal-admin -- create-admin --table <TableName>
+//!   cargo run -p portal-local --bin portal-admin -- create-admin --table <TableName>
 //! ```
 //!
 //! creates the first administrator in the deployed table (nothing happens if an account with
