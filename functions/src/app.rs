@@ -73,6 +73,11 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "centre-records" => handlers::centre_records::handle(ctx, req).await,
         "notify-learners" => handlers::notify_learners::handle(ctx, req).await,
         "centre-downloads" => handlers::centre_downloads::handle(ctx, req).await,
+        "store" => handlers::store::handle(ctx, req).await,
+        "basket" => handlers::basket::handle(ctx, req).await,
+        "checkout" => handlers::checkout::handle(ctx, req).await,
+        "payments-webhook" => handlers::payments_webhook::handle(ctx, req).await,
+        "orders" => handlers::orders::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"
         ))),

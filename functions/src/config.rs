@@ -3,6 +3,7 @@
 
 use portal_domain::Settings;
 use portal_domain::settings::DocumentRules;
+use portal_domain::store::StoreSettings;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
@@ -132,7 +133,59 @@ pub fn settings(env: &Env<'_>, mut settings: Settings) -> Result<Settings, Confi
         // Only the hash is kept, even in memory.
         settings.records_api_key_sha256 = Some(Sha256::digest(key.as_bytes()).into());
     }
+    store(env, &mut settings.store)?;
     Ok(settings)
+}
+
+/// The store's first defaults (ORD-1, ORD-3): products, delivery options and VAT rates as JSON
+/// arrays, the seller's address and VAT number for receipts; checked as a whole, every bad
+/// field named.
+fn store(env: &Env<'_>, store: &mut StoreSettings) -> Result<(), ConfigError> {
+    fn json<T: serde::de::DeserializeOwned>(
+        env: &Env<'_>,
+        name: &'static str,
+    ) -> Result<Option<T>, ConfigError> {
+        env.get(name)
+            .map(|raw| {
+                serde_json::from_str(&raw).map_err(|e| ConfigError::Invalid {
+                    name,
+                    reason: format!("is not the JSON expected: {e}"),
+                })
+            })
+            .transpose()
+    }
+    if let Some(products) = json(env, "PORTAL_PRODUCTS")? {
+        store.products = products;
+    }
+    if let Some(options) = json(env, "PORTAL_DELIVERY_OPTIONS")? {
+        store.delivery_options = options;
+    }
+    if let Some(rates) = json(env, "PORTAL_VAT_RATES")? {
+        store.vat_rates = rates;
+    }
+    if let Some(address) = env.get("PORTAL_SELLER_ADDRESS") {
+        store.seller.address = address
+            .split('|')
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
+    }
+    if let Some(vat_number) = env.get("PORTAL_VAT_NUMBER") {
+        store.seller.vat_number = Some(vat_number.trim().to_owned());
+    }
+    store.unpaid_order_hours = env.number(
+        "PORTAL_UNPAID_ORDER_HOURS",
+        store.unpaid_order_hours,
+        1..=720,
+    )?;
+    store.validate().map_err(|errors| ConfigError::Invalid {
+        name: "PORTAL_PRODUCTS / PORTAL_DELIVERY_OPTIONS / PORTAL_VAT_RATES",
+        reason: errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+    })
 }
 
 /// The awarding body's document rules (DOC-5, DOC-6, VER-1).
@@ -187,6 +240,11 @@ pub struct AwsResources {
     pub table: String,
     pub bucket: String,
     pub mail_from: String,
+    /// The Secrets Manager secret with the payment provider's keys (see `stripe.rs`); functions
+    /// that take no payments run without it.
+    pub payments_secret: Option<String>,
+    /// Stripe's API (a fake in tests).
+    pub stripe_api: String,
     /// An emulator's address in tests; unset in AWS.
     pub endpoint_url: Option<String>,
 }
@@ -197,6 +255,10 @@ impl AwsResources {
             table: env.required("PORTAL_TABLE")?,
             bucket: env.required("PORTAL_BUCKET")?,
             mail_from: env.required("PORTAL_MAIL_FROM")?,
+            payments_secret: env.get("PORTAL_PAYMENTS_SECRET_ARN"),
+            stripe_api: env
+                .get("PORTAL_STRIPE_API_URL")
+                .unwrap_or_else(|| portal_adapters::stripe::STRIPE_API.to_owned()),
             endpoint_url: env.get("PORTAL_AWS_ENDPOINT"),
         })
     }

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use portal_adapters::aws::{self, DynamoTable, S3Blobs, SesMailer};
+use portal_adapters::stripe::{SecretsManagerKeys, StripePayments};
 use portal_domain::ports::{SystemClock, SystemRandom};
 use portal_domain::{Ctx, Settings};
 use portal_http::{ApiRequest, ApiResponse};
@@ -33,6 +34,7 @@ pub async fn aws_ctx() -> Result<Ctx, ConfigError> {
     let defaults = Settings::local(env.required("PORTAL_PUBLIC_URL")?);
     let settings = crate::config::settings(&env, defaults)?;
     let sdk = aws::config::sdk_config(resources.endpoint_url.as_deref()).await;
+    let payments = payments(&sdk, &resources);
     Ok(Ctx {
         table: Arc::new(DynamoTable::new(
             aws::config::dynamodb_client(&sdk),
@@ -45,8 +47,29 @@ pub async fn aws_ctx() -> Result<Ctx, ConfigError> {
         )),
         clock: Arc::new(SystemClock),
         random: Arc::new(SystemRandom),
+        payments,
         settings: Arc::new(settings),
     })
+}
+
+/// Stripe, with its keys read on first use from the payments secret; without the secret the
+/// function takes no payments, and says why.
+fn payments(
+    sdk: &aws_config::SdkConfig,
+    resources: &AwsResources,
+) -> Arc<dyn portal_domain::ports::Payments> {
+    match &resources.payments_secret {
+        Some(secret_id) => Arc::new(StripePayments::new(
+            resources.stripe_api.clone(),
+            Arc::new(SecretsManagerKeys {
+                client: aws_sdk_secretsmanager::Client::new(sdk),
+                secret_id: secret_id.clone(),
+            }),
+        )),
+        None => Arc::new(portal_adapters::NoPayments(
+            "PORTAL_PAYMENTS_SECRET_ARN is not set for this function",
+        )),
+    }
 }
 
 /// Serves one HTTP function's routes.

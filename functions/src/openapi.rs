@@ -10,7 +10,7 @@ use portal_domain::accounts::{
 };
 use portal_domain::documents::{self, jobs};
 use portal_domain::records;
-use portal_domain::{centre, connections};
+use portal_domain::{centre, connections, store};
 use serde_json::{Value, json};
 use utoipa::openapi::ComponentsBuilder;
 
@@ -439,6 +439,90 @@ fn operation(route: &Route) -> Operation {
             Some("DownloadView"),
             "centre",
         ),
+        ("GET", "/api/store/products") => op(
+            "What this buyer may buy, with the documents each product may be ordered for (ORD-1); third parties name the connection (`connection_id`)",
+            None,
+            200,
+            Some("Offer"),
+            "learner, third party",
+        ),
+        ("GET", "/api/basket") => op(
+            "The basket at today's prices: lines, item count, total, whether prices changed (ORD-2)",
+            None,
+            200,
+            Some("BasketView"),
+            "learner, third party",
+        ),
+        ("POST", "/api/basket/items") => op(
+            "Add a product for a document (the same again adds to its quantity); prices come from the store, never the client (ORD-2)",
+            Some("AddInput"),
+            201,
+            Some("BasketView"),
+            "learner, third party",
+        ),
+        ("PATCH", "/api/basket/items/{id}") => op(
+            "Set a line's quantity, 1 to 10 (ORD-2)",
+            Some("QuantityInput"),
+            200,
+            Some("BasketView"),
+            "learner, third party (own basket)",
+        ),
+        ("DELETE", "/api/basket/items/{id}") => op(
+            "Remove a line (ORD-2)",
+            None,
+            200,
+            Some("BasketView"),
+            "learner, third party (own basket)",
+        ),
+        ("GET", "/api/checkout/delivery-options") => op(
+            "The delivery options for a delivery country (ORD-3)",
+            None,
+            200,
+            Some("DeliveryChoiceList"),
+            "signed in",
+        ),
+        ("POST", "/api/checkout/review") => op(
+            "What the order would charge: each line's net, VAT and gross, delivery, VAT by rate and the total; nothing is written (ORD-3)",
+            Some("CheckoutInput"),
+            200,
+            Some("Review"),
+            "learner, third party",
+        ),
+        ("POST", "/api/checkout") => op(
+            "Place the order from the basket (Idempotency-Key required: the same key answers the same order); answers where to pay (ORD-3, ORD-4)",
+            Some("CheckoutInput"),
+            201,
+            Some("Placed"),
+            "learner, third party",
+        ),
+        ("POST", "/api/payments/webhook") => op(
+            "The payment provider's webhook, signed as Stripe signs (Stripe-Signature); handled once per event (ORD-4)",
+            None,
+            200,
+            Some("Handled"),
+            "the payment provider (signed)",
+        ),
+        ("GET", "/api/orders") => op(
+            "The buyer's orders, newest first, filtered (ORD-5)",
+            None,
+            200,
+            Some("OrderSummaryPage"),
+            "learner, third party",
+        ),
+        ("GET", "/api/orders/{id}") => op(
+            "One of the buyer's orders: billing, delivery, lines, totals, payment and the log of its status changes (ORD-5)",
+            None,
+            200,
+            Some("OrderView"),
+            "learner, third party (own orders)",
+        ),
+        ("POST", "/api/orders/{id}/pay") => op(
+            "Pay now, again: a new payment page for an order awaiting payment (ORD-4)",
+            None,
+            200,
+            Some("Placed"),
+            "learner, third party (own orders)",
+        ),
         _ => op("", None, 200, None, ""),
     }
 }
@@ -509,6 +593,31 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
             ),
             ("from", "string", "Awarded on or after (YYYY-MM-DD)."),
             ("to", "string", "Awarded on or before (YYYY-MM-DD)."),
+            CURSOR,
+            LIMIT,
+        ],
+        ("GET", "/api/store/products") => vec![(
+            "connection_id",
+            "string",
+            "Third parties: the connection whose shared documents to offer products for.",
+        )],
+        ("GET", "/api/checkout/delivery-options") => vec![(
+            "country",
+            "string",
+            "The delivery address's country: ISO 3166-1 alpha-2 (GB).",
+        )],
+        ("GET", "/api/orders") => vec![
+            (
+                "status",
+                "string",
+                "One of the order statuses (awaiting_payment, paid, …).",
+            ),
+            ("product", "string", "A product id: orders holding it."),
+            ("delivery", "string", "A delivery option id, or digital."),
+            ("from", "string", "Placed on or after (YYYY-MM-DD)."),
+            ("to", "string", "Placed on or before (YYYY-MM-DD)."),
+            ("min_total", "integer", "At least this total, in pence."),
+            ("max_total", "integer", "At most this total, in pence."),
             CURSOR,
             LIMIT,
         ],
@@ -647,6 +756,31 @@ pub fn document() -> Value {
         .schema_from::<centre::downloads::DownloadInput>()
         .schema_from::<centre::downloads::DownloadView>()
         .schema_from::<centre::downloads::DownloadStatus>()
+        .schema_from::<store::money::Amounts>()
+        .schema_from::<store::money::VatAtRate>()
+        .schema_from::<store::catalogue::Fulfilment>()
+        .schema_from::<store::offer::Offer>()
+        .schema_from::<store::offer::OfferedProduct>()
+        .schema_from::<store::offer::OrderableDocument>()
+        .schema_from::<store::basket::AddInput>()
+        .schema_from::<store::basket::QuantityInput>()
+        .schema_from::<store::basket::BasketView>()
+        .schema_from::<store::basket::LineView>()
+        .schema_from::<store::checkout::DeliveryChoice>()
+        .schema_from::<store::checkout::CheckoutInput>()
+        .schema_from::<store::checkout::Review>()
+        .schema_from::<store::checkout::Placed>()
+        .schema_from::<store::orders::OrderedItem>()
+        .schema_from::<store::orders::OrderDelivery>()
+        .schema_from::<store::orders::Totals>()
+        .schema_from::<store::orders::OrderStatus>()
+        .schema_from::<store::orders::Payment>()
+        .schema_from::<store::orders::PaymentMethod>()
+        .schema_from::<store::orders::StatusChange>()
+        .schema_from::<store::orders::CreatedBy>()
+        .schema_from::<store::orders::OrderView>()
+        .schema_from::<store::orders::OrderSummary>()
+        .schema_from::<store::webhook::Handled>()
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
@@ -662,6 +796,11 @@ pub fn document() -> Value {
         schemas.insert("JobSummaryPage".into(), page_of("JobSummary"));
         schemas.insert("AchievementPage".into(), page_of("Achievement"));
         schemas.insert("DownloadViewPage".into(), page_of("DownloadView"));
+        schemas.insert("OrderSummaryPage".into(), page_of("OrderSummary"));
+        schemas.insert(
+            "DeliveryChoiceList".into(),
+            json!({ "type": "array", "items": schema_ref("DeliveryChoice") }),
+        );
         schemas.insert("Problem".into(), json!({
             "type": "object",
             "description": "RFC 9457 problem details; `errors` names each field that is not right.",

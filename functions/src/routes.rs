@@ -153,6 +153,26 @@ pub const FUNCTIONS: &[Function] = &[
         "centre-downloads",
         "Centres: ask for a zip of documents, list downloads, fetch one by a signed URL (CEN-4)",
     ),
+    http(
+        "store",
+        "What this buyer may buy, for which of their documents (ORD-1)",
+    ),
+    http(
+        "basket",
+        "The buyer's basket: add, change quantity, remove (ORD-2)",
+    ),
+    http(
+        "checkout",
+        "Delivery options, the review of the charges, placing the order and its payment page (ORD-3, ORD-4)",
+    ),
+    http(
+        "payments-webhook",
+        "The payment provider's signed webhook: payments, declines, duplicates refunded (ORD-4)",
+    ),
+    http(
+        "orders",
+        "The buyer's orders with filters, one order, and paying again (ORD-5)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
@@ -194,6 +214,14 @@ pub const FUNCTIONS: &[Function] = &[
             local_period_secs: 600,
         },
         summary: "Deletes downloads and their zips 7 days after they were asked for (SCH-2)",
+    },
+    Function {
+        name: "expire-orders",
+        trigger: Trigger::Schedule {
+            expression: "rate(15 minutes)",
+            local_period_secs: 60,
+        },
+        summary: "Cancels orders still unpaid 24 hours after they were placed, e-mailing the buyer (ORD-4)",
     },
 ];
 
@@ -277,6 +305,18 @@ pub const ROUTES: &[Route] = &[
         "/api/centre/downloads/{id}/retry",
         "centre-downloads",
     ),
+    route("GET", "/api/store/products", "store"),
+    route("GET", "/api/basket", "basket"),
+    route("POST", "/api/basket/items", "basket"),
+    route("PATCH", "/api/basket/items/{id}", "basket"),
+    route("DELETE", "/api/basket/items/{id}", "basket"),
+    route("GET", "/api/checkout/delivery-options", "checkout"),
+    route("POST", "/api/checkout/review", "checkout"),
+    route("POST", "/api/checkout", "checkout"),
+    route("POST", "/api/payments/webhook", "payments-webhook"),
+    route("GET", "/api/orders", "orders"),
+    route("GET", "/api/orders/{id}", "orders"),
+    route("POST", "/api/orders/{id}/pay", "orders"),
     route("GET", "/verify/{reference}", "verify"),
     route("GET", "/api/verify/{reference}", "verify"),
     route("GET", "/api/admin/registrations", "review-registrations"),

@@ -17,6 +17,8 @@ const EXPIRIES_PER_RUN: usize = 5_000;
 const ZIP_BUDGET: time::Duration = time::Duration::minutes(5);
 /// Downloads one run removes at most.
 const DOWNLOAD_EXPIRIES_PER_RUN: usize = 1_000;
+/// Unpaid orders one run cancels at most.
+const ORDER_EXPIRIES_PER_RUN: usize = 1_000;
 
 /// Runs a scheduled function and reports what it did.
 pub async fn run(function: &str, ctx: &Ctx) -> Result<Value, portal_domain::Error> {
@@ -31,6 +33,9 @@ pub async fn run(function: &str, ctx: &Ctx) -> Result<Value, portal_domain::Erro
         )),
         "expire-downloads" => Ok(json!(
             centre::downloads::expire_due(ctx, DOWNLOAD_EXPIRIES_PER_RUN).await?
+        )),
+        "expire-orders" => Ok(json!(
+            portal_domain::store::orders::expire_due(ctx, ORDER_EXPIRIES_PER_RUN).await?
         )),
         other => Err(portal_domain::Error::Internal(format!(
             "no scheduled function {other}"

@@ -116,6 +116,9 @@ async fn context(store: &str, dir: &Path) -> Ctx {
         mailer: Arc::new(OutboxMailer::new(dir.join("outbox"))),
         clock: Arc::new(SystemClock),
         random: Arc::new(SystemRandom),
+        payments: Arc::new(portal_adapters::NoPayments(
+            "the zip benchmark takes no payments",
+        )),
         settings: Arc::new(Settings::local("http://127.0.0.1:3000")),
     }
 }

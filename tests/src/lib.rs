@@ -6,3 +6,4 @@ pub mod connections;
 pub mod jobs;
 pub mod moto;
 pub mod portal;
+pub mod store;

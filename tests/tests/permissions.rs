@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use http::Method;
-use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, OutboxMailer};
+use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, LocalPayments, OutboxMailer, Outcome};
 use portal_domain::ports::{
-    FixedClock, Item, Key, Page, Query, SystemRandom, Table, TableError, Write,
+    Clock, FixedClock, Item, Key, Page, Query, SystemRandom, Table, TableError, Write,
 };
 use portal_domain::{Ctx, Settings};
 use portal_http::ApiRequest;
@@ -40,6 +40,11 @@ impl Table for Recording {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
         self.note("dynamodb:GetItem");
         self.inner.get(key).await
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
+        self.note("dynamodb:BatchGetItem");
+        self.inner.get_many(keys).await
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
@@ -120,6 +125,8 @@ struct Journey {
     table: Arc<Recording>,
     clock: Arc<FixedClock>,
     outbox: OutboxMailer,
+    /// The local payment provider, on a table of its own (Stripe's side, not the portal's).
+    payments: LocalPayments,
     used: BTreeMap<&'static str, BTreeSet<&'static str>>,
     _dir: tempfile::TempDir,
 }
@@ -135,6 +142,12 @@ impl Journey {
         let outbox = OutboxMailer::new(dir.path().join("outbox"));
         let mut settings = Settings::local("http://127.0.0.1:3000");
         settings.records_api_key_sha256 = Some(sha256(RECORDS_KEY));
+        let payments = LocalPayments::new(
+            Arc::new(EmbeddedTable::open(&dir.path().join("provider.redb")).unwrap()),
+            Arc::new(SystemRandom),
+            "http://127.0.0.1:3000".into(),
+            "whsec_permissions_journey".into(),
+        );
         let ctx = Ctx {
             table: table.clone(),
             blobs: Arc::new(FolderBlobs::new(
@@ -146,6 +159,7 @@ impl Journey {
             mailer: Arc::new(outbox.clone()),
             clock: clock.clone(),
             random: Arc::new(SystemRandom),
+            payments: Arc::new(payments.clone()),
             settings: Arc::new(settings),
         };
         Self {
@@ -153,6 +167,7 @@ impl Journey {
             table,
             clock,
             outbox,
+            payments,
             used: BTreeMap::new(),
             _dir: dir,
         }
@@ -168,7 +183,6 @@ impl Journey {
         body: Option<Value>,
     ) -> Value {
         let mut req = ApiRequest::new(method, path);
-        req.client = "203.0.113.7".to_owned();
         if let Some(token) = bearer {
             req.headers
                 .insert("authorization", format!("Bearer {token}").parse().unwrap());
@@ -178,6 +192,13 @@ impl Journey {
                 .insert("content-type", "application/json".parse().unwrap());
             req.body = body.to_string().into();
         }
+        self.dispatch(function, req).await
+    }
+
+    /// Sends a request as it is (headers and body set by the caller).
+    async fn dispatch(&mut self, function: &'static str, mut req: ApiRequest) -> Value {
+        req.client = "203.0.113.7".to_owned();
+        let req_path = req.path.clone();
         self.table.take();
         let response = functions::app::dispatch(&self.ctx, req, Some(function)).await;
         self.used
@@ -186,7 +207,8 @@ impl Journey {
             .extend(self.table.take());
         assert!(
             response.status.as_u16() < 500,
-            "{function} {path}: {}",
+            "{function} {}: {}",
+            req_path,
             String::from_utf8_lossy(&response.body)
         );
         serde_json::from_slice(&response.body).unwrap_or(Value::Null)
@@ -543,6 +565,177 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         None,
     )
     .await;
+
+    // The store: the learner buys a replacement certificate and pays on the provider's page (its
+    // webhook delivered as Stripe would); a second order is paid for again, then cancelled
+    // unpaid; Grace puts a proof-of-qualification letter for the shared certificate in her basket.
+    j.call(
+        "store",
+        Method::GET,
+        "/api/store/products",
+        Some(&learner),
+        None,
+    )
+    .await;
+    let home = j
+        .call(
+            "addresses",
+            Method::POST,
+            "/api/me/addresses",
+            Some(&learner),
+            Some(json!({ "recipient": "Ada Lovelace", "line1": "1 Row", "city": "Leeds", "postcode": "LS1 4AP", "country": "GB" })),
+        )
+        .await["id"]
+        .as_str()
+        .expect("an address")
+        .to_owned();
+    let buy = json!({ "product_id": "replacement-certificate", "reference": reference });
+    let basket = j
+        .call(
+            "basket",
+            Method::POST,
+            "/api/basket/items",
+            Some(&learner),
+            Some(buy.clone()),
+        )
+        .await;
+    let line = basket["lines"][0]["id"]
+        .as_str()
+        .expect("a line")
+        .to_owned();
+    j.call(
+        "basket",
+        Method::POST,
+        "/api/basket/items",
+        Some(&learner),
+        Some(buy),
+    )
+    .await;
+    j.call(
+        "basket",
+        Method::PATCH,
+        &format!("/api/basket/items/{line}"),
+        Some(&learner),
+        Some(json!({ "quantity": 1 })),
+    )
+    .await;
+    j.call("basket", Method::GET, "/api/basket", Some(&learner), None)
+        .await;
+    j.call(
+        "checkout",
+        Method::GET,
+        "/api/checkout/delivery-options?country=GB",
+        Some(&learner),
+        None,
+    )
+    .await;
+    let posted = json!({ "billing_address_id": home, "delivery_address_id": home, "delivery_option": "uk-first-class" });
+    j.call(
+        "checkout",
+        Method::POST,
+        "/api/checkout/review",
+        Some(&learner),
+        Some(posted.clone()),
+    )
+    .await;
+    let place = |key: &str| {
+        let mut req = ApiRequest::new(Method::POST, "/api/checkout");
+        req.headers.insert(
+            "authorization",
+            format!("Bearer {learner}").parse().unwrap(),
+        );
+        req.headers
+            .insert("content-type", "application/json".parse().unwrap());
+        req.headers.insert("idempotency-key", key.parse().unwrap());
+        req.body = posted.to_string().into();
+        req
+    };
+    let first = place("first");
+    let second = place("second");
+    let placed = j.dispatch("checkout", first).await;
+    let order = placed["id"].as_str().expect("an order").to_owned();
+    let session = placed["payment_url"]
+        .as_str()
+        .expect("a payment page")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let delivery = j
+        .payments
+        .complete(&session, Outcome::Paid, j.clock.now())
+        .await
+        .unwrap();
+    let mut webhook = ApiRequest::new(Method::POST, "/api/payments/webhook");
+    webhook
+        .headers
+        .insert("stripe-signature", delivery.signature.parse().unwrap());
+    webhook.body = delivery.body.into();
+    let handled = j.dispatch("payments-webhook", webhook).await;
+    assert_eq!(handled["outcome"], "paid", "{handled}");
+    j.call(
+        "orders",
+        Method::GET,
+        "/api/orders?status=paid",
+        Some(&learner),
+        None,
+    )
+    .await;
+    j.call(
+        "orders",
+        Method::GET,
+        &format!("/api/orders/{order}"),
+        Some(&learner),
+        None,
+    )
+    .await;
+    j.call(
+        "basket",
+        Method::POST,
+        "/api/basket/items",
+        Some(&learner),
+        Some(json!({ "product_id": "replacement-certificate", "reference": reference })),
+    )
+    .await;
+    let unpaid = j.dispatch("checkout", second).await;
+    let unpaid = unpaid["id"].as_str().expect("a second order").to_owned();
+    j.call(
+        "orders",
+        Method::POST,
+        &format!("/api/orders/{unpaid}/pay"),
+        Some(&learner),
+        None,
+    )
+    .await;
+    j.call(
+        "store",
+        Method::GET,
+        &format!("/api/store/products?connection_id={connection}"),
+        grace,
+        None,
+    )
+    .await;
+    let proof = j
+        .call(
+            "basket",
+            Method::POST,
+            "/api/basket/items",
+            grace,
+            Some(json!({ "product_id": "proof-of-qualification", "reference": reference, "connection_id": connection })),
+        )
+        .await;
+    let proof_line = proof["lines"][0]["id"]
+        .as_str()
+        .expect("a proof letter")
+        .to_owned();
+    j.call(
+        "basket",
+        Method::DELETE,
+        &format!("/api/basket/items/{proof_line}"),
+        grace,
+        None,
+    )
+    .await;
     j.call(
         "document-files",
         Method::GET,
@@ -851,6 +1044,10 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
     j.scheduled("expire-downloads").await;
     j.scheduled("cleanup-registrations").await;
     j.scheduled("deliver-emails").await;
+
+    // The second order, never paid, is cancelled a day later.
+    j.clock.advance(time::Duration::hours(25));
+    j.scheduled("expire-orders").await;
 
     let granted = granted();
     let mut missing = Vec::new();

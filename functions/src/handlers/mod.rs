@@ -2,9 +2,11 @@
 
 pub mod addresses;
 pub mod audit_log;
+pub mod basket;
 pub mod centre_downloads;
 pub mod centre_records;
 pub mod change_password;
+pub mod checkout;
 pub mod connections;
 pub mod document_files;
 pub mod documents;
@@ -19,6 +21,8 @@ pub mod manage_accounts;
 pub mod manage_documents;
 pub mod notify_learners;
 pub mod openapi;
+pub mod orders;
+pub mod payments_webhook;
 pub mod profile;
 pub mod register;
 pub mod reports;
@@ -27,6 +31,7 @@ pub mod review_registrations;
 pub mod search_learners;
 pub mod shared_documents;
 pub mod site;
+pub mod store;
 pub mod verify;
 pub mod verify_email;
 

@@ -3,6 +3,7 @@
 //! functions on timers, and — locally only — the outbox readable at `/dev/mail`.
 
 mod dev_mail;
+mod dev_pay;
 mod secrets_file;
 mod web;
 
@@ -18,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use functions::routes::{FUNCTIONS, Trigger};
 use http::StatusCode;
-use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, OutboxMailer};
-use portal_domain::ports::{Clock, Mailer, SystemClock, SystemRandom};
+use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, LocalPayments, OutboxMailer};
+use portal_domain::ports::{Clock, Mailer, Payments, SystemClock, SystemRandom};
 use portal_domain::{Ctx, Settings};
 use portal_http::{ApiRequest, ApiResponse, Problem};
 use tokio::sync::Notify;
@@ -38,6 +39,9 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// Replaces the outbox mailer (tests inject failures); the outbox still backs `/dev/mail`.
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// Replaces the local payment provider (tests put Stripe against a fake here); its page
+    /// at `/dev/pay` stays the local provider's.
+    pub payments: Option<Arc<dyn Payments>>,
     /// The first administrator, created on first start.
     pub admin: Option<(String, String)>,
     /// Run scheduled functions on timers (tests may drive them by hand instead).
@@ -55,6 +59,7 @@ impl Options {
             settings: Settings::local(String::new()),
             clock: Arc::new(SystemClock),
             mailer: None,
+            payments: None,
             admin: None,
             timers: true,
             web_dir: None,
@@ -122,6 +127,8 @@ struct AppState {
     ctx: Ctx,
     blobs: FolderBlobs,
     outbox: OutboxMailer,
+    /// The local payment provider, whose page is `/dev/pay/{session}`.
+    payments: LocalPayments,
     /// One per stream-triggered function: what a write request wakes (as the table's stream
     /// would in AWS).
     wake_after_writes: Arc<Vec<Arc<Notify>>>,
@@ -160,6 +167,12 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         Arc::clone(&options.clock),
     );
     let outbox = OutboxMailer::new(data.join("outbox"));
+    let local_payments = LocalPayments::new(
+        table.clone(),
+        Arc::new(SystemRandom),
+        public_url.clone(),
+        generated_secret(&data.join("payments-webhook-secret.txt")).map_err(io)?,
+    );
     let mut settings = options.settings;
     settings.public_url = public_url;
     let ctx = Ctx {
@@ -168,6 +181,9 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         mailer: options.mailer.unwrap_or_else(|| Arc::new(outbox.clone())),
         clock: options.clock,
         random: Arc::new(SystemRandom),
+        payments: options
+            .payments
+            .unwrap_or_else(|| Arc::new(local_payments.clone())),
         settings: Arc::new(settings),
     };
     if let Some((email, password)) = &options.admin {
@@ -189,11 +205,13 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         ctx: ctx.clone(),
         blobs,
         outbox: outbox.clone(),
+        payments: local_payments,
         wake_after_writes: Arc::clone(&wake_after_writes),
     };
     let app = Router::new()
         .route("/blobs/{*key}", get(signed_blob))
         .merge(dev_mail::routes())
+        .merge(dev_pay::routes())
         .fallback(api_or_web)
         .with_state(state);
     let mut tasks = vec![tokio::spawn(async move {

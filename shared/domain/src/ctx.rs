@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::ports::{Blobs, Clock, Mailer, Random, Table};
+use crate::ports::{Blobs, Clock, Mailer, Payments, Random, Table};
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -12,6 +12,8 @@ pub struct Ctx {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
+    /// The card payment provider (ORD-4).
+    pub payments: Arc<dyn Payments>,
     pub settings: Arc<Settings>,
 }
 

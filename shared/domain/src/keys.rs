@@ -28,6 +28,11 @@
 //! | connection | `CONN#{id}` | `CONN` | `CONNDUE` / `{expiry instant}#{id}` while active |
 //! | a side's copy of a connection (its list) | `USER#{id}`, or `INVITED#{side}#{email}` before that side has an account | `CONN#A#{expiry instant}#{id}` while open, `CONN#I#{changed instant}#{id}` after | |
 //! | learner found by third-party search (opted in) | `SEARCH#{normalised last name}` | `{normalised first name}#{user id}` | |
+//! | basket line (one per product and document) | `USER#{id}` | `BASKET#{line id}` | |
+//! | order (its id comes from the buyer's idempotency key) | `ORDER#{id}` | `ORDER` | `ORDERS#{buyer's user id}` / `{created instant}#{id}` |
+//! | order to cancel if still unpaid | `ORDERDUE` | `{due instant}#{order id}` | |
+//! | proof-of-qualification letter ordered (one per buyer and achievement) | `ONCE#{product}#{buyer's user id}#{enrolment number}#{job id}#{achievement:05}` | `ONCE` | |
+//! | payment provider's webhook event handled | `PAYEVENT#{event id}` | `EVENT` | |
 
 use crate::ports::Key;
 
@@ -249,4 +254,44 @@ pub fn download_expiry_entry(expires_at: &str, centre_number: &str, id: &str) ->
         DOWNLOAD_EXPIRY,
         format!("{expires_at}#{centre_number}#{id}"),
     )
+}
+
+pub const BASKET_PREFIX: &str = "BASKET#";
+
+pub fn basket_line(user_id: &str, line_id: &str) -> Key {
+    Key::new(user_partition(user_id), format!("{BASKET_PREFIX}{line_id}"))
+}
+
+pub fn order(id: &str) -> Key {
+    Key::new(format!("ORDER#{id}"), "ORDER")
+}
+
+/// A buyer's orders, newest first (ORD-5).
+pub fn buyer_orders_index(user_id: &str) -> String {
+    format!("ORDERS#{user_id}")
+}
+
+/// Orders to cancel when still unpaid: `expire-orders`' work list.
+pub const ORDERS_DUE: &str = "ORDERDUE";
+
+pub fn order_due_entry(due: &str, order_id: &str) -> Key {
+    Key::new(ORDERS_DUE, format!("{due}#{order_id}"))
+}
+
+/// A product sold at most once per buyer and achievement (the proof-of-qualification letter).
+pub fn once_per_achievement(
+    product_id: &str,
+    buyer_id: &str,
+    enrolment_number: &str,
+    job_id: &str,
+    achievement: usize,
+) -> Key {
+    Key::new(
+        format!("ONCE#{product_id}#{buyer_id}#{enrolment_number}#{job_id}#{achievement:05}"),
+        "ONCE",
+    )
+}
+
+pub fn payment_event(event_id: &str) -> Key {
+    Key::new(format!("PAYEVENT#{event_id}"), "EVENT")
 }

@@ -8,6 +8,7 @@ pub mod connections;
 pub mod ctx;
 pub mod documents;
 pub mod error;
+pub mod filtered;
 pub mod items;
 pub mod keys;
 pub mod messages;
@@ -17,6 +18,7 @@ pub mod rate_limit;
 pub mod records;
 pub mod secrets;
 pub mod settings;
+pub mod store;
 pub mod values;
 
 pub use ctx::Ctx;

@@ -360,6 +360,83 @@ pub fn documents_available(
     )
 }
 
+/// The lines of an order as an e-mail lists them, with its totals.
+fn order_lines(order: &crate::store::Order) -> String {
+    use crate::store::format_gbp;
+    let mut lines: Vec<String> = order
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{} × {} — {} ({}): {}",
+                l.quantity,
+                l.product_name,
+                l.qualification_title,
+                l.reference,
+                format_gbp(l.amounts.gross)
+            )
+        })
+        .collect();
+    if let Some(delivery) = &order.delivery {
+        lines.push(format!(
+            "Delivery: {} — {}",
+            delivery.name,
+            delivery
+                .price
+                .map_or_else(|| "to be priced".to_owned(), format_gbp)
+        ));
+    }
+    for vat in &order.totals.vat {
+        lines.push(format!(
+            "VAT at {} ({}.{:02} %): {}",
+            vat.rate_name,
+            vat.basis_points / 100,
+            vat.basis_points % 100,
+            format_gbp(vat.amounts.vat)
+        ));
+    }
+    lines.push(format!("Total paid: {}", format_gbp(order.totals.total)));
+    lines.join("\n")
+}
+
+/// ORD-4: the order is paid; its VAT receipt is on the order's page.
+pub fn order_paid(s: &Settings, order: &crate::store::Order) -> Message {
+    compose(
+        s,
+        format!("Order {} confirmed — {}", order.number, s.organisation_name),
+        &format!("Hello {},", order.buyer_name),
+        &[
+            format!(
+                "Thank you: we have received your payment for order {}.",
+                order.number
+            ),
+            order_lines(order),
+            "Your VAT receipt, and any letters you ordered, are on the order's page. We will e-mail you as your order moves on.".to_owned(),
+        ],
+        Some((
+            "See your order",
+            &s.link(&format!("/orders/{}", order.id)),
+        )),
+    )
+}
+
+/// ORD-4: an order not paid in time is cancelled.
+pub fn order_cancelled_unpaid(s: &Settings, order: &crate::store::Order) -> Message {
+    compose(
+        s,
+        format!("Order {} cancelled — not paid", order.number),
+        &format!("Hello {},", order.buyer_name),
+        &[
+            format!(
+                "Your order {} was not paid within {} hours, so we have cancelled it. Nothing was charged.",
+                order.number, s.store.unpaid_order_hours
+            ),
+            "You can order again from the portal at any time.".to_owned(),
+        ],
+        Some(("Go to the store", &s.link("/store"))),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

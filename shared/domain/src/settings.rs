@@ -23,6 +23,8 @@ pub struct Settings {
     pub documents: DocumentRules,
     pub connections: ConnectionRules,
     pub centres: CentreRules,
+    /// Products, delivery options, VAT and the seller's details (ORD-1, ORD-3).
+    pub store: crate::store::StoreSettings,
 }
 
 /// What centres may do in bulk (CEN-3, CEN-4).
@@ -156,6 +158,7 @@ impl Settings {
             documents: DocumentRules::defaults(),
             connections: ConnectionRules::default(),
             centres: CentreRules::default(),
+            store: crate::store::StoreSettings::default(),
         }
     }
 

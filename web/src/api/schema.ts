@@ -327,6 +327,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The basket at today's prices: lines, item count, total, whether prices changed (ORD-2) */
+        get: operations["get-basket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/basket/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a product for a document (the same again adds to its quantity); prices come from the store, never the client (ORD-2) */
+        post: operations["post-basket-items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/basket/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a line (ORD-2) */
+        delete: operations["delete-basket-items-id"];
+        options?: never;
+        head?: never;
+        /** Set a line's quantity, 1 to 10 (ORD-2) */
+        patch: operations["patch-basket-items-id"];
+        trace?: never;
+    };
     "/api/centre/downloads": {
         parameters: {
             query?: never;
@@ -441,6 +493,57 @@ export interface paths {
         get: operations["get-centre-records"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place the order from the basket (Idempotency-Key required: the same key answers the same order); answers where to pay (ORD-3, ORD-4) */
+        post: operations["post-checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkout/delivery-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery options for a delivery country (ORD-3) */
+        get: operations["get-checkout-delivery-options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkout/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the order would charge: each line's net, VAT and gross, delivery, VAT by rate and the total; nothing is written (ORD-3) */
+        post: operations["post-checkout-review"];
         delete?: never;
         options?: never;
         head?: never;
@@ -810,6 +913,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The buyer's orders, newest first, filtered (ORD-5) */
+        get: operations["get-orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the buyer's orders: billing, delivery, lines, totals, payment and the log of its status changes (ORD-5) */
+        get: operations["get-orders-id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pay now, again: a new payment page for an order awaiting payment (ORD-4) */
+        post: operations["post-orders-id-pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The payment provider's webhook, signed as Stripe signs (Stripe-Signature); handled once per event (ORD-4) */
+        post: operations["post-payments-webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/records/centres": {
         parameters: {
             query?: never;
@@ -887,6 +1058,23 @@ export interface paths {
         };
         /** Branding and support contact (white-label configuration) */
         get: operations["get-site"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/store/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What this buyer may buy, with the documents each product may be ordered for (ORD-1); third parties name the connection (`connection_id`) */
+        get: operations["get-store-products"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1004,6 +1192,19 @@ export interface components {
             items: components["schemas"]["Achievement"][];
             next_cursor: string | null;
         };
+        /** @description One product for one document, as asked for. */
+        AddInput: {
+            /** @description For a third party: the connection the document is shared through. */
+            connection_id?: string | null;
+            product_id?: string | null;
+            /**
+             * Format: int64
+             * @description 1 to 10; 1 when absent.
+             */
+            quantity?: number | null;
+            /** @description The document's reference. */
+            reference?: string | null;
+        };
         Address: {
             city: string;
             country: string;
@@ -1037,6 +1238,15 @@ export interface components {
          * @enum {string}
          */
         Allowed: "accept" | "reject" | "share_documents" | "extend" | "request_extension" | "answer_extension" | "cancel" | "view_documents";
+        /** @description Net, VAT and gross of one amount. */
+        Amounts: {
+            /** Format: int64 */
+            gross: number;
+            /** Format: int64 */
+            net: number;
+            /** Format: int64 */
+            vat: number;
+        };
         ApproveInput: {
             /** @description For a centre user: the centre number of the record to link the account to. */
             centre_number?: string | null;
@@ -1059,6 +1269,23 @@ export interface components {
         AuditEntryPage: {
             items: components["schemas"]["AuditEntry"][];
             next_cursor: string | null;
+        };
+        BasketView: {
+            /**
+             * Format: int64
+             * @description Items counted by quantity, for the header.
+             */
+            count: number;
+            lines: components["schemas"]["LineView"][];
+            /** @description Whether any line is posted (so checkout asks for delivery). */
+            needs_delivery: boolean;
+            /** @description Whether any line's price changed since it was added. */
+            prices_changed: boolean;
+            /**
+             * Format: int64
+             * @description The lines' total, VAT included, before delivery.
+             */
+            total: number;
         };
         CentreRecord: {
             centre_number: string;
@@ -1088,6 +1315,17 @@ export interface components {
             /** @description The reissued document's reference. */
             reissued_as?: string | null;
             status: components["schemas"]["DocumentStatus"];
+        };
+        /** @description What checkout was asked for. */
+        CheckoutInput: {
+            /** @description One of the buyer's addresses. */
+            billing_address_id?: string | null;
+            /** @description One of the buyer's addresses; needed when something is posted (not for a collection). */
+            delivery_address_id?: string | null;
+            /** @description A delivery option for the delivery address's country; needed when something is posted. */
+            delivery_option?: string | null;
+            /** @description `card` (centres may later pay on account). */
+            payment_method?: string | null;
         };
         CloseInput: {
             /** @description The answer e-mailed to the reporter (up to 2,000 characters). */
@@ -1141,6 +1379,25 @@ export interface components {
             items: components["schemas"]["ConnectionView"][];
             next_cursor: string | null;
         };
+        /** @description Who placed the order, and as what kind of user (ORD-5's "created by"). */
+        CreatedBy: {
+            kind: components["schemas"]["AccountKind"];
+            name: string;
+            user_id: string;
+        };
+        /** @description A delivery option as a buyer in one country is offered it. */
+        DeliveryChoice: {
+            collection: boolean;
+            id: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description VAT included, in pence; `None`: priced by our team after the order is placed.
+             */
+            price?: number | null;
+            priced_by_team: boolean;
+        };
+        DeliveryChoiceList: components["schemas"]["DeliveryChoice"][];
         /** @description What the document itself says beyond the key facts. */
         DocumentContents: {
             course?: string | null;
@@ -1251,6 +1508,16 @@ export interface components {
         ForgotInput: {
             email?: string | null;
         };
+        /**
+         * @description How a product reaches the buyer.
+         * @enum {string}
+         */
+        Fulfilment: "post" | "digital";
+        /** @description What handling an event did, for the provider's log (always 200 once verified and valid). */
+        Handled: {
+            /** @description `paid`, `declined`, `abandoned`, `refunded_duplicate`, `duplicate_event`, `ignored`. */
+            outcome: string;
+        };
         Health: {
             status: string;
             version: string;
@@ -1339,6 +1606,34 @@ export interface components {
         LearnersImport: {
             learners?: components["schemas"]["LearnerRecordInput"][] | null;
         };
+        /** @description A line as the buyer sees it, at today's price. */
+        LineView: {
+            /** @description Net, VAT and gross of the line (`unit_price × quantity`). */
+            amounts: components["schemas"]["Amounts"];
+            connection_id?: string | null;
+            document_kind: components["schemas"]["DocumentKind"];
+            fulfilment: components["schemas"]["Fulfilment"];
+            id: string;
+            /** @description The candidate's name. */
+            learner_name: string;
+            /**
+             * Format: int64
+             * @description The price when it was added, when it differs from today's.
+             */
+            price_when_added?: number | null;
+            product_id: string;
+            product_name: string;
+            qualification_title: string;
+            /** Format: int64 */
+            quantity: number;
+            reference: string;
+            /**
+             * Format: int64
+             * @description Today's price of one, VAT included, in pence.
+             */
+            unit_price: number;
+            vat_rate: string;
+        };
         /** @description LinkedIn's add-to-profile address for a document (DOC-7). */
         LinkedIn: {
             url: string;
@@ -1372,12 +1667,147 @@ export interface components {
             /** @description The learners to tell (1 to 500 of the centre's learners). */
             enrolment_numbers?: string[] | null;
         };
+        Offer: {
+            products: components["schemas"]["OfferedProduct"][];
+        };
+        OfferedProduct: {
+            description: string;
+            document_kinds: components["schemas"]["DocumentKind"][];
+            /** @description The buyer's documents it may be ordered for. */
+            documents: components["schemas"]["OrderableDocument"][];
+            fulfilment: components["schemas"]["Fulfilment"];
+            id: string;
+            name: string;
+            /** @description Sold at most once per candidate's achievement to one buyer. */
+            once_per_achievement: boolean;
+            /**
+             * Format: int64
+             * @description VAT included, in pence.
+             */
+            price: number;
+            vat_rate: string;
+        };
+        OrderDelivery: {
+            address?: null | components["schemas"]["Address"];
+            collection: boolean;
+            name: string;
+            option_id: string;
+            /**
+             * Format: int64
+             * @description VAT included; `None` while the awarding body's team has not priced it.
+             */
+            price?: number | null;
+            vat_rate: string;
+        };
+        /** @enum {string} */
+        OrderStatus: "awaiting_payment" | "awaiting_quote" | "paid" | "processing" | "dispatched" | "complete" | "cancelled" | "refunded";
+        /** @description A row of the orders list (ORD-5's columns). */
+        OrderSummary: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["CreatedBy"];
+            delivery_type: string;
+            id: string;
+            /**
+             * Format: int64
+             * @description Items counted by quantity.
+             */
+            items: number;
+            number: string;
+            status: components["schemas"]["OrderStatus"];
+            status_label: string;
+            /** Format: int64 */
+            total: number;
+        };
+        OrderSummaryPage: {
+            items: components["schemas"]["OrderSummary"][];
+            next_cursor: string | null;
+        };
+        /** @description An order as its buyer sees it (ORD-5's details). */
+        OrderView: {
+            billing: components["schemas"]["Address"];
+            buyer_name: string;
+            /** @description Whether "Pay now" is offered. */
+            can_pay: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["CreatedBy"];
+            currency: string;
+            delivery?: null | components["schemas"]["OrderDelivery"];
+            delivery_type: string;
+            id: string;
+            lines: components["schemas"]["OrderedItem"][];
+            log: components["schemas"]["StatusChange"][];
+            number: string;
+            /**
+             * Format: date-time
+             * @description When an unpaid order is cancelled.
+             */
+            pay_by?: string | null;
+            payment: components["schemas"]["Payment"];
+            status: components["schemas"]["OrderStatus"];
+            status_label: string;
+            totals: components["schemas"]["Totals"];
+        };
+        /** @description A document a product may be ordered for. */
+        OrderableDocument: {
+            /** @description `YYYY-MM-DD`. */
+            award_date: string;
+            /** @description For a third party: the connection it is shared through. */
+            connection_id?: string | null;
+            kind: components["schemas"]["DocumentKind"];
+            learner_name: string;
+            qualification_title: string;
+            reference: string;
+        };
+        /**
+         * @description A line as the buyer sees it: no enrolment number (a third party never sees one) and nothing
+         *     of the portal's own bookkeeping.
+         */
+        OrderedItem: {
+            amounts: components["schemas"]["Amounts"];
+            document_kind: components["schemas"]["DocumentKind"];
+            fulfilment: components["schemas"]["Fulfilment"];
+            learner_name: string;
+            product_id: string;
+            product_name: string;
+            qualification_title: string;
+            /** Format: int64 */
+            quantity: number;
+            reference: string;
+            /**
+             * Format: int64
+             * @description VAT included, in pence, as fixed when the order was placed.
+             */
+            unit_price: number;
+            vat_rate: string;
+        };
         /** @description The other side of a connection, as the caller sees it. */
         OtherSide: {
             company?: string | null;
             email: string;
             name: string;
         };
+        Payment: {
+            /**
+             * Format: int64
+             * @description How many payment pages were opened.
+             */
+            attempts?: number;
+            /** @description The last thing the provider said that was not a payment ("declined", "cancelled"). */
+            last_outcome?: string | null;
+            method: components["schemas"]["PaymentMethod"];
+            /** Format: date-time */
+            paid_at?: string | null;
+            /** @description The captured payment (Stripe: the payment intent). */
+            payment_id?: string | null;
+            /** @description The provider's payment session. */
+            session_id?: string | null;
+            /** @description The provider's page the buyer was last sent to (cleared once paid). */
+            url?: string | null;
+        };
+        /** @enum {string} */
+        PaymentMethod: "card";
         /** @description A registration waiting for review, beside the records closest to it. */
         PendingRegistration: {
             account: components["schemas"]["Profile"];
@@ -1387,6 +1817,17 @@ export interface components {
         PendingRegistrationPage: {
             items: components["schemas"]["PendingRegistration"][];
             next_cursor: string | null;
+        };
+        /** @description The order placed, and where to pay it. */
+        Placed: {
+            id: string;
+            number: string;
+            order: components["schemas"]["OrderView"];
+            /** @description The payment provider's page; `None` while the order awaits its delivery quote. */
+            payment_url?: string | null;
+            status: components["schemas"]["OrderStatus"];
+            /** Format: int64 */
+            total: number;
         };
         /** @description RFC 9457 problem details; `errors` names each field that is not right. */
         Problem: {
@@ -1434,6 +1875,13 @@ export interface components {
             middle_name?: string | null;
             phone?: string | null;
             third_party_search_opt_in?: boolean | null;
+        };
+        QuantityInput: {
+            /**
+             * Format: int64
+             * @description 1 to 10.
+             */
+            quantity?: number | null;
         };
         /** @description What a registration form sends; every field is checked by [`Registration::parse`]. */
         RegisterInput: {
@@ -1493,6 +1941,12 @@ export interface components {
         ResetInput: {
             password?: string | null;
             token?: string | null;
+        };
+        /** @description What the order will charge: each line, delivery, VAT by rate and the total. */
+        Review: {
+            delivery?: null | components["schemas"]["OrderDelivery"];
+            lines: components["schemas"]["OrderedItem"][];
+            totals: components["schemas"]["Totals"];
         };
         SessionStarted: {
             /** @description Send it back as `X-CSRF-Token` on every cookie-authenticated write. */
@@ -1564,6 +2018,39 @@ export interface components {
          * @enum {string}
          */
         Status: "pending" | "active" | "rejected" | "cancelled" | "expired";
+        /** @description One change of an order's status (or a payment event worth telling), for its log. */
+        StatusChange: {
+            /** Format: date-time */
+            at: string;
+            /** @description Who: a person's name, "Payment provider" or "System". */
+            by: string;
+            from?: null | components["schemas"]["OrderStatus"];
+            note?: string | null;
+            to: components["schemas"]["OrderStatus"];
+        };
+        Totals: {
+            /**
+             * Format: int64
+             * @description The delivery charge, VAT included (`None`: not priced yet).
+             */
+            delivery?: number | null;
+            /**
+             * Format: int64
+             * @description The lines, VAT included.
+             */
+            items: number;
+            /** Format: int64 */
+            net: number;
+            /**
+             * Format: int64
+             * @description What the buyer pays, in pence.
+             */
+            total: number;
+            /** @description VAT per rate, worked out on each rate's total (see the README's VAT rule). */
+            vat: components["schemas"]["VatAtRate"][];
+            /** Format: int64 */
+            vat_total: number;
+        };
         Unit: {
             code: string;
             grade?: string | null;
@@ -1573,6 +2060,13 @@ export interface components {
             code?: string | null;
             grade?: string | null;
             title?: string | null;
+        };
+        /** @description The VAT charged at one rate on a whole order. */
+        VatAtRate: components["schemas"]["Amounts"] & {
+            /** Format: int32 */
+            basis_points: number;
+            rate_id: string;
+            rate_name: string;
         };
         Verification: {
             /** Format: date */
@@ -2248,6 +2742,134 @@ export interface operations {
             };
         };
     };
+    "get-basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-basket-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "delete-basket-items-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "patch-basket-items-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuantityInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-centre-downloads": {
         parameters: {
             query?: {
@@ -2509,6 +3131,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AchievementPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Placed"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-checkout-delivery-options": {
+        parameters: {
+            query?: {
+                /** @description The delivery address's country: ISO 3166-1 alpha-2 (GB). */
+                country?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryChoiceList"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-checkout-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
                 };
             };
             /** @description A problem */
@@ -3400,6 +4120,145 @@ export interface operations {
             };
         };
     };
+    "get-orders": {
+        parameters: {
+            query?: {
+                /** @description One of the order statuses (awaiting_payment, paid, …). */
+                status?: string;
+                /** @description A product id: orders holding it. */
+                product?: string;
+                /** @description A delivery option id, or digital. */
+                delivery?: string;
+                /** @description Placed on or after (YYYY-MM-DD). */
+                from?: string;
+                /** @description Placed on or before (YYYY-MM-DD). */
+                to?: string;
+                /** @description At least this total, in pence. */
+                min_total?: number;
+                /** @description At most this total, in pence. */
+                max_total?: number;
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderSummaryPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-orders-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-orders-id-pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Placed"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-payments-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handled"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "post-records-centres": {
         parameters: {
             query?: never;
@@ -3547,6 +4406,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-store-products": {
+        parameters: {
+            query?: {
+                /** @description Third parties: the connection whose shared documents to offer products for. */
+                connection_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
                 };
             };
             /** @description A problem */

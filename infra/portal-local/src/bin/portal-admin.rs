@@ -59,6 +59,9 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
         )),
         clock: Arc::new(SystemClock),
         random: Arc::new(SystemRandom),
+        payments: Arc::new(portal_adapters::NoPayments(
+            "portal-admin takes no payments",
+        )),
         settings: Arc::new(Settings::local(String::new())),
     };
     Ok(match ensure_admin(&ctx, &email, &password).await? {

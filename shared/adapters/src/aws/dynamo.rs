@@ -7,13 +7,14 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem,
+    AttributeValue, CancellationReason, ConditionCheck, Delete, KeysAndAttributes, Put,
+    ReturnValue, TransactWriteItem,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::ports::table::{
-    Condition, GSI1_PK, GSI1_SK, Item, Key, PK, Page, Query, SK, SortCondition, TTL, Table,
-    TableError, Write, check_item, validate_query, validate_transaction,
+    Condition, GSI1_PK, GSI1_SK, Item, Key, MAX_BATCH_GET, PK, Page, Query, SK, SortCondition, TTL,
+    Table, TableError, Write, check_item, validate_query, validate_transaction,
 };
 use serde_json::Value;
 
@@ -155,6 +156,64 @@ impl Table for DynamoTable {
             .await
             .map_err(sdk_error)?;
         output.item.map(from_attributes).transpose()
+    }
+
+    /// BatchGetItem, consistent; keys it leaves unprocessed (throttling) are asked again.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
+        if keys.len() > MAX_BATCH_GET {
+            return Err(TableError::Invalid(format!(
+                "get_many takes at most {MAX_BATCH_GET} keys, not {}",
+                keys.len()
+            )));
+        }
+        let mut unique: Vec<&Key> = Vec::with_capacity(keys.len());
+        for key in keys {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+        let mut found: HashMap<Key, Item> = HashMap::with_capacity(unique.len());
+        let mut asking: Vec<Attributes> = unique.iter().map(|k| key_attributes(k)).collect();
+        let mut round = 0u32;
+        while !asking.is_empty() {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut asking)))
+                .consistent_read(true)
+                .build()
+                .map_err(unavailable)?;
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table_name, request)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for attributes in output
+                .responses
+                .and_then(|mut r| r.remove(&self.table_name))
+                .unwrap_or_default()
+            {
+                let item = from_attributes(attributes)?;
+                if let Some(key) = Key::of(&item) {
+                    found.insert(key, item);
+                }
+            }
+            asking = output
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table_name))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            if !asking.is_empty() {
+                round += 1;
+                if round > 8 {
+                    return Err(TableError::Unavailable(Box::new(Unexpected(
+                        "BatchGetItem left keys unprocessed eight times".to_owned(),
+                    ))));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25 << round.min(6))).await;
+            }
+        }
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
     }
 
     async fn transact(&self, mut writes: Vec<Write>) -> Result<(), TableError> {

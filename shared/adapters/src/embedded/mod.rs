@@ -4,8 +4,10 @@
 
 mod blobs;
 mod mailer;
+mod payments;
 mod table;
 
 pub use blobs::{FolderBlobs, SignedBlob, SignedUrlError, content_disposition};
 pub use mailer::{OutboxMailer, SentEmail};
+pub use payments::{Delivery, LocalPayError, LocalPayments, LocalSession, Outcome, SessionStatus};
 pub use table::EmbeddedTable;

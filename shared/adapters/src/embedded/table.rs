@@ -131,6 +131,33 @@ impl Table for EmbeddedTable {
         .await
     }
 
+    /// One read transaction: the items as of one snapshot.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
+        if keys.len() > table::MAX_BATCH_GET {
+            return Err(TableError::Invalid(format!(
+                "get_many takes at most {} keys, not {}",
+                table::MAX_BATCH_GET,
+                keys.len()
+            )));
+        }
+        let item_keys = keys
+            .iter()
+            .map(encode_item_key)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.blocking(move |db| {
+            let txn = db.begin_read().or_unavailable()?;
+            let items = txn.open_table(ITEMS).or_unavailable()?;
+            item_keys
+                .iter()
+                .map(|key| {
+                    let stored = items.get(key.as_slice()).or_unavailable()?;
+                    stored.map(|json| decode_item(json.value())).transpose()
+                })
+                .collect()
+        })
+        .await
+    }
+
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         table::validate_transaction(&writes)?;
         let writes = writes

@@ -9,8 +9,6 @@ pub mod zip;
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 
@@ -23,7 +21,7 @@ use crate::documents::jobs::{self, Achievement, JobSummary, Slot};
 use crate::error::{Error, Fields, Result};
 use crate::items::from_item;
 use crate::keys;
-use crate::ports::table::{GSI1, GSI1_SK};
+use crate::ports::table::GSI1;
 use crate::ports::{Query, SortCondition};
 use crate::values::{EnrolmentNumber, parse_date};
 
@@ -297,64 +295,22 @@ pub async fn records(
             next_cursor: None,
         });
     }
-    let mut high = filter.high.clone();
-    let mut skip = None;
-    if let Some(cursor) = search.cursor {
-        let last = URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .filter(|key| key.len() <= 200)
-            .ok_or_else(|| Error::field("cursor", "is not a cursor this list gave"))?;
-        if last < high {
-            high = last.clone();
-        }
-        skip = Some(last);
-    }
-    let limit = search.limit as usize;
-    let mut items = Vec::new();
-    let mut examined = 0;
-    loop {
-        let page = ctx
-            .table
-            .query(
-                &Query::index(GSI1, keys::centre_records_index(&centre))
-                    .sort(SortCondition::Between(filter.low.clone(), high.clone()))
-                    .descending()
-                    .limit(200),
-            )
-            .await?;
-        let exhausted = page.next_cursor.is_none();
-        for item in page.items {
-            let key = item
-                .get(GSI1_SK)
-                .and_then(|k| k.as_str())
-                .ok_or_else(|| Error::Internal("a record without its index key".into()))?
-                .to_owned();
+    crate::filtered::page(
+        ctx,
+        crate::filtered::Walk {
+            partition: keys::centre_records_index(&centre),
+            low: filter.low.clone(),
+            high: filter.high.clone(),
+            cursor: search.cursor,
+            limit: search.limit as usize,
+            max_examined: MAX_EXAMINED,
+        },
+        |item| {
             let achievement: Achievement = from_item(item)?;
-            if skip.as_ref() == Some(&key) {
-                continue;
-            }
-            examined += 1;
-            high.clone_from(&key);
-            skip = Some(key);
-            if filter.matches(&achievement) {
-                items.push(achievement);
-            }
-            if items.len() >= limit || examined >= MAX_EXAMINED {
-                return Ok(Paged {
-                    items,
-                    next_cursor: skip.map(|k| URL_SAFE_NO_PAD.encode(k)),
-                });
-            }
-        }
-        if exhausted {
-            return Ok(Paged {
-                items,
-                next_cursor: None,
-            });
-        }
-    }
+            Ok(filter.matches(&achievement).then_some(achievement))
+        },
+    )
+    .await
 }
 
 /// A search by a reference or an enrolment number answered by reading that learner's records.

@@ -848,23 +848,6 @@ pub async fn shared_documents(
     })
 }
 
-/// Whether `connection_id` lets the third party see the document now (CON-8): they are its third
-/// party, it is active and unexpired, it shares the document, and the document is the learner's.
-pub async fn lets_see(
-    ctx: &Ctx,
-    principal: &Principal,
-    connection_id: &str,
-    reference: &str,
-    enrolment_number: &str,
-) -> Result<bool> {
-    let Some(connection) = load(ctx, connection_id).await? else {
-        return Ok(false);
-    };
-    Ok(connection.side_of(principal) == Some(Side::ThirdParty)
-        && connection.enrolment_number.as_deref() == Some(enrolment_number)
-        && connection.shows(reference, ctx.now()))
-}
-
 /// What one run of the expiry function did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ExpiryReport {

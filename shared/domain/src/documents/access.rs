@@ -7,6 +7,7 @@ use super::Reference;
 use super::jobs::{self, Achievement, DocumentKind, DocumentRecord, DocumentStatus};
 use crate::accounts::model::AccountKind;
 use crate::accounts::sessions::Principal;
+use crate::connections::Connection;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::items::to_item;
@@ -49,39 +50,63 @@ pub async fn open(
     let (record, achievement) = jobs::document(ctx, &reference)
         .await?
         .ok_or(Error::NotFound)?;
-    let account = &principal.account;
-    let audience = match account.kind {
-        AccountKind::Admin => Audience::Admin,
-        AccountKind::Learner
-            if account.enrolment_number.as_ref().map(|n| n.as_str())
-                == Some(record.enrolment_number.as_str()) =>
-        {
-            Audience::Owner
+    let connection = match principal.kind() {
+        AccountKind::ThirdParty => {
+            crate::connections::load(ctx, connection.unwrap_or_default()).await?
         }
-        AccountKind::Centre
-            if account.linked_record.as_deref() == Some(achievement.centre_number.as_str()) =>
-        {
-            Audience::Centre
-        }
-        AccountKind::ThirdParty
-            if crate::connections::actions::lets_see(
-                ctx,
-                principal,
-                connection.unwrap_or_default(),
-                record.reference.as_str(),
-                &record.enrolment_number,
-            )
-            .await? =>
-        {
-            Audience::ThirdParty
-        }
-        _ => return Err(Error::NotFound),
+        _ => None,
     };
+    let audience = audience(
+        principal,
+        &record,
+        Some(&achievement.centre_number),
+        connection.as_ref(),
+        ctx.now(),
+    )
+    .ok_or(Error::NotFound)?;
     Ok(Opened {
         record,
         achievement,
         audience,
     })
+}
+
+/// Whose eyes the document is for, if this person may see it at all: the one rule, for callers
+/// that read the items themselves (the store reads a basket's documents at once). The centre's
+/// number is the document's achievement's (`None`: centres are not asked about); a third party
+/// sees it through `connection` only.
+pub fn audience(
+    principal: &Principal,
+    record: &DocumentRecord,
+    centre_number: Option<&str>,
+    connection: Option<&Connection>,
+    now: time::OffsetDateTime,
+) -> Option<Audience> {
+    let account = &principal.account;
+    match account.kind {
+        AccountKind::Admin => Some(Audience::Admin),
+        AccountKind::Learner
+            if account.enrolment_number.as_ref().map(|n| n.as_str())
+                == Some(record.enrolment_number.as_str()) =>
+        {
+            Some(Audience::Owner)
+        }
+        AccountKind::Centre
+            if centre_number.is_some() && account.linked_record.as_deref() == centre_number =>
+        {
+            Some(Audience::Centre)
+        }
+        AccountKind::ThirdParty
+            if connection.is_some_and(|c| {
+                c.side_of(principal) == Some(crate::connections::state::Side::ThirdParty)
+                    && c.enrolment_number.as_deref() == Some(record.enrolment_number.as_str())
+                    && c.shows(record.reference.as_str(), now)
+            }) =>
+        {
+            Some(Audience::ThirdParty)
+        }
+        _ => None,
+    }
 }
 
 impl Opened {

@@ -23,6 +23,8 @@ pub const VERSION: &str = "version";
 
 /// The most writes one transaction may hold (DynamoDB's limit).
 pub const MAX_TRANSACTION_WRITES: usize = 100;
+/// The most keys one [`Table::get_many`] may ask for (DynamoDB's BatchGetItem limit).
+pub const MAX_BATCH_GET: usize = 100;
 /// The most items one query page may return.
 pub const MAX_PAGE_LIMIT: u32 = 1000;
 
@@ -250,6 +252,16 @@ pub enum TableError {
 pub trait Table: Send + Sync + 'static {
     /// The item under the key, read consistently (it reflects every acknowledged write).
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError>;
+
+    /// The items under several keys (at most [`MAX_BATCH_GET`]), read consistently, in one round
+    /// trip where the store allows; answers in the order of `keys`.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            found.push(self.get(key).await?);
+        }
+        Ok(found)
+    }
 
     /// Applies all the writes or none of them: each write's condition is checked against the
     /// state before the transaction, and if any fails nothing is written

@@ -1,0 +1,444 @@
+//! The basket (ORD-2): server-side, one per account, kept across sessions and devices. A line is
+//! one product for one document (adding the same again adds to its quantity); prices shown are
+//! the current ones, and a line says when its price changed since it was added.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::catalogue::{Buyer, Fulfilment, MAX_QUANTITY, Product};
+use super::money::Amounts;
+use crate::accounts::sessions::Principal;
+use crate::connections::Connection;
+use crate::ctx::Ctx;
+use crate::documents::Reference;
+use crate::documents::access::{self, Audience};
+use crate::documents::jobs::{Achievement, DocumentKind, DocumentRecord, DocumentStatus};
+use crate::error::{Error, Fields, Result};
+use crate::items::{from_item, to_item};
+use crate::keys;
+use crate::ports::{Condition, Key, Query, SortCondition, TableError, Write};
+
+/// The most lines one basket holds.
+pub const MAX_LINES: usize = 50;
+
+/// A line as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Line {
+    pub id: String,
+    pub product_id: String,
+    pub reference: String,
+    /// The connection a third party sees the document through.
+    #[serde(default)]
+    pub connection_id: Option<String>,
+    /// Where the document's achievement is (read when the basket is shown).
+    pub enrolment_number: String,
+    pub job_id: String,
+    pub achievement: usize,
+    pub document_kind: DocumentKind,
+    pub quantity: i64,
+    /// The price when it was added, to say when it has changed.
+    pub price_when_added: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub added_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Line {
+    pub(super) fn achievement_key(&self) -> Key {
+        keys::achievement(&self.enrolment_number, &self.job_id, self.achievement)
+    }
+
+    /// The key guarding "one per buyer and achievement", for products sold so.
+    pub(super) fn once_key(&self, product: &Product, buyer_id: &str) -> Option<Key> {
+        product.once_per_achievement.then(|| {
+            keys::once_per_achievement(
+                &product.id,
+                buyer_id,
+                &self.enrolment_number,
+                &self.job_id,
+                self.achievement,
+            )
+        })
+    }
+}
+
+/// One product for one document, as asked for.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct AddInput {
+    pub product_id: Option<String>,
+    /// The document's reference.
+    pub reference: Option<String>,
+    /// For a third party: the connection the document is shared through.
+    pub connection_id: Option<String>,
+    /// 1 to 10; 1 when absent.
+    pub quantity: Option<i64>,
+    /// Ignored: prices come from the store, never from the client. (Named so that a client
+    /// sending one is not refused for it.)
+    #[serde(default)]
+    #[schema(ignore)]
+    pub price: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct QuantityInput {
+    /// 1 to 10.
+    pub quantity: Option<i64>,
+}
+
+/// A line as the buyer sees it, at today's price.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct LineView {
+    pub id: String,
+    pub product_id: String,
+    pub product_name: String,
+    pub fulfilment: Fulfilment,
+    pub reference: String,
+    pub connection_id: Option<String>,
+    pub document_kind: DocumentKind,
+    pub qualification_title: String,
+    /// The candidate's name.
+    pub learner_name: String,
+    pub quantity: i64,
+    /// Today's price of one, VAT included, in pence.
+    pub unit_price: i64,
+    /// The price when it was added, when it differs from today's.
+    pub price_when_added: Option<i64>,
+    pub vat_rate: String,
+    /// Net, VAT and gross of the line (`unit_price × quantity`).
+    pub amounts: Amounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BasketView {
+    pub lines: Vec<LineView>,
+    /// Items counted by quantity, for the header.
+    pub count: i64,
+    /// The lines' total, VAT included, before delivery.
+    pub total: i64,
+    /// Whether any line's price changed since it was added.
+    pub prices_changed: bool,
+    /// Whether any line is posted (so checkout asks for delivery).
+    pub needs_delivery: bool,
+}
+
+fn line_id(product_id: &str, reference: &str) -> String {
+    let digest = Sha256::digest(format!("{product_id}\n{reference}").as_bytes());
+    hex::encode(&digest[..10])
+}
+
+/// The lines as stored, oldest first.
+pub(super) async fn lines(ctx: &Ctx, user_id: &str) -> Result<Vec<Line>> {
+    let page = ctx
+        .table
+        .query(
+            &Query::partition(keys::user_partition(user_id))
+                .sort(SortCondition::BeginsWith(keys::BASKET_PREFIX.to_owned()))
+                .limit(u32::try_from(MAX_LINES).unwrap_or(50)),
+        )
+        .await?;
+    let mut lines = page
+        .items
+        .into_iter()
+        .map(from_item::<Line>)
+        .collect::<Result<Vec<_>>>()?;
+    lines.sort_by_key(|l| l.added_at);
+    Ok(lines)
+}
+
+fn buyer_of(principal: &Principal) -> Result<Buyer> {
+    Buyer::of(principal.kind()).ok_or(Error::Forbidden)
+}
+
+/// The basket with today's prices (two round trips: the lines, then their achievements).
+pub async fn view(ctx: &Ctx, principal: &Principal) -> Result<BasketView> {
+    buyer_of(principal)?;
+    let lines = lines(ctx, principal.user_id()).await?;
+    let achievements = achievements_of(ctx, &lines).await?;
+    Ok(show(ctx, &lines, &achievements))
+}
+
+/// Each line's achievement, in the lines' order (one round trip).
+pub(super) async fn achievements_of(ctx: &Ctx, lines: &[Line]) -> Result<Vec<Option<Achievement>>> {
+    if lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<Key> = lines.iter().map(Line::achievement_key).collect();
+    ctx.table
+        .get_many(&keys)
+        .await?
+        .into_iter()
+        .map(|item| item.map(from_item).transpose())
+        .collect()
+}
+
+fn show(ctx: &Ctx, lines: &[Line], achievements: &[Option<Achievement>]) -> BasketView {
+    let store = &ctx.settings.store;
+    let mut view = BasketView {
+        lines: Vec::with_capacity(lines.len()),
+        count: 0,
+        total: 0,
+        prices_changed: false,
+        needs_delivery: false,
+    };
+    for (line, achievement) in lines.iter().zip(achievements) {
+        // A product the awarding body has stopped selling stays visible, priced as added, so
+        // the buyer can see and remove it; checkout refuses it by name.
+        let product = store.product(&line.product_id);
+        let unit_price = product.map_or(line.price_when_added, |p| p.price);
+        let vat_rate = product.map_or_else(|| "standard".to_owned(), |p| p.vat_rate.clone());
+        let basis_points = store.vat_rate(&vat_rate).map_or(0, |r| r.basis_points);
+        let fulfilment = product.map_or(Fulfilment::Post, |p| p.fulfilment);
+        let changed = unit_price != line.price_when_added;
+        view.count += line.quantity;
+        view.total += unit_price * line.quantity;
+        view.prices_changed |= changed;
+        view.needs_delivery |= fulfilment == Fulfilment::Post;
+        view.lines.push(LineView {
+            id: line.id.clone(),
+            product_id: line.product_id.clone(),
+            product_name: product.map_or_else(
+                || format!("{} (no longer sold)", line.product_id),
+                |p| p.name.clone(),
+            ),
+            fulfilment,
+            reference: line.reference.clone(),
+            connection_id: line.connection_id.clone(),
+            document_kind: line.document_kind,
+            qualification_title: achievement
+                .as_ref()
+                .map(|a| a.qualification_title.clone())
+                .unwrap_or_default(),
+            learner_name: achievement
+                .as_ref()
+                .map(|a| format!("{} {}", a.first_name, a.last_name))
+                .unwrap_or_default(),
+            quantity: line.quantity,
+            unit_price,
+            price_when_added: changed.then_some(line.price_when_added),
+            vat_rate,
+            amounts: Amounts::of_gross(unit_price * line.quantity, basis_points),
+        });
+    }
+    view
+}
+
+fn quantity(fields: &mut Fields, raw: Option<i64>, product: Option<&Product>) -> Option<i64> {
+    let quantity = raw.unwrap_or(1);
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        fields.add("quantity", format!("must be from 1 to {MAX_QUANTITY}"));
+        return None;
+    }
+    if quantity > 1 && product.is_some_and(|p| p.once_per_achievement) {
+        fields.add(
+            "quantity",
+            "must be 1: this product is sold once per achievement",
+        );
+        return None;
+    }
+    Some(quantity)
+}
+
+/// The document as this buyer may order it, or why not (a field error on `reference`: the same
+/// words whether it does not exist or is not theirs).
+pub(super) fn orderable(
+    principal: &Principal,
+    product: &Product,
+    record: Option<&DocumentRecord>,
+    connection: Option<&Connection>,
+    now: OffsetDateTime,
+) -> std::result::Result<(), &'static str> {
+    let buyer = Buyer::of(principal.kind());
+    let Some(record) = record else {
+        return Err("is not a document of yours, or shared with you");
+    };
+    let wanted = match buyer {
+        Some(Buyer::Learner) => Audience::Owner,
+        Some(Buyer::ThirdParty) => Audience::ThirdParty,
+        _ => return Err("is not a document of yours, or shared with you"),
+    };
+    if access::audience(principal, record, None, connection, now) != Some(wanted) {
+        return Err(if wanted == Audience::ThirdParty {
+            "is not shared with you now (through that connection)"
+        } else {
+            "is not a document of yours, or shared with you"
+        });
+    }
+    if record.status != DocumentStatus::Valid {
+        return Err("no longer stands (revoked, withdrawn or superseded); it cannot be ordered");
+    }
+    if !product.document_kinds.contains(&record.kind) {
+        return Err("is not a kind of document this product is for");
+    }
+    Ok(())
+}
+
+/// Adds a product for one of the buyer's documents (or one shared with them). Two round trips:
+/// the document (with the connection) at once, then one conditional write.
+pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<BasketView> {
+    let buyer = buyer_of(principal)?;
+    let store = &ctx.settings.store;
+    let mut fields = Fields::new();
+    let product = fields.required("product_id", input.product_id.as_deref(), |id| match store
+        .product(id.trim())
+    {
+        Some(p) if p.buyers.contains(&buyer) => Ok(p),
+        Some(_) => Err("is not sold to your kind of account"),
+        None => Err("is not a product on sale"),
+    });
+    let quantity = quantity(&mut fields, input.quantity, product);
+    let reference = fields.required("reference", input.reference.as_deref(), |r| {
+        Reference::parse(r).map_err(|_| "is not a document reference such as 42121928-01-5KNQ")
+    });
+    let connection_id = input
+        .connection_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if buyer == Buyer::ThirdParty && connection_id.is_none() {
+        fields.add(
+            "connection_id",
+            "is required: the connection the document is shared through",
+        );
+    }
+    let (Some(product), Some(quantity), Some(reference)) = (product, quantity, reference) else {
+        return Err(fields.into_error());
+    };
+    fields.finish()?;
+
+    let mut wanted = vec![keys::document(reference.as_str())];
+    let through = connection_id.filter(|id| crate::secrets::is_id(id));
+    if let Some(id) = through {
+        wanted.push(keys::connection(id));
+    }
+    let mut found = ctx.table.get_many(&wanted).await?.into_iter();
+    let record: Option<DocumentRecord> = found.next().flatten().map(from_item).transpose()?;
+    let connection: Option<Connection> = found.next().flatten().map(from_item).transpose()?;
+    orderable(
+        principal,
+        product,
+        record.as_ref(),
+        connection.as_ref(),
+        ctx.now(),
+    )
+    .map_err(|why| Error::field("reference", why))?;
+    let record = record.ok_or(Error::NotFound)?;
+
+    let now = ctx.now();
+    let line = Line {
+        id: line_id(&product.id, reference.as_str()),
+        product_id: product.id.clone(),
+        reference: reference.as_str().to_owned(),
+        connection_id: through.map(str::to_owned),
+        enrolment_number: record.enrolment_number.clone(),
+        job_id: record.job_id.clone(),
+        achievement: record.achievement,
+        document_kind: record.kind,
+        quantity,
+        price_when_added: product.price,
+        added_at: now,
+        version: 1,
+    };
+    let key = keys::basket_line(principal.user_id(), &line.id);
+    let mut writes = vec![Write::put_new(to_item(&key, &line)?)];
+    let once = line.once_key(product, principal.user_id());
+    if let Some(once) = &once {
+        writes.push(Write::check(once.clone(), Condition::NotExists));
+    }
+    match ctx.table.transact(writes).await {
+        Ok(()) => {}
+        Err(TableError::ConditionFailed { index: 1 }) => {
+            return Err(Error::field(
+                "product_id",
+                "was already ordered for this candidate's achievement: one letter per achievement",
+            ));
+        }
+        Err(TableError::ConditionFailed { .. }) => {
+            add_to_existing(ctx, &key, product, quantity).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    view(ctx, principal).await
+}
+
+/// The line is there already: one more of it (at most [`MAX_QUANTITY`]).
+async fn add_to_existing(ctx: &Ctx, key: &Key, product: &Product, quantity: i64) -> Result<()> {
+    if product.once_per_achievement {
+        return Err(Error::field(
+            "product_id",
+            "is in your basket for this achievement already: one letter per achievement",
+        ));
+    }
+    let mut line: Line =
+        from_item(ctx.table.get(key).await?.ok_or_else(|| {
+            Error::Conflict("the basket changed meanwhile; try again".to_owned())
+        })?)?;
+    if line.quantity + quantity > MAX_QUANTITY {
+        return Err(Error::field(
+            "quantity",
+            format!(
+                "would make {} of this item; a basket holds at most {MAX_QUANTITY} of one",
+                line.quantity + quantity
+            ),
+        ));
+    }
+    let total = line.quantity + quantity;
+    change_quantity(ctx, key, &mut line, total).await
+}
+
+async fn change_quantity(ctx: &Ctx, key: &Key, line: &mut Line, quantity: i64) -> Result<()> {
+    let expected = line.version;
+    line.quantity = quantity;
+    line.version += 1;
+    match ctx
+        .table
+        .put(to_item(key, line)?, Condition::version_is(expected))
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(TableError::ConditionFailed { .. }) => Err(Error::Conflict(
+            "the basket changed meanwhile; try again".to_owned(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn line_key(principal: &Principal, id: &str) -> Result<Key> {
+    if id.len() == 20 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(keys::basket_line(principal.user_id(), id))
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Sets a line's quantity (1 to 10).
+pub async fn set_quantity(
+    ctx: &Ctx,
+    principal: &Principal,
+    id: &str,
+    input: &QuantityInput,
+) -> Result<BasketView> {
+    buyer_of(principal)?;
+    let key = line_key(principal, id)?;
+    let mut line: Line = from_item(ctx.table.get(&key).await?.ok_or(Error::NotFound)?)?;
+    let product = ctx.settings.store.product(&line.product_id);
+    let mut fields = Fields::new();
+    if input.quantity.is_none() {
+        fields.add("quantity", "is required");
+        return Err(fields.into_error());
+    }
+    let quantity = quantity(&mut fields, input.quantity, product);
+    let Some(quantity) = quantity else {
+        return Err(fields.into_error());
+    };
+    change_quantity(ctx, &key, &mut line, quantity).await?;
+    view(ctx, principal).await
+}
+
+/// Removes a line (removing one that is not there is fine: the basket is as asked).
+pub async fn remove(ctx: &Ctx, principal: &Principal, id: &str) -> Result<BasketView> {
+    buyer_of(principal)?;
+    let key = line_key(principal, id)?;
+    ctx.table.delete(key, Condition::Always).await?;
+    view(ctx, principal).await
+}
