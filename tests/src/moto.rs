@@ -137,6 +137,11 @@ impl<T: Table> Table for OneAtATime<T> {
         self.inner.get(key).await
     }
 
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
+        let _turn = self.turn.lock().await;
+        self.inner.get_many(keys).await
+    }
+
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         let _turn = self.turn.lock().await;
         self.inner.transact(writes).await

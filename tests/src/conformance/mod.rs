@@ -68,6 +68,7 @@ macro_rules! table_conformance {
             $factory,
             [
                 get_of_a_missing_item_is_none,
+                get_many_answers_in_the_order_asked_with_gaps_and_repeats,
                 every_kind_of_value_round_trips,
                 put_replaces_the_whole_item,
                 not_exists_holds_only_when_nothing_is_stored,

@@ -30,6 +30,10 @@ impl<T: Table, G: Send + Sync + 'static> Table for Guarded<T, G> {
         self.table.get(key).await
     }
 
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
+        self.table.get_many(keys).await
+    }
+
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         self.table.transact(writes).await
     }
@@ -136,6 +140,54 @@ pub async fn get_of_a_missing_item_is_none(table: Fixture) {
     put_all(&table, [keyed("p", "a", json!({}))]).await;
     assert_eq!(table.get(&key("p", "b")).await.unwrap(), None);
     assert_eq!(table.get(&key("q", "a")).await.unwrap(), None);
+}
+
+pub async fn get_many_answers_in_the_order_asked_with_gaps_and_repeats(table: Fixture) {
+    put_all(
+        &table,
+        (0..120).map(|n| {
+            keyed(
+                &format!("p{}", n % 3),
+                &format!("s{n:03}"),
+                json!({ "n": n }),
+            )
+        }),
+    )
+    .await;
+    let asked = [
+        key("p2", "s005"),
+        key("nobody", "nothing"),
+        key("p0", "s000"),
+        key("p2", "s005"),
+        key("p1", "s001"),
+    ];
+    let found = table.get_many(&asked).await.unwrap();
+    let numbers: Vec<Option<i64>> = found
+        .iter()
+        .map(|i| i.as_ref().and_then(|i| i["n"].as_i64()))
+        .collect();
+    assert_eq!(numbers, [Some(5), None, Some(0), Some(5), Some(1)]);
+    assert_eq!(found[2], table.get(&key("p0", "s000")).await.unwrap());
+    assert_eq!(
+        table.get_many(&[]).await.unwrap(),
+        Vec::<Option<Item>>::new()
+    );
+    // One hundred keys at once (DynamoDB's BatchGetItem limit), all found.
+    let hundred: Vec<Key> = (0..100)
+        .map(|n| key(&format!("p{}", n % 3), &format!("s{n:03}")))
+        .collect();
+    let found = table.get_many(&hundred).await.unwrap();
+    assert!(
+        found
+            .iter()
+            .enumerate()
+            .all(|(n, i)| i.as_ref().and_then(|i| i["n"].as_i64()) == Some(n as i64))
+    );
+    let too_many: Vec<Key> = (0..101).map(|n| key("p0", &format!("s{n:03}"))).collect();
+    assert!(matches!(
+        table.get_many(&too_many).await,
+        Err(TableError::Invalid(_))
+    ));
 }
 
 pub async fn every_kind_of_value_round_trips(table: Fixture) {

@@ -13,8 +13,8 @@ use aws_sdk_dynamodb::types::{
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::ports::table::{
-    Condition, GSI1_PK, GSI1_SK, Item, Key, MAX_BATCH_GET, PK, Page, Query, SK, SortCondition, TTL,
-    Table, TableError, Write, check_item, validate_query, validate_transaction,
+    Condition, GSI1_PK, GSI1_SK, Item, Key, PK, Page, Query, SK, SortCondition, TTL, Table,
+    TableError, Write, check_batch_get, check_item, validate_query, validate_transaction,
 };
 use serde_json::Value;
 
@@ -160,12 +160,7 @@ impl Table for DynamoTable {
 
     /// BatchGetItem, consistent; keys it leaves unprocessed (throttling) are asked again.
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
-        if keys.len() > MAX_BATCH_GET {
-            return Err(TableError::Invalid(format!(
-                "get_many takes at most {MAX_BATCH_GET} keys, not {}",
-                keys.len()
-            )));
-        }
+        check_batch_get(keys)?;
         let mut unique: Vec<&Key> = Vec::with_capacity(keys.len());
         for key in keys {
             if !unique.contains(&key) {

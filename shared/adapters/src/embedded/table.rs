@@ -133,13 +133,7 @@ impl Table for EmbeddedTable {
 
     /// One read transaction: the items as of one snapshot.
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
-        if keys.len() > table::MAX_BATCH_GET {
-            return Err(TableError::Invalid(format!(
-                "get_many takes at most {} keys, not {}",
-                table::MAX_BATCH_GET,
-                keys.len()
-            )));
-        }
+        table::check_batch_get(keys)?;
         let item_keys = keys
             .iter()
             .map(encode_item_key)

@@ -256,6 +256,7 @@ pub trait Table: Send + Sync + 'static {
     /// The items under several keys (at most [`MAX_BATCH_GET`]), read consistently, in one round
     /// trip where the store allows; answers in the order of `keys`.
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, TableError> {
+        check_batch_get(keys)?;
         let mut found = Vec::with_capacity(keys.len());
         for key in keys {
             found.push(self.get(key).await?);
@@ -294,6 +295,17 @@ pub trait Table: Send + Sync + 'static {
     async fn delete(&self, key: Key, condition: Condition) -> Result<(), TableError> {
         self.transact(vec![Write::Delete { key, condition }]).await
     }
+}
+
+/// Checks the size of a [`Table::get_many`] the same way in every adapter.
+pub fn check_batch_get(keys: &[Key]) -> Result<(), TableError> {
+    if keys.len() > MAX_BATCH_GET {
+        return Err(TableError::Invalid(format!(
+            "get_many takes at most {MAX_BATCH_GET} keys, not {}",
+            keys.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks the shape of a transaction the same way in every adapter.
