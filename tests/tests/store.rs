@@ -523,6 +523,44 @@ async fn a_third_party_orders_one_proof_letter_per_achievement_shared_with_them(
     assert!(placed.body["order"]["delivery"].is_null());
     let url = placed.body["payment_url"].as_str().unwrap();
     press(&portal, url, "paid").await;
+    // Paid: the letter is issued as a document of its own, verifiable, Grace's to download; the
+    // order is complete (nothing to post).
+    let id = placed.body["id"].as_str().unwrap();
+    let done = order(&portal, &grace, id).await;
+    assert_eq!(done["status"], "complete", "{done}");
+    let letter = done["lines"][0]["letter_reference"]
+        .as_str()
+        .expect("a letter")
+        .to_owned();
+    assert_ne!(letter, references[0]);
+    let verified = portal.get(&format!("/api/verify/{letter}")).await;
+    assert_eq!(verified.status, StatusCode::OK);
+    assert_eq!(verified.body["status"], "valid", "{:?}", verified.body);
+    let pdf = portal
+        .http
+        .get(portal.url(&format!("/api/documents/{letter}/pdf?download=true")))
+        .bearer_auth(&grace.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    // Not Ada's to list, and nobody else's to open.
+    let ada_sees = portal.call(&ada, Method::GET, "/api/documents", None).await;
+    assert!(
+        !ada_sees.body.to_string().contains(&letter),
+        "a third party's letter is theirs"
+    );
+    let other = portal.active_third_party("eve@employer.test").await;
+    let peek = portal
+        .call(
+            &other,
+            Method::GET,
+            &format!("/api/documents/{letter}"),
+            None,
+        )
+        .await;
+    assert_eq!(peek.status, StatusCode::NOT_FOUND);
     // Ordered now: a second letter for the same achievement is refused.
     let again = add(&portal, &grace, proof).await;
     assert_eq!(
@@ -534,6 +572,46 @@ async fn a_third_party_orders_one_proof_letter_per_achievement_shared_with_them(
         "{:?}",
         again.body
     );
+}
+
+#[tokio::test]
+async fn a_learners_confirmation_letter_joins_her_documents_when_paid() {
+    let (portal, ada, references, home) = ada_ready_to_buy().await;
+    let letter = json!({"product_id": "confirmation-of-award", "reference": references[0]});
+    let twice = add(
+        &portal,
+        &ada,
+        json!({"product_id": "confirmation-of-award", "reference": references[0], "quantity": 2}),
+    )
+    .await;
+    assert_eq!(twice.fields(), ["quantity"], "a letter is issued once");
+    expect(
+        add(&portal, &ada, letter).await,
+        StatusCode::CREATED,
+        "a letter",
+    );
+    let placed = checkout(&portal, &ada, json!({"billing_address_id": home}), "l1").await;
+    assert_eq!(placed.body["total"], 1800);
+    press(
+        &portal,
+        placed.body["payment_url"].as_str().unwrap(),
+        "paid",
+    )
+    .await;
+    let done = order(&portal, &ada, placed.body["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "complete");
+    let issued = done["lines"][0]["letter_reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = portal.call(&ada, Method::GET, "/api/documents", None).await;
+    let documents = listed.body.to_string();
+    assert!(
+        documents.contains(&issued),
+        "the letter is among her documents: {documents}"
+    );
+    let verified = portal.get(&format!("/api/verify/{issued}")).await;
+    assert_eq!(verified.body["status"], "valid");
 }
 
 #[tokio::test]

@@ -1769,6 +1769,11 @@ export interface components {
             document_kind: components["schemas"]["DocumentKind"];
             fulfilment: components["schemas"]["Fulfilment"];
             learner_name: string;
+            /**
+             * @description A letter's own reference once it is issued: verifiable, and downloadable from
+             *     `/api/documents/{reference}/pdf` by the buyer.
+             */
+            letter_reference?: string | null;
             product_id: string;
             product_name: string;
             qualification_title: string;

@@ -83,6 +83,10 @@ pub fn audience(
     now: time::OffsetDateTime,
 ) -> Option<Audience> {
     let account = &principal.account;
+    // A letter bought from the store by someone other than the learner is its buyer's own.
+    if record.ordered_by.as_deref() == Some(principal.user_id()) {
+        return Some(Audience::Owner);
+    }
     match account.kind {
         AccountKind::Admin => Some(Audience::Admin),
         AccountKind::Learner

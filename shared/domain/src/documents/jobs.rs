@@ -197,6 +197,12 @@ pub struct DocumentRecord {
     /// Why an administrator revoked, withdrew or reissued it.
     #[serde(default)]
     pub status_reason: Option<String>,
+    /// A letter bought from the store: the order it was issued for, and the buyer when that is
+    /// not the learner (a third party's proof of qualification), who then holds it as its owner.
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub ordered_by: Option<String>,
 }
 
 impl DocumentRecord {
@@ -220,6 +226,8 @@ impl DocumentRecord {
             superseded_by: None,
             replaces: None,
             status_reason: None,
+            order_id: None,
+            ordered_by: None,
         }
     }
 }

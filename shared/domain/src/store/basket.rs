@@ -236,6 +236,13 @@ fn quantity(fields: &mut Fields, raw: Option<i64>, product: Option<&Product>) ->
         );
         return None;
     }
+    if quantity > 1 && product.is_some_and(|p| p.fulfilment == Fulfilment::Digital) {
+        fields.add(
+            "quantity",
+            "must be 1: a letter is issued once, to download",
+        );
+        return None;
+    }
     Some(quantity)
 }
 

@@ -240,6 +240,7 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
             job_id: line.job_id.clone(),
             achievement: line.achievement,
             once_key: once.map(|k| (k.pk, k.sk)),
+            letter: None,
         });
     }
 

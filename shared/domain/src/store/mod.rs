@@ -4,6 +4,7 @@
 pub mod basket;
 pub mod catalogue;
 pub mod checkout;
+pub mod letters;
 pub mod money;
 pub mod offer;
 pub mod orders;

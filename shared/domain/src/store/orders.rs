@@ -103,6 +103,9 @@ pub struct OrderLine {
     /// Sold once per achievement: the guard item to release if the order is cancelled.
     #[serde(default)]
     pub once_key: Option<(String, String)>,
+    /// A letter's reference, once issued (when the order is paid).
+    #[serde(default)]
+    pub letter: Option<String>,
 }
 
 /// A line as the buyer sees it: no enrolment number (a third party never sees one) and nothing
@@ -121,6 +124,9 @@ pub struct OrderedItem {
     pub unit_price: i64,
     pub vat_rate: String,
     pub amounts: Amounts,
+    /// A letter's own reference once it is issued: verifiable, and downloadable from
+    /// `/api/documents/{reference}/pdf` by the buyer.
+    pub letter_reference: Option<String>,
 }
 
 impl OrderLine {
@@ -137,6 +143,7 @@ impl OrderLine {
             unit_price: self.unit_price,
             vat_rate: self.vat_rate.clone(),
             amounts: self.amounts,
+            letter_reference: self.letter.clone(),
         }
     }
 }

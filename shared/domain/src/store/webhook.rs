@@ -32,6 +32,7 @@ pub const TOLERANCE: Duration = Duration::minutes(5);
 /// Handled events are remembered this long (the provider retries for three days).
 const REMEMBER: Duration = Duration::days(30);
 const BY_PROVIDER: &str = "Payment provider";
+const BY_SYSTEM: &str = "System";
 
 /// The `Stripe-Signature` header for a body sent at `timestamp`.
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
@@ -314,6 +315,16 @@ async fn paid(ctx: &Ctx, event: &Event, mut order: Order) -> Result<&'static str
         now,
     );
     order.pay_by = None;
+    writes.extend(super::letters::issue(ctx, &mut order).await?);
+    if order.lines.iter().all(|l| l.letter.is_some()) {
+        // Nothing to post: the letters are the whole order, delivered as they are issued.
+        order.change(
+            OrderStatus::Complete,
+            BY_SYSTEM,
+            Some("Letters issued: download them from this order.".to_owned()),
+            now,
+        );
+    }
     writes.push(order.write_over(expected)?);
     writes.push(remember(ctx, event)?);
     // The basket empties only now, of the lines this order was made from.
