@@ -516,6 +516,13 @@ fn operation(route: &Route) -> Operation {
             Some("OrderView"),
             "learner, third party (own orders)",
         ),
+        ("GET", "/api/orders/{id}/receipt") => op(
+            "The order's VAT receipt as a PDF, once paid (ORD-4)",
+            None,
+            200,
+            Some(PDF),
+            "learner, third party (own orders)",
+        ),
         ("POST", "/api/orders/{id}/pay") => op(
             "Pay now, again: a new payment page for an order awaiting payment (ORD-4)",
             None,

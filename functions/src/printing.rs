@@ -159,3 +159,98 @@ fn render_with_fallback(
         other => other,
     }
 }
+
+/// An order's VAT receipt (ORD-4): what was paid, as fixed in the order, with the seller's
+/// address and VAT number from the store's settings.
+pub async fn receipt(ctx: &Ctx, order: &portal_domain::store::Order) -> Result<Vec<u8>, Error> {
+    let paid_at = order
+        .payment
+        .paid_at
+        .ok_or_else(|| Error::Conflict("the order is not paid yet: there is no receipt".into()))?;
+    let store = &ctx.settings.store;
+    let rate = |id: &str| store.vat_rate(id);
+    let address = |a: &portal_domain::accounts::addresses::Address| {
+        [
+            Some(a.recipient.clone()),
+            Some(a.line1.clone()),
+            a.line2.clone(),
+            Some(a.city.clone()),
+            a.region.clone(),
+            a.postcode.clone(),
+            Some(a.country.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+    };
+    let receipt = render::Receipt {
+        seller: render::ReceiptSeller {
+            organisation_name: ctx.settings.organisation_name.clone(),
+            address: store.seller.address.clone(),
+            vat_number: store.seller.vat_number.clone(),
+            support_email: ctx.settings.support_email.clone(),
+        },
+        logo_png: brand(ctx).await.logo_png,
+        number: order.number.clone(),
+        paid_on: long_date(paid_at.date()),
+        buyer: render::ReceiptBuyer {
+            name: order.buyer_name.clone(),
+            address: address(&order.billing),
+        },
+        delivery: order.delivery.as_ref().map(|d| render::ReceiptDelivery {
+            name: d.name.clone(),
+            price: d.price.unwrap_or(0),
+        }),
+        lines: order
+            .lines
+            .iter()
+            .map(|l| render::ReceiptLine {
+                description: format!("{} — {}", l.product_name, l.qualification_title),
+                reference: l.letter.clone().unwrap_or_else(|| l.reference.clone()),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                vat_rate_name: rate(&l.vat_rate)
+                    .map_or_else(|| l.vat_rate.clone(), |r| r.name.clone()),
+                vat_basis_points: rate(&l.vat_rate).map_or(0, |r| r.basis_points),
+                net: l.amounts.net,
+                vat: l.amounts.vat,
+                gross: l.amounts.gross,
+            })
+            .collect(),
+        vat: order
+            .totals
+            .vat
+            .iter()
+            .map(|v| render::ReceiptVat {
+                rate_name: v.rate_name.clone(),
+                basis_points: v.basis_points,
+                net: v.amounts.net,
+                vat: v.amounts.vat,
+                gross: v.amounts.gross,
+            })
+            .collect(),
+        totals: render::ReceiptTotals {
+            net: order.totals.net,
+            vat: order.totals.vat_total,
+            total: order.totals.total,
+        },
+        payment: render::ReceiptPayment {
+            method: "Card".to_owned(),
+            reference: order.payment.payment_id.clone().unwrap_or_default(),
+        },
+    };
+    let number = order.number.clone();
+    tokio::task::spawn_blocking(move || match render::receipt(&receipt) {
+        Err(render::RenderError::Logo(reason)) => {
+            tracing::warn!(%reason, "the logo cannot be drawn on a receipt; printing without it");
+            render::receipt(&render::Receipt {
+                logo_png: None,
+                ..receipt
+            })
+        }
+        other => other,
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
+    .map_err(|e| Error::Internal(format!("rendering the receipt of {number} failed: {e}")))
+}

@@ -317,6 +317,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/orders", "orders"),
     route("GET", "/api/orders/{id}", "orders"),
     route("POST", "/api/orders/{id}/pay", "orders"),
+    route("GET", "/api/orders/{id}/receipt", "orders"),
     route("GET", "/verify/{reference}", "verify"),
     route("GET", "/api/verify/{reference}", "verify"),
     route("GET", "/api/admin/registrations", "review-registrations"),

@@ -16,7 +16,14 @@ pub const GRACE: &str = "grace@employer.test";
 /// A portal with Ada (ENR-1001, a certificate, a unit certificate and a badge) signed in, and
 /// her references.
 pub async fn ada_with_documents() -> (TestPortal, Session, Vec<String>) {
-    let portal = jobs::portal().await;
+    ada_with_documents_and(|_| {}).await
+}
+
+/// The same, on a portal whose options are adjusted first (settings, say).
+pub async fn ada_with_documents_and(
+    adjust: impl FnOnce(&mut portal_local::Options),
+) -> (TestPortal, Session, Vec<String>) {
+    let portal = jobs::portal_with(adjust).await;
     let ada = portal.active_learner(ADA, "ENR-1001").await;
     let references = portal
         .issue(jobs::job(

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use time::Duration;
 
 use portal_tests::connections::{
-    ADA, GRACE, active_connection, ada_with_documents, again, expect, issue_to, learner_named,
+    ADA, GRACE, active_connection, ada_with_documents, ada_with_documents_and, again, expect,
+    issue_to, learner_named,
 };
 use portal_tests::portal::{Session, TestPortal};
 use portal_tests::store::{
@@ -18,9 +19,20 @@ use portal_tests::store::{
 const CERTIFICATE: &str = "replacement-certificate";
 
 async fn ada_ready_to_buy() -> (TestPortal, Session, Vec<String>, String) {
-    let (portal, ada, references) = ada_with_documents().await;
+    let (portal, ada, references) = ada_with_documents_and(|o| {
+        o.settings.store.seller.vat_number = Some("GB 123 4567 89".to_owned());
+        o.settings.store.seller.address =
+            vec!["1 Awarding Way".to_owned(), "Leeds LS1 1AA".to_owned()];
+    })
+    .await;
     let home = address(&portal, &ada, "GB").await;
     (portal, ada, references, home)
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).expect("a PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("text extracts")
 }
 
 fn posted_to(home: &str) -> Value {
@@ -210,6 +222,21 @@ async fn a_learner_buys_two_replacement_certificates_through_the_local_payment_p
         .collect();
     assert_eq!(log, ["awaiting_payment", "awaiting_payment", "paid"]);
     assert_eq!(basket(&portal, &ada).await["count"], 0);
+    // The VAT receipt: the order's number, the seller's VAT number, the VAT and the total.
+    let receipt = portal
+        .http
+        .get(portal.url(&format!("/api/orders/{id}/receipt")))
+        .bearer_auth(&ada.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(receipt.status(), StatusCode::OK);
+    assert_eq!(receipt.headers()["content-type"], "application/pdf");
+    let text = pdf_text(&receipt.bytes().await.unwrap());
+    let number = paid["number"].as_str().unwrap();
+    for needle in [number, "GB 123 4567 89", "£10.58", "£63.50"] {
+        assert!(text.contains(needle), "{needle} in the receipt: {text}");
+    }
     let mails = portal.mail_to(ADA).await;
     let confirmation = mails
         .iter()
@@ -834,6 +861,30 @@ async fn every_store_route_refuses_anonymous_callers_the_wrong_kind_and_bad_inpu
         .call(&other, Method::POST, &format!("/api/orders/{id}/pay"), None)
         .await;
     assert_eq!(pay.status, StatusCode::NOT_FOUND);
+    let theirs = portal
+        .call(
+            &other,
+            Method::GET,
+            &format!("/api/orders/{id}/receipt"),
+            None,
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let unpaid = portal
+        .call(
+            &ada,
+            Method::GET,
+            &format!("/api/orders/{id}/receipt"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        unpaid.status,
+        StatusCode::CONFLICT,
+        "no receipt before payment"
+    );
+    let anonymous = portal.get(&format!("/api/orders/{id}/receipt")).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let filters = portal
         .call(
             &ada,

@@ -1,6 +1,6 @@
 //! The buyer's orders (ORD-5): the list with its filters, one order, and "Pay now" again.
 
-use http::Method;
+use http::{Method, StatusCode};
 use portal_domain::Ctx;
 use portal_domain::store::checkout;
 use portal_domain::store::orders::{self, OrderFilter, OrderFilterInput};
@@ -24,6 +24,17 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
                 max_total: req.query_param("max_total"),
             })?;
             ok(orders::list(ctx, &principal, &filter, cursor.as_deref(), limit).await?)
+        }
+        (&Method::GET, "receipt") => {
+            let principal = auth::signed_in(ctx, &req).await?;
+            let order = orders::own_order(ctx, &principal, id).await?;
+            let pdf = crate::printing::receipt(ctx, &order).await?;
+            Ok(ApiResponse::new(StatusCode::OK, "application/pdf", pdf)
+                .header(
+                    "content-disposition",
+                    &format!("inline; filename=\"receipt-{}.pdf\"", order.number),
+                )
+                .header("cache-control", "private, no-store"))
         }
         (&Method::GET, _) => {
             let principal = auth::signed_in(ctx, &req).await?;

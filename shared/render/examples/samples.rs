@@ -1,9 +1,13 @@
 //! Writes sample documents to a folder, to look at: `cargo run -p portal-render --example
-//! samples -- /tmp/samples`.
+//! samples -- /tmp/samples` (`LONG=1` for long names and a receipt of 60 lines, `LOGO=file.png`
+//! for a logo).
 
 use std::path::PathBuf;
 
-use portal_render::{Brand, Copy, Kind, Printed, Unit, badge_svg, pdf};
+use portal_render::{
+    Brand, Copy, Kind, Printed, Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine,
+    ReceiptPayment, ReceiptSeller, ReceiptTotals, ReceiptVat, Unit, badge_svg, pdf, receipt,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "samples".into()));
@@ -101,5 +105,90 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
     };
     std::fs::write(dir.join("badge.svg"), badge)?;
+    std::fs::write(
+        dir.join("receipt.pdf"),
+        receipt(&sample_receipt(
+            brand.logo_png.clone(),
+            if long { 60 } else { 4 },
+        ))?,
+    )?;
     Ok(())
+}
+
+/// A paid order: `lines` posted certificates at 20 % and a delivery charge at 20 %.
+fn sample_receipt(logo_png: Option<Vec<u8>>, lines: usize) -> Receipt {
+    let vat_in = |gross: i64| (gross * 2000 * 2 + 12_000) / 24_000;
+    let lines: Vec<ReceiptLine> = (1..=lines)
+        .map(|i| {
+            let quantity = 1 + (i as i64 % 3);
+            let unit_price = if i == 3 { 124_950 } else { 3000 };
+            let gross = quantity * unit_price;
+            let vat = vat_in(gross);
+            ReceiptLine {
+                description: if i == 2 {
+                    "Unit certificate (posted) — Level 3 Extended Diploma in Electric and Hybrid \
+                     Vehicle Repair, Zoë Łukasz"
+                        .into()
+                } else {
+                    format!("Replacement certificate (posted) — Level 3 Award in Electric Vehicle Repair, learner {i}")
+                },
+                reference: format!("4212{i:04}-01-5KNP"),
+                quantity,
+                unit_price,
+                vat_rate_name: "Standard rate".into(),
+                vat_basis_points: 2000,
+                net: gross - vat,
+                vat,
+                gross,
+            }
+        })
+        .collect();
+    let delivery = 999;
+    let gross = lines.iter().map(|l| l.gross).sum::<i64>() + delivery;
+    let vat = vat_in(gross);
+    Receipt {
+        seller: ReceiptSeller {
+            organisation_name: "Example Awarding Body".into(),
+            address: vec![
+                "Example House".into(),
+                "1 Example Street".into(),
+                "Leeds LS1 1AA".into(),
+            ],
+            vat_number: Some("GB 123 4567 89".into()),
+            support_email: "support@example.org".into(),
+        },
+        logo_png,
+        number: "ORD-2026-000123".into(),
+        paid_on: "3 November 2026".into(),
+        buyer: ReceiptBuyer {
+            name: "Grace Hopper".into(),
+            address: vec![
+                "12 High Street".into(),
+                "York".into(),
+                "YO1 7HH".into(),
+                "United Kingdom".into(),
+            ],
+        },
+        delivery: Some(ReceiptDelivery {
+            name: "UK tracked courier".into(),
+            price: delivery,
+        }),
+        lines,
+        vat: vec![ReceiptVat {
+            rate_name: "Standard rate".into(),
+            basis_points: 2000,
+            net: gross - vat,
+            vat,
+            gross,
+        }],
+        totals: ReceiptTotals {
+            net: gross - vat,
+            vat,
+            total: gross,
+        },
+        payment: ReceiptPayment {
+            method: "Card".into(),
+            reference: "pi_3NqR2x2eZvKYlo2C1h3c0XyZ".into(),
+        },
+    }
 }

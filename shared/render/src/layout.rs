@@ -22,9 +22,9 @@ use crate::text::{self, Face, Faces, clean};
 use crate::{Brand, Copy, Kind, Printed, RenderError};
 
 /// A4 portrait, in points.
-const W: f32 = 595.28;
-const H: f32 = 841.89;
-const MARGIN: f32 = 56.0;
+pub(crate) const W: f32 = 595.28;
+pub(crate) const H: f32 = 841.89;
+pub(crate) const MARGIN: f32 = 56.0;
 /// The width centred text may take.
 const BODY_W: f32 = W - 2.0 * MARGIN - 20.0;
 
@@ -38,13 +38,13 @@ const CONTENT_LIMIT: f32 = QR_Y - 12.0;
 /// Logos larger than this (pixels per side) are refused: they would only slow rendering.
 const MAX_LOGO_PIXELS: u32 = 4096;
 
-type Rgb = (u8, u8, u8);
-const INK: Rgb = (25, 28, 36);
-const NAVY: Rgb = (22, 48, 99);
-const GREY: Rgb = (92, 98, 110);
-const RULE: Rgb = (196, 201, 211);
+pub(crate) type Rgb = (u8, u8, u8);
+pub(crate) const INK: Rgb = (25, 28, 36);
+pub(crate) const NAVY: Rgb = (22, 48, 99);
+pub(crate) const GREY: Rgb = (92, 98, 110);
+pub(crate) const RULE: Rgb = (196, 201, 211);
 const ACCENT: Rgb = (176, 141, 60);
-const STRIPE: Rgb = (243, 245, 249);
+pub(crate) const STRIPE: Rgb = (243, 245, 249);
 const BAND: Rgb = (255, 229, 153);
 const RED: Rgb = (196, 18, 30);
 
@@ -52,24 +52,24 @@ const RED: Rgb = (196, 18, 30);
 pub(crate) const VIEW_ONLY: &str = "Digital copy — view only";
 
 #[derive(Clone, ::core::marker::Copy)]
-enum Align {
+pub(crate) enum Align {
     Left,
     Center,
     Right,
 }
 
 /// Draws on a page, or only measures when it has no surface (to count pages without drawing).
-struct Pen<'s, 'a> {
+pub(crate) struct Pen<'s, 'a> {
     surface: Option<&'s mut Surface<'a>>,
     /// When kept, the extent of every upright text run (left, right, baseline), so tests can
     /// check that nothing runs off the page.
-    runs: Option<Vec<[f32; 3]>>,
+    pub(crate) runs: Option<Vec<[f32; 3]>>,
     /// Inside a rotation, where extents mean nothing.
     turned: bool,
 }
 
 impl<'s, 'a> Pen<'s, 'a> {
-    fn drawing(surface: &'s mut Surface<'a>) -> Self {
+    pub(crate) fn drawing(surface: &'s mut Surface<'a>) -> Self {
         Self {
             surface: Some(surface),
             runs: None,
@@ -77,7 +77,7 @@ impl<'s, 'a> Pen<'s, 'a> {
         }
     }
 
-    fn measuring() -> Self {
+    pub(crate) fn measuring() -> Self {
         Self {
             surface: None,
             runs: None,
@@ -150,7 +150,7 @@ impl Pen<'_, '_> {
         clippy::too_many_arguments,
         reason = "a text run is all of these; a struct would only rename them"
     )]
-    fn text(
+    pub(crate) fn text(
         &mut self,
         face: &Face,
         size: f32,
@@ -168,7 +168,7 @@ impl Pen<'_, '_> {
         clippy::too_many_arguments,
         reason = "a text run is all of these; a struct would only rename them"
     )]
-    fn lines(
+    pub(crate) fn lines(
         &mut self,
         face: &Face,
         size: f32,
@@ -187,7 +187,7 @@ impl Pen<'_, '_> {
         baseline
     }
 
-    fn rect(
+    pub(crate) fn rect(
         &mut self,
         x: f32,
         y: f32,
@@ -212,7 +212,7 @@ impl Pen<'_, '_> {
         surface.draw_path(&path);
     }
 
-    fn hline(&mut self, x1: f32, x2: f32, y: f32, color: Rgb, width: f32) {
+    pub(crate) fn hline(&mut self, x1: f32, x2: f32, y: f32, color: Rgb, width: f32) {
         let Some(surface) = self.surface.as_deref_mut() else {
             return;
         };
@@ -227,7 +227,7 @@ impl Pen<'_, '_> {
         surface.draw_path(&path);
     }
 
-    fn image(&mut self, image: &Image, x: f32, y: f32, w: f32, h: f32) {
+    pub(crate) fn image(&mut self, image: &Image, x: f32, y: f32, w: f32, h: f32) {
         let Some(surface) = self.surface.as_deref_mut() else {
             return;
         };
@@ -442,6 +442,12 @@ pub(crate) fn render(
         Kind::Letter => page(&mut document, &ctx, 1, 1, |pen| letter(pen, &ctx))?,
         Kind::UnitCertificate => unit_certificate(&mut document, &ctx)?,
     }
+    finish(document)
+}
+
+/// The PDF's bytes; a logo whose body cannot be decoded surfaces here, as
+/// [`RenderError::Logo`].
+pub(crate) fn finish(document: Document) -> Result<Vec<u8>, RenderError> {
     document.finish().map_err(|e| match e {
         KrillaError::Image(_, _, message) => RenderError::Logo(message),
         other => RenderError::Pdf(format!("{other:?}")),
@@ -460,7 +466,7 @@ pub(crate) fn page_count(doc: &Printed, brand: &Brand) -> Result<usize, RenderEr
 
 /// The logo, checked as far as can be without decoding it; a broken body surfaces when the
 /// document is written, also as [`RenderError::Logo`].
-fn logo_image(png: &[u8]) -> Result<Image, RenderError> {
+pub(crate) fn logo_image(png: &[u8]) -> Result<Image, RenderError> {
     let image = Image::from_png(Data::from(png.to_vec()), false).map_err(RenderError::Logo)?;
     let (w, h) = image.size();
     if w == 0 || h == 0 || w > MAX_LOGO_PIXELS || h > MAX_LOGO_PIXELS {
@@ -472,7 +478,7 @@ fn logo_image(png: &[u8]) -> Result<Image, RenderError> {
 }
 
 /// The size of `image` scaled to fit in `max_w` × `max_h`, keeping its proportions.
-fn fit_box(image: &Image, max_w: f32, max_h: f32) -> (f32, f32) {
+pub(crate) fn fit_box(image: &Image, max_w: f32, max_h: f32) -> (f32, f32) {
     let (w, h) = image.size();
     let (w, h) = (w as f32, h as f32);
     let scale = (max_w / w).min(max_h / h);

@@ -1,5 +1,5 @@
 //! Rendering documents (DOC-4, VER-2): certificates, unit certificates and letters as PDFs
-//! carrying the verify QR code, and badge images as SVG.
+//! carrying the verify QR code, VAT receipts for the store's orders, and badge images as SVG.
 //!
 //! Pure: data in, bytes out — no I/O, no clock, no randomness, so the same input always gives
 //! the same bytes and any caller (a Lambda, the local server, a batch job) can use it.
@@ -11,9 +11,14 @@
 mod badge;
 mod layout;
 mod qr;
+mod receipt;
 mod text;
 
 pub use badge::badge_svg;
+pub use receipt::{
+    Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine, ReceiptPayment, ReceiptSeller,
+    ReceiptTotals, ReceiptVat,
+};
 
 /// Which document to draw.
 #[derive(Debug, Clone, ::core::marker::Copy, PartialEq, Eq)]
@@ -112,4 +117,10 @@ pub fn pdf(
 /// The brand counts: its logo and name move where the units table starts.
 pub fn page_count(doc: &Printed, brand: &Brand) -> Result<usize, RenderError> {
     layout::page_count(doc, brand)
+}
+
+/// A paid order's VAT receipt as an A4 PDF: as many pages as its lines need, the table's header
+/// repeated on each. Titled "VAT receipt", or "Receipt" when the seller has no VAT number.
+pub fn receipt(receipt: &Receipt) -> Result<Vec<u8>, RenderError> {
+    receipt::render(receipt)
 }

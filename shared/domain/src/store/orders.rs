@@ -561,6 +561,11 @@ pub(super) async fn load(ctx: &Ctx, id: &str) -> Result<Option<Order>> {
         .transpose()
 }
 
+/// One of the buyer's orders as stored (for its receipt); anyone else's is "not found".
+pub async fn own_order(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Order> {
+    own(ctx, principal, id).await
+}
+
 /// One of the buyer's orders; anyone else's is "not found".
 pub async fn get(ctx: &Ctx, principal: &Principal, id: &str) -> Result<OrderView> {
     Ok(own(ctx, principal, id).await?.view())

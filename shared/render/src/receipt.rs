@@ -1,0 +1,1231 @@
+//! The VAT receipt for a paid order: seller and buyer, a table of what was bought (flowing over
+//! as many pages as it needs, its header repeated), the VAT by rate, the totals and the
+//! payment, with the support contact in every page's footer.
+//!
+//! Amounts come in as integer pence and are written here as `£1,234.56` ([`gbp`]): the
+//! renderer then owns how every figure on the page looks (the same in every column, always two
+//! decimals) and sizes its columns to the widest figure, and callers cannot hand it strings that
+//! disagree with the numbers. The figures themselves (VAT per line and per rate, the totals) are
+//! the caller's: they are printed as given, never worked out again here, so the receipt always
+//! says what the order says. The one sum made here is the items' subtotal (the lines' totals),
+//! printed above the delivery charge.
+
+use std::ops::Range;
+
+use krilla::Document;
+use krilla::image::Image;
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+
+use crate::RenderError;
+use crate::layout::{
+    self, Align, GREY, H, INK, MARGIN, NAVY, Pen, RULE, STRIPE, W, fit_box, logo_image,
+};
+use crate::text::{self, Face, Faces, clean};
+
+/// The seller: the awarding body, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptSeller {
+    pub organisation_name: String,
+    /// Lines of the postal address, in order.
+    pub address: Vec<String>,
+    /// The VAT registration number, e.g. `GB 123 4567 89`. Without one the document is titled
+    /// "Receipt": a "VAT receipt" must carry the seller's VAT number.
+    pub vat_number: Option<String>,
+    /// Printed in every page's footer.
+    pub support_email: String,
+}
+
+/// Who paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptBuyer {
+    pub name: String,
+    /// Lines of the billing address, in order (may be empty).
+    pub address: Vec<String>,
+}
+
+/// A delivery that was charged for (a posted or collected order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptDelivery {
+    /// E.g. `Royal Mail Signed For`.
+    pub name: String,
+    /// VAT included, in pence.
+    pub price: i64,
+}
+
+/// One line of the order. Amounts are in pence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptLine {
+    /// What was bought, e.g. `Replacement certificate — Level 3 Award in …, Grace Hopper`.
+    pub description: String,
+    /// The document's reference, e.g. `42121928-01-5KNP`.
+    pub reference: String,
+    pub quantity: i64,
+    /// What one costs, VAT included (as the store sets its prices).
+    pub unit_price: i64,
+    /// E.g. `Standard rate`.
+    pub vat_rate_name: String,
+    /// Hundredths of a per cent: 2000 is 20 %.
+    pub vat_basis_points: u32,
+    pub net: i64,
+    pub vat: i64,
+    pub gross: i64,
+}
+
+/// The VAT charged at one rate on the whole order (lines and delivery). Amounts in pence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptVat {
+    pub rate_name: String,
+    /// Hundredths of a per cent: 2000 is 20 %.
+    pub basis_points: u32,
+    pub net: i64,
+    pub vat: i64,
+    pub gross: i64,
+}
+
+/// The order's totals, in pence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptTotals {
+    pub net: i64,
+    pub vat: i64,
+    /// What the buyer paid.
+    pub total: i64,
+}
+
+/// How it was paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptPayment {
+    /// E.g. `Card`.
+    pub method: String,
+    /// The payment provider's reference; left out when empty.
+    pub reference: String,
+}
+
+/// Everything printed on a receipt. The date comes already formatted, so its wording stays with
+/// the caller that knows the locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub seller: ReceiptSeller,
+    /// A PNG; an invalid one is an error ([`RenderError::Logo`]) so the caller can retry without.
+    pub logo_png: Option<Vec<u8>>,
+    /// The receipt (order) number.
+    pub number: String,
+    /// Formatted, e.g. `3 November 2026`.
+    pub paid_on: String,
+    pub buyer: ReceiptBuyer,
+    /// `None`: nothing was posted ("Digital delivery").
+    pub delivery: Option<ReceiptDelivery>,
+    /// Any number, flowing over pages.
+    pub lines: Vec<ReceiptLine>,
+    /// VAT by rate, in the order to print.
+    pub vat: Vec<ReceiptVat>,
+    pub totals: ReceiptTotals,
+    pub payment: ReceiptPayment,
+}
+
+/// Pence as pounds: `£1,234.56`, a negative amount with its sign in front (`-£25.00`).
+pub(crate) fn gbp(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let pence = pence.unsigned_abs();
+    let pounds = (pence / 100).to_string();
+    let mut grouped = String::with_capacity(pounds.len() + pounds.len() / 3);
+    for (i, digit) in pounds.chars().enumerate() {
+        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}£{grouped}.{:02}", pence % 100)
+}
+
+/// Basis points as a percentage without needless zeros: `20%`, `17.5%`, `12.34%`.
+pub(crate) fn percent(basis_points: u32) -> String {
+    let whole = basis_points / 100;
+    match basis_points % 100 {
+        0 => format!("{whole}%"),
+        f if f % 10 == 0 => format!("{whole}.{}%", f / 10),
+        f => format!("{whole}.{f:02}%"),
+    }
+}
+
+/// Where running content stops, clear of the footer.
+const BOTTOM: f32 = H - 66.0;
+/// Where the lines table starts on pages after the first.
+const NEXT_TOP: f32 = 96.0;
+const TABLE_X: f32 = MARGIN;
+const TABLE_W: f32 = W - 2.0 * MARGIN;
+const RIGHT: f32 = TABLE_X + TABLE_W;
+const PAD: f32 = 5.0;
+const SIZE: f32 = 8.5;
+const LEAD: f32 = 10.5;
+/// The reference under a line's description.
+const REF_SIZE: f32 = 7.5;
+const REF_LEAD: f32 = 9.5;
+const HEAD_H: f32 = 26.0;
+/// Smallest size a figure shrinks to before it is cut (only absurd amounts get there).
+const MIN_SIZE: f32 = 6.0;
+/// Lines a description may take before it is cut short.
+const DESCRIPTION_LINES: usize = 5;
+/// Address lines printed before the rest are run together.
+const ADDRESS_LINES: usize = 7;
+/// The narrowest the description column gets; the figures' columns give way below it.
+const MIN_DESCRIPTION_W: f32 = 150.0;
+/// The widest a figures' column grows.
+const MAX_FIGURE_W: f32 = 80.0;
+/// The widest the VAT rate column grows (a longer name wraps).
+const MAX_RATE_W: f32 = 84.0;
+/// Rows of the VAT summary and of the totals.
+const SUMMARY_ROW: f32 = 16.0;
+
+/// The table's columns, left to right: description (with the reference), quantity, unit
+/// price, VAT rate, net, VAT, total.
+struct Cols {
+    widths: [f32; 7],
+}
+
+impl Cols {
+    fn x(&self, column: usize) -> f32 {
+        TABLE_X + self.widths[..column].iter().sum::<f32>()
+    }
+
+    fn right(&self, column: usize) -> f32 {
+        self.x(column) + self.widths[column]
+    }
+}
+
+const DESCRIPTION: usize = 0;
+const QTY: usize = 1;
+const UNIT: usize = 2;
+const RATE: usize = 3;
+const NET: usize = 4;
+const VAT: usize = 5;
+const GROSS: usize = 6;
+
+/// The header of each column, its lines and how they align.
+const HEADS: [(&[&str], Align); 7] = [
+    (&["Description"], Align::Left),
+    (&["Qty"], Align::Right),
+    (&["Unit price", "inc. VAT"], Align::Right),
+    (&["VAT rate"], Align::Left),
+    (&["Net"], Align::Right),
+    (&["VAT"], Align::Right),
+    (&["Total"], Align::Right),
+];
+
+/// A figure, fitted to its column.
+struct Figure {
+    size: f32,
+    text: String,
+}
+
+/// One row of the lines table, already broken into lines.
+struct Row {
+    description: Vec<String>,
+    reference: Vec<String>,
+    rate: Vec<String>,
+    /// Quantity, unit price, net, VAT, total.
+    figures: [Figure; 5],
+    height: f32,
+}
+
+/// A row of the VAT summary.
+struct VatRow {
+    label: String,
+    figures: [Figure; 3],
+}
+
+/// The printed fields, cleaned of control characters once.
+struct Fields {
+    title: &'static str,
+    org: String,
+    address: Vec<String>,
+    vat_number: Option<String>,
+    email: String,
+    number: String,
+    paid_on: String,
+    buyer: String,
+    buyer_address: Vec<String>,
+    delivery: String,
+    delivery_price: i64,
+    items: i64,
+    method: String,
+    payment_reference: String,
+}
+
+/// Address lines cleaned, blanks dropped; past [`ADDRESS_LINES`] the rest share the last line.
+fn address(lines: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = lines
+        .iter()
+        .map(|l| clean(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() > ADDRESS_LINES {
+        let rest = lines.split_off(ADDRESS_LINES - 1).join(", ");
+        lines.push(rest);
+    }
+    lines
+}
+
+impl Fields {
+    fn new(r: &Receipt) -> Self {
+        let vat_number = r
+            .seller
+            .vat_number
+            .as_deref()
+            .map(clean)
+            .filter(|v| !v.is_empty());
+        let (delivery, delivery_price) = match &r.delivery {
+            Some(d) => (format!("Delivery: {}", clean(&d.name)), d.price),
+            None => ("Digital delivery".to_owned(), 0),
+        };
+        Self {
+            title: if vat_number.is_some() {
+                "VAT receipt"
+            } else {
+                "Receipt"
+            },
+            org: clean(&r.seller.organisation_name),
+            address: address(&r.seller.address),
+            vat_number,
+            email: clean(&r.seller.support_email),
+            number: clean(&r.number),
+            paid_on: clean(&r.paid_on),
+            buyer: clean(&r.buyer.name),
+            buyer_address: address(&r.buyer.address),
+            delivery,
+            delivery_price,
+            items: r
+                .lines
+                .iter()
+                .fold(0i64, |sum, l| sum.saturating_add(l.gross)),
+            method: clean(&r.payment.method),
+            payment_reference: clean(&r.payment.reference),
+        }
+    }
+}
+
+/// What one rendering needs besides the page being drawn.
+struct Ctx {
+    faces: &'static Faces,
+    f: Fields,
+    logo: Option<Image>,
+    cols: Cols,
+    rows: Vec<Row>,
+    vat: Vec<VatRow>,
+    totals: ReceiptTotals,
+}
+
+/// The widest of `texts` at `size`.
+fn widest<'t>(face: &Face, size: f32, texts: impl IntoIterator<Item = &'t str>) -> f32 {
+    texts
+        .into_iter()
+        .map(|t| face.width(t, size))
+        .fold(0.0, f32::max)
+}
+
+/// Columns sized to their widest figure (and heading); the description takes the rest.
+fn columns(faces: &Faces, r: &Receipt) -> Cols {
+    let head = |column: usize| widest(&faces.bold, SIZE, HEADS[column].0.iter().copied());
+    let figures = |column: usize, values: Vec<String>| {
+        let w = widest(&faces.regular, SIZE, values.iter().map(String::as_str));
+        w.max(head(column)) + 2.0 * PAD
+    };
+    let lines = &r.lines;
+    let vat = &r.vat;
+    let qty = figures(QTY, lines.iter().map(|l| l.quantity.to_string()).collect());
+    let unit = figures(UNIT, lines.iter().map(|l| gbp(l.unit_price)).collect());
+    let net = figures(
+        NET,
+        lines
+            .iter()
+            .map(|l| l.net)
+            .chain(vat.iter().map(|v| v.net))
+            .map(gbp)
+            .collect(),
+    );
+    let vat_w = figures(
+        VAT,
+        lines
+            .iter()
+            .map(|l| l.vat)
+            .chain(vat.iter().map(|v| v.vat))
+            .map(gbp)
+            .collect(),
+    );
+    let gross = figures(
+        GROSS,
+        lines
+            .iter()
+            .map(|l| l.gross)
+            .chain(vat.iter().map(|v| v.gross))
+            .map(gbp)
+            .collect(),
+    );
+    // The rate's name over its percentage, each on a line when the name is short.
+    let rate = widest(
+        &faces.regular,
+        SIZE,
+        lines.iter().map(|l| l.vat_rate_name.as_str()),
+    )
+    .max(head(RATE))
+    .max(faces.regular.width("100.00%", SIZE))
+        + 2.0 * PAD;
+    let mut widths = [
+        0.0,
+        qty.min(MAX_FIGURE_W),
+        unit.min(MAX_FIGURE_W),
+        rate.min(MAX_RATE_W),
+        net.min(MAX_FIGURE_W),
+        vat_w.min(MAX_FIGURE_W),
+        gross.min(MAX_FIGURE_W),
+    ];
+    let figures_w: f32 = widths.iter().sum();
+    if TABLE_W - figures_w < MIN_DESCRIPTION_W {
+        // Only absurd amounts get here: every other column gives way in proportion, and
+        // figures shrink (or, at the last, are cut) to fit.
+        let scale = (TABLE_W - MIN_DESCRIPTION_W) / figures_w;
+        for w in &mut widths[1..] {
+            *w *= scale;
+        }
+    }
+    widths[DESCRIPTION] = TABLE_W - widths[1..].iter().sum::<f32>();
+    Cols { widths }
+}
+
+fn figure(face: &Face, size: f32, text: String, width: f32) -> Figure {
+    let (size, lines) = face.fit(&text, size, MIN_SIZE, width - 2.0 * PAD, 1);
+    Figure {
+        size,
+        text: lines.concat(),
+    }
+}
+
+fn rows(faces: &Faces, cols: &Cols, lines: &[ReceiptLine]) -> Vec<Row> {
+    let regular = &faces.regular;
+    let inner = |column: usize| cols.widths[column] - 2.0 * PAD;
+    lines
+        .iter()
+        .map(|line| {
+            let description = regular
+                .fit(
+                    &clean(&line.description),
+                    SIZE,
+                    SIZE,
+                    inner(DESCRIPTION),
+                    DESCRIPTION_LINES,
+                )
+                .1;
+            let reference = clean(&line.reference);
+            let reference = if reference.is_empty() {
+                Vec::new()
+            } else {
+                regular
+                    .fit(
+                        &format!("Ref. {reference}"),
+                        REF_SIZE,
+                        REF_SIZE,
+                        inner(DESCRIPTION),
+                        2,
+                    )
+                    .1
+            };
+            let name = clean(&line.vat_rate_name);
+            let mut rate = if name.is_empty() {
+                Vec::new()
+            } else {
+                regular.fit(&name, SIZE, SIZE, inner(RATE), 2).1
+            };
+            rate.push(percent(line.vat_basis_points));
+            let fig =
+                |column: usize, text: String| figure(regular, SIZE, text, cols.widths[column]);
+            let figures = [
+                fig(QTY, line.quantity.to_string()),
+                fig(UNIT, gbp(line.unit_price)),
+                fig(NET, gbp(line.net)),
+                fig(VAT, gbp(line.vat)),
+                fig(GROSS, gbp(line.gross)),
+            ];
+            let text_h = (description.len() as f32 * LEAD + reference.len() as f32 * REF_LEAD)
+                .max(rate.len() as f32 * LEAD);
+            Row {
+                description,
+                reference,
+                rate,
+                figures,
+                height: text_h + 2.0 * PAD,
+            }
+        })
+        .collect()
+}
+
+fn vat_rows(faces: &Faces, cols: &Cols, vat: &[ReceiptVat]) -> Vec<VatRow> {
+    let regular = &faces.regular;
+    vat.iter()
+        .map(|v| {
+            let name = clean(&v.rate_name);
+            let rate = percent(v.basis_points);
+            let label = if name.is_empty() {
+                format!("VAT at {rate}")
+            } else {
+                format!("{name} ({rate})")
+            };
+            let fig =
+                |column: usize, pence: i64| figure(regular, SIZE, gbp(pence), cols.widths[column]);
+            VatRow {
+                label,
+                figures: [fig(NET, v.net), fig(VAT, v.vat), fig(GROSS, v.gross)],
+            }
+        })
+        .collect()
+}
+
+impl Ctx {
+    /// Everything but the logo, which only drawing needs decoded.
+    fn new(r: &Receipt) -> Result<Self, RenderError> {
+        let faces = text::faces()?;
+        let f = Fields::new(r);
+        let cols = columns(faces, r);
+        Ok(Self {
+            faces,
+            rows: rows(faces, &cols, &r.lines),
+            vat: vat_rows(faces, &cols, &r.vat),
+            cols,
+            f,
+            logo: None,
+            totals: r.totals.clone(),
+        })
+    }
+}
+
+/// Left-aligned lines of `text`, each fitted to one line of `width`; gives the last baseline.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a block of text is all of these; a struct would only rename them"
+)]
+fn block(
+    pen: &mut Pen<'_, '_>,
+    face: &Face,
+    size: f32,
+    leading: f32,
+    x: f32,
+    y: f32,
+    width: f32,
+    lines: &[String],
+    align: Align,
+    color: layout::Rgb,
+) -> f32 {
+    let mut baseline = y - leading;
+    for line in lines {
+        baseline += leading;
+        let (size, fitted) = face.fit(line, size, size * 0.75, width, 1);
+        pen.text(face, size, x, baseline, &fitted.concat(), align, color);
+    }
+    baseline
+}
+
+/// The first page's heading: seller, title, buyer and the receipt's details; gives where the
+/// lines table starts.
+fn heading(pen: &mut Pen<'_, '_>, ctx: &Ctx) -> f32 {
+    let (regular, bold) = (&ctx.faces.regular, &ctx.faces.bold);
+    let f = &ctx.f;
+
+    // The seller, right-aligned beside the logo.
+    let top = 48.0;
+    let mut logo_bottom: f32 = 0.0;
+    let mut seller_w = TABLE_W;
+    if let Some(logo) = &ctx.logo {
+        let (w, h) = fit_box(logo, 150.0, 56.0);
+        pen.image(logo, MARGIN, top, w, h);
+        logo_bottom = top + h;
+        seller_w = TABLE_W - w - 24.0;
+    }
+    let (size, org) = bold.fit(&f.org, 14.0, 9.0, seller_w, 2);
+    let mut y = pen.lines(
+        bold,
+        size,
+        size * 1.25,
+        RIGHT,
+        top + size,
+        &org,
+        Align::Right,
+        NAVY,
+    );
+    if !f.address.is_empty() {
+        y = block(
+            pen,
+            regular,
+            9.0,
+            12.0,
+            RIGHT,
+            y + 15.0,
+            seller_w,
+            &f.address,
+            Align::Right,
+            GREY,
+        );
+    }
+    if let Some(vat_number) = &f.vat_number {
+        let line = format!("VAT registration number: {vat_number}");
+        y = block(
+            pen,
+            bold,
+            9.0,
+            12.0,
+            RIGHT,
+            y + 15.0,
+            seller_w,
+            &[line],
+            Align::Right,
+            INK,
+        );
+    }
+    y = y.max(logo_bottom) + 16.0;
+    pen.hline(MARGIN, RIGHT, y, RULE, 0.8);
+
+    // The title and the buyer on the left; the receipt's details on the right.
+    let details_w = 250.0;
+    let left_w = TABLE_W - details_w - 20.0;
+    let title_y = y + 36.0;
+    pen.text(bold, 22.0, MARGIN, title_y, f.title, Align::Left, NAVY);
+    let mut left = title_y + 30.0;
+    pen.text(bold, 9.0, MARGIN, left, "Billed to", Align::Left, NAVY);
+    let (size, buyer) = bold.fit(&f.buyer, 10.5, 8.0, left_w, 2);
+    left = pen.lines(
+        bold,
+        size,
+        size * 1.3,
+        MARGIN,
+        left + 15.0,
+        &buyer,
+        Align::Left,
+        INK,
+    );
+    if !f.buyer_address.is_empty() {
+        left = block(
+            pen,
+            regular,
+            9.0,
+            12.0,
+            MARGIN,
+            left + 13.0,
+            left_w,
+            &f.buyer_address,
+            Align::Left,
+            INK,
+        );
+    }
+
+    let label_right = RIGHT - details_w + 86.0;
+    let value_x = label_right + 8.0;
+    let value_w = RIGHT - value_x;
+    let mut details = vec![
+        ("Receipt number", f.number.as_str()),
+        ("Date paid", f.paid_on.as_str()),
+        ("Paid by", f.method.as_str()),
+    ];
+    if !f.payment_reference.is_empty() {
+        details.push(("Payment reference", f.payment_reference.as_str()));
+    }
+    let mut right = title_y - 8.0;
+    for (label, value) in details {
+        pen.text(regular, 9.0, label_right, right, label, Align::Right, GREY);
+        let (size, lines) = bold.fit(value, 9.0, 7.0, value_w, 2);
+        right = pen.lines(
+            bold,
+            size,
+            size * 1.3,
+            value_x,
+            right,
+            &lines,
+            Align::Left,
+            INK,
+        ) + 15.0;
+    }
+    left.max(right - 15.0) + 26.0
+}
+
+/// The heading of later pages.
+fn continued(pen: &mut Pen<'_, '_>, ctx: &Ctx) {
+    let (regular, bold) = (&ctx.faces.regular, &ctx.faces.bold);
+    let f = &ctx.f;
+    let (size, org) = bold.fit(&f.org, 11.0, 8.0, TABLE_W, 1);
+    pen.lines(bold, size, size, MARGIN, 56.0, &org, Align::Left, NAVY);
+    let who = format!("{} {} (continued) — {}", f.title, f.number, f.buyer);
+    let (size, who) = regular.fit(&who, 10.0, 7.0, TABLE_W, 1);
+    pen.lines(regular, size, size, MARGIN, 74.0, &who, Align::Left, GREY);
+}
+
+fn table_head(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32) {
+    let bold = &ctx.faces.bold;
+    let cols = &ctx.cols;
+    pen.rect(TABLE_X, top, TABLE_W, HEAD_H, Some(NAVY), None);
+    let white = (255, 255, 255);
+    for (column, (lines, align)) in HEADS.iter().enumerate() {
+        let x = match align {
+            Align::Right => cols.right(column) - PAD,
+            _ => cols.x(column) + PAD,
+        };
+        // One line sits in the middle; two share the band.
+        let first = if lines.len() > 1 {
+            top + 11.0
+        } else {
+            top + 16.0
+        };
+        for (i, line) in lines.iter().enumerate() {
+            let (size, fitted) = bold.fit(line, SIZE, MIN_SIZE, cols.widths[column] - 2.0 * PAD, 1);
+            let size = if i == 0 { size } else { size * 0.85 };
+            pen.text(
+                bold,
+                size,
+                x,
+                first + 9.0 * i as f32,
+                &fitted.concat(),
+                *align,
+                white,
+            );
+        }
+    }
+}
+
+fn table_rows(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32, range: Range<usize>) -> f32 {
+    let regular = &ctx.faces.regular;
+    let cols = &ctx.cols;
+    let mut y = top;
+    for (i, row) in ctx.rows[range].iter().enumerate() {
+        if i % 2 == 1 {
+            pen.rect(TABLE_X, y, TABLE_W, row.height, Some(STRIPE), None);
+        }
+        let baseline = y + PAD + SIZE;
+        let x = cols.x(DESCRIPTION) + PAD;
+        let last = pen.lines(
+            regular,
+            SIZE,
+            LEAD,
+            x,
+            baseline,
+            &row.description,
+            Align::Left,
+            INK,
+        );
+        pen.lines(
+            regular,
+            REF_SIZE,
+            REF_LEAD,
+            x,
+            last + REF_LEAD,
+            &row.reference,
+            Align::Left,
+            GREY,
+        );
+        pen.lines(
+            regular,
+            SIZE,
+            LEAD,
+            cols.x(RATE) + PAD,
+            baseline,
+            &row.rate,
+            Align::Left,
+            INK,
+        );
+        for (figure, column) in row.figures.iter().zip([QTY, UNIT, NET, VAT, GROSS]) {
+            pen.text(
+                regular,
+                figure.size,
+                cols.right(column) - PAD,
+                baseline,
+                &figure.text,
+                Align::Right,
+                INK,
+            );
+        }
+        y += row.height;
+        pen.hline(TABLE_X, RIGHT, y, RULE, 0.5);
+    }
+    y
+}
+
+const TOTAL_SIZE: f32 = 11.0;
+/// The widest the totals' figures grow before they shrink.
+const MAX_TOTALS_W: f32 = 110.0;
+
+/// The VAT summary, the totals and the payment, from `top` (just under the table); gives the
+/// last baseline.
+fn summary(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32) -> f32 {
+    let (regular, bold) = (&ctx.faces.regular, &ctx.faces.bold);
+    let (cols, f) = (&ctx.cols, &ctx.f);
+    let amounts = [NET, VAT, GROSS];
+
+    // VAT by rate, its figures under the table's own Net, VAT and Total.
+    let mut y = top + 18.0;
+    pen.rect(TABLE_X, y, TABLE_W, SUMMARY_ROW + 2.0, Some(STRIPE), None);
+    let head = y + 12.0;
+    pen.text(
+        bold,
+        SIZE,
+        TABLE_X + PAD,
+        head,
+        "VAT summary",
+        Align::Left,
+        NAVY,
+    );
+    for (column, label) in amounts.iter().zip(["Net", "VAT", "Total"]) {
+        pen.text(
+            bold,
+            SIZE,
+            cols.right(*column) - PAD,
+            head,
+            label,
+            Align::Right,
+            NAVY,
+        );
+    }
+    y += SUMMARY_ROW + 2.0;
+    let label_w = cols.x(NET) - TABLE_X - 2.0 * PAD;
+    for row in &ctx.vat {
+        let baseline = y + 11.5;
+        let (size, label) = regular.fit(&row.label, SIZE, MIN_SIZE, label_w, 1);
+        pen.text(
+            regular,
+            size,
+            TABLE_X + PAD,
+            baseline,
+            &label.concat(),
+            Align::Left,
+            INK,
+        );
+        for (figure, column) in row.figures.iter().zip(amounts) {
+            pen.text(
+                regular,
+                figure.size,
+                cols.right(column) - PAD,
+                baseline,
+                &figure.text,
+                Align::Right,
+                INK,
+            );
+        }
+        y += SUMMARY_ROW;
+        pen.hline(TABLE_X, RIGHT, y, RULE, 0.5);
+    }
+
+    // The totals on the right, their figures ending under the table's last column, the
+    // payment on the left.
+    let summary_top = y + 22.0;
+    let amount_x = RIGHT - PAD;
+    let rows = [
+        ("Items (VAT included)".to_owned(), f.items),
+        (f.delivery.clone(), f.delivery_price),
+        ("Total net".to_owned(), ctx.totals.net),
+        ("Total VAT".to_owned(), ctx.totals.vat),
+    ];
+    let amounts_w = widest(
+        regular,
+        9.0,
+        rows.iter()
+            .map(|(_, pence)| gbp(*pence))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+    )
+    .max(bold.width(&gbp(ctx.totals.total), TOTAL_SIZE))
+    .min(MAX_TOTALS_W);
+    let gross = amounts_w + 2.0 * PAD;
+    let label_right = amount_x - amounts_w - 14.0;
+    let left_w = TABLE_W * 0.42;
+    let totals_label_w = label_right - (TABLE_X + left_w + 16.0);
+    let mut y = summary_top;
+    for (label, pence) in rows {
+        let (size, label) = regular.fit(&label, 9.0, MIN_SIZE, totals_label_w, 1);
+        pen.text(
+            regular,
+            size,
+            label_right,
+            y,
+            &label.concat(),
+            Align::Right,
+            GREY,
+        );
+        let fig = figure(regular, 9.0, gbp(pence), gross);
+        pen.text(regular, fig.size, amount_x, y, &fig.text, Align::Right, INK);
+        y += 15.0;
+    }
+    pen.hline(TABLE_X + left_w + 16.0, RIGHT, y - 6.0, NAVY, 0.8);
+    y += 9.0;
+    pen.text(
+        bold,
+        TOTAL_SIZE,
+        label_right,
+        y,
+        "Total paid",
+        Align::Right,
+        NAVY,
+    );
+    let fig = figure(bold, TOTAL_SIZE, gbp(ctx.totals.total), gross);
+    pen.text(bold, fig.size, amount_x, y, &fig.text, Align::Right, NAVY);
+    let totals_end = y;
+
+    let mut paid = "Paid in full".to_owned();
+    if !f.method.is_empty() {
+        paid.push_str(&format!(" by {}", f.method));
+    }
+    if !f.paid_on.is_empty() {
+        paid.push_str(&format!(" on {}", f.paid_on));
+    }
+    paid.push('.');
+    let mut left = summary_top;
+    pen.text(bold, 9.0, TABLE_X, left, "Payment", Align::Left, NAVY);
+    for paragraph in [
+        paid.as_str(),
+        "VAT is worked out on the total charged at each rate, so the VAT shown on a line may \
+         differ from it by a penny.",
+    ] {
+        let (size, lines) = regular.fit(paragraph, 8.5, 6.5, left_w, 4);
+        left = pen.lines(
+            regular,
+            size,
+            size * 1.35,
+            TABLE_X,
+            left + 6.0 + size * 1.35,
+            &lines,
+            Align::Left,
+            GREY,
+        );
+    }
+    totals_end.max(left)
+}
+
+/// The footer every page carries: the support contact, the seller and the page number.
+fn footer(pen: &mut Pen<'_, '_>, ctx: &Ctx, number: usize, of: usize) {
+    let regular = &ctx.faces.regular;
+    let f = &ctx.f;
+    pen.hline(MARGIN, RIGHT, H - 54.0, RULE, 0.5);
+    if !f.email.is_empty() {
+        let contact = format!("Questions about this receipt? Contact {}", f.email);
+        let (size, line) = regular.fit(&contact, 8.0, 5.0, TABLE_W, 1);
+        pen.lines(
+            regular,
+            size,
+            size,
+            W / 2.0,
+            H - 40.0,
+            &line,
+            Align::Center,
+            INK,
+        );
+    }
+    let mut parts = vec![f.org.clone()];
+    if let Some(vat_number) = &f.vat_number {
+        parts.push(format!("VAT registration number {vat_number}"));
+    }
+    parts.push(format!("Receipt {}", f.number));
+    parts.push(format!("Page {number} of {of}"));
+    let line = parts.join("  ·  ");
+    let (size, line) = regular.fit(&line, 7.5, 5.0, TABLE_W, 1);
+    pen.lines(
+        regular,
+        size,
+        size,
+        W / 2.0,
+        H - 28.0,
+        &line,
+        Align::Center,
+        GREY,
+    );
+}
+
+/// How the receipt falls into pages.
+struct Pages {
+    /// The rows of each page that has some of the table (at least one page).
+    tables: Vec<Range<usize>>,
+    /// Whether the summary needs a page of its own after the table's last.
+    summary_apart: bool,
+}
+
+impl Pages {
+    fn count(&self) -> usize {
+        self.tables.len() + usize::from(self.summary_apart)
+    }
+}
+
+fn pages(ctx: &Ctx) -> Pages {
+    let first_top = heading(&mut Pen::measuring(), ctx);
+    let mut tables = Vec::new();
+    let mut start = 0;
+    let mut y = first_top + HEAD_H;
+    for (i, row) in ctx.rows.iter().enumerate() {
+        if y + row.height > BOTTOM && i > start {
+            tables.push(start..i);
+            start = i;
+            y = NEXT_TOP + HEAD_H;
+        }
+        y += row.height;
+    }
+    tables.push(start..ctx.rows.len());
+    if ctx.rows.is_empty() {
+        y += EMPTY_H;
+    }
+    let summary_h = summary(&mut Pen::measuring(), ctx, 0.0);
+    Pages {
+        tables,
+        summary_apart: y + summary_h > BOTTOM,
+    }
+}
+
+/// The height of the line saying there is nothing in the table.
+const EMPTY_H: f32 = 24.0;
+
+fn page(
+    document: &mut Document,
+    ctx: &Ctx,
+    number: usize,
+    of: usize,
+    draw: impl FnOnce(&mut Pen<'_, '_>),
+) -> Result<(), RenderError> {
+    let settings =
+        PageSettings::from_wh(W, H).ok_or_else(|| RenderError::Pdf("page size".into()))?;
+    let mut page = document.start_page_with(settings);
+    let mut surface = page.surface();
+    {
+        let mut pen = Pen::drawing(&mut surface);
+        draw(&mut pen);
+        footer(&mut pen, ctx, number, of);
+    }
+    surface.finish();
+    page.finish();
+    Ok(())
+}
+
+/// Draws the table's page `i` (its heading, the table's header and rows); gives where the rows
+/// end.
+fn table_page(pen: &mut Pen<'_, '_>, ctx: &Ctx, i: usize, range: Range<usize>) -> f32 {
+    let top = if i == 0 {
+        heading(pen, ctx)
+    } else {
+        continued(pen, ctx);
+        NEXT_TOP
+    };
+    table_head(pen, ctx, top);
+    if ctx.rows.is_empty() {
+        pen.text(
+            &ctx.faces.regular,
+            SIZE,
+            TABLE_X + PAD,
+            top + HEAD_H + 15.0,
+            "No items.",
+            Align::Left,
+            GREY,
+        );
+        return top + HEAD_H + EMPTY_H;
+    }
+    table_rows(pen, ctx, top + HEAD_H, range)
+}
+
+pub(crate) fn render(r: &Receipt) -> Result<Vec<u8>, RenderError> {
+    let mut ctx = Ctx::new(r)?;
+    ctx.logo = r.logo_png.as_deref().map(logo_image).transpose()?;
+    let layout = pages(&ctx);
+    let of = layout.count();
+
+    let mut document = Document::new();
+    document.set_metadata(
+        Metadata::new()
+            .title(format!(
+                "{} {} — {}",
+                ctx.f.title, ctx.f.number, ctx.f.buyer
+            ))
+            .creator(ctx.f.org.clone())
+            .language("en-GB".into()),
+    );
+    let last = layout.tables.len() - 1;
+    for (i, range) in layout.tables.iter().enumerate() {
+        page(&mut document, &ctx, i + 1, of, |pen| {
+            let end = table_page(pen, &ctx, i, range.clone());
+            if i == last && !layout.summary_apart {
+                summary(pen, &ctx, end);
+            }
+        })?;
+    }
+    if layout.summary_apart {
+        page(&mut document, &ctx, of, of, |pen| {
+            continued(pen, &ctx);
+            summary(pen, &ctx, NEXT_TOP - 18.0);
+        })?;
+    }
+    layout::finish(document)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_are_written_with_pence_and_thousands() {
+        assert_eq!(gbp(0), "£0.00");
+        assert_eq!(gbp(5), "£0.05");
+        assert_eq!(gbp(350), "£3.50");
+        assert_eq!(gbp(99_999), "£999.99");
+        assert_eq!(gbp(123_456), "£1,234.56");
+        assert_eq!(gbp(123_456_789), "£1,234,567.89");
+        assert_eq!(gbp(-2500), "-£25.00");
+        assert_eq!(gbp(i64::MIN), "-£92,233,720,368,547,758.08");
+    }
+
+    #[test]
+    fn rates_are_written_as_percentages() {
+        assert_eq!(percent(2000), "20%");
+        assert_eq!(percent(500), "5%");
+        assert_eq!(percent(0), "0%");
+        assert_eq!(percent(1750), "17.5%");
+        assert_eq!(percent(1234), "12.34%");
+        assert_eq!(percent(5), "0.05%");
+    }
+
+    fn line(i: usize, description: &str, pence: i64) -> ReceiptLine {
+        ReceiptLine {
+            description: description.into(),
+            reference: format!("4212{i:04}-01-5KNP"),
+            quantity: 2,
+            unit_price: pence,
+            vat_rate_name: "Standard rate".into(),
+            vat_basis_points: 2000,
+            net: pence * 2 * 5 / 6,
+            vat: pence * 2 / 6,
+            gross: pence * 2,
+        }
+    }
+
+    fn long_receipt(lines: usize, pence: i64) -> Receipt {
+        Receipt {
+            seller: ReceiptSeller {
+                organisation_name: "The Extraordinarily Long-Named Awarding Body for Vocational and Technical Qualifications in the United Kingdom".into(),
+                address: (1..=12)
+                    .map(|i| format!("Line {i} of a rather long and winding postal address for the awarding body"))
+                    .collect(),
+                vat_number: Some("GB 123 4567 89 and some more characters than any VAT number has".into()),
+                support_email: "qualifications-support-team@extraordinarily-long-named-awarding-body.example.org".into(),
+            },
+            logo_png: None,
+            number: "ORD-2026-000123-WITH-A-VERY-LONG-SUFFIX-THAT-NOBODY-SHOULD-USE".into(),
+            paid_on: "30 September 2026".into(),
+            buyer: ReceiptBuyer {
+                name: "Maximiliana-Wilhelmina Alexandrina Konstantinopoulou-Featherstonehaugh de la Vega y Montoya-Ruiz".into(),
+                address: (1..=10).map(|i| format!("Buyer address line {i}, somewhere far away")).collect(),
+            },
+            delivery: Some(ReceiptDelivery {
+                name: "International tracked and signed-for courier, priced by our team after checkout".into(),
+                price: pence,
+            }),
+            lines: (0..lines)
+                .map(|i| line(i, &"Replacement certificate, posted, for a learner with a long name ".repeat(3), pence))
+                .collect(),
+            vat: vec![ReceiptVat {
+                rate_name: "Standard rate of VAT in the United Kingdom, as configured".into(),
+                basis_points: 2000,
+                net: pence * 100,
+                vat: pence * 20,
+                gross: pence * 120,
+            }],
+            totals: ReceiptTotals {
+                net: pence * 100,
+                vat: pence * 20,
+                total: pence * 120,
+            },
+            payment: ReceiptPayment {
+                method: "Card".into(),
+                reference: "pi_3NqR2x2eZvKYlo2C1h3c0XyZ_and_a_long_tail_of_characters".into(),
+            },
+        }
+    }
+
+    /// Every text run each page would place.
+    fn page_runs(ctx: &Ctx) -> Vec<Vec<[f32; 3]>> {
+        let layout = pages(ctx);
+        let of = layout.count();
+        let last = layout.tables.len() - 1;
+        let mut out = Vec::new();
+        for (i, range) in layout.tables.iter().enumerate() {
+            let mut pen = Pen::measuring();
+            pen.runs = Some(Vec::new());
+            let end = table_page(&mut pen, ctx, i, range.clone());
+            if i == last && !layout.summary_apart {
+                summary(&mut pen, ctx, end);
+            }
+            footer(&mut pen, ctx, i + 1, of);
+            out.push(pen.runs.unwrap_or_default());
+        }
+        if layout.summary_apart {
+            let mut pen = Pen::measuring();
+            pen.runs = Some(Vec::new());
+            continued(&mut pen, ctx);
+            summary(&mut pen, ctx, NEXT_TOP - 18.0);
+            footer(&mut pen, ctx, of, of);
+            out.push(pen.runs.unwrap_or_default());
+        }
+        out
+    }
+
+    #[test]
+    fn long_text_and_huge_amounts_stay_on_the_page() {
+        for (lines, pence) in [(0, 3000), (1, 3000), (3, 999_999_999_999), (60, 3000)] {
+            let ctx = Ctx::new(&long_receipt(lines, pence)).expect("context");
+            let runs = page_runs(&ctx);
+            assert!(!runs.is_empty());
+            for (page, runs) in runs.iter().enumerate() {
+                assert!(!runs.is_empty());
+                for [left, right, baseline] in runs {
+                    assert!(
+                        *left >= MARGIN - 0.01 && *right <= W - MARGIN + 0.01,
+                        "{lines} lines, page {}: {left}..{right} outside the margins",
+                        page + 1
+                    );
+                    assert!(
+                        *baseline >= 40.0 && *baseline <= H - 24.0,
+                        "{lines} lines, page {}: baseline {baseline} off the page",
+                        page + 1
+                    );
+                }
+            }
+            assert!(ctx.cols.widths.iter().all(|w| *w > 0.0));
+            assert!(ctx.cols.widths[DESCRIPTION] >= MIN_DESCRIPTION_W - 0.01);
+        }
+    }
+
+    #[test]
+    fn every_page_of_lines_ends_above_the_footer_and_is_filled() {
+        let ctx = Ctx::new(&long_receipt(60, 3000)).expect("context");
+        let layout = pages(&ctx);
+        let first_top = heading(&mut Pen::measuring(), &ctx);
+        assert!(layout.tables.len() > 1);
+        assert_eq!(layout.tables.first().map(|r| r.start), Some(0));
+        assert_eq!(layout.tables.last().map(|r| r.end), Some(ctx.rows.len()));
+        for (i, range) in layout.tables.iter().enumerate() {
+            assert!(!range.is_empty());
+            let top = if i == 0 { first_top } else { NEXT_TOP };
+            let height: f32 = ctx.rows[range.clone()].iter().map(|r| r.height).sum();
+            assert!(top + HEAD_H + height <= BOTTOM, "page {} overflows", i + 1);
+            if let Some(next) = ctx.rows.get(range.end) {
+                assert!(
+                    top + HEAD_H + height + next.height > BOTTOM,
+                    "page {} could hold more",
+                    i + 1
+                );
+            }
+        }
+        // The summary goes under the last rows when it fits, else on a page of its own.
+        let last = layout.tables.last().cloned().unwrap_or_default();
+        let end = NEXT_TOP + HEAD_H + ctx.rows[last].iter().map(|r| r.height).sum::<f32>();
+        let summary_h = summary(&mut Pen::measuring(), &ctx, 0.0);
+        assert_eq!(layout.summary_apart, end + summary_h > BOTTOM);
+        assert!(NEXT_TOP - 18.0 + summary_h <= BOTTOM);
+    }
+
+    #[test]
+    fn without_a_vat_number_it_is_a_receipt() {
+        let mut r = long_receipt(1, 3000);
+        assert_eq!(Fields::new(&r).title, "VAT receipt");
+        r.seller.vat_number = Some("  ".into());
+        assert_eq!(Fields::new(&r).title, "Receipt");
+        r.seller.vat_number = None;
+        assert_eq!(Fields::new(&r).title, "Receipt");
+    }
+}
