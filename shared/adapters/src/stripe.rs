@@ -7,6 +7,12 @@
 //! The secret key and the webhook endpoint's secret are read once, on first use, from one
 //! Secrets Manager secret (JSON: `{"secret_key": "sk_…", "webhook_secret": "whsec_…"}`), so a
 //! function that never takes a payment never reads them, and they are never in the environment.
+//! Keys that are not a secret (or restricted) key and an endpoint secret are refused before any
+//! request: an empty webhook secret would let anyone sign a webhook.
+//!
+//! Stripe's answers: 2xx is the object; 409 (another request with the same idempotency key is
+//! still running, or the object is locked), 429 and 5xx are worth retrying (`Unavailable`); any
+//! other 4xx is `Refused` with Stripe's error type and message.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,12 +22,15 @@ use portal_domain::ports::payments::{
     NewPayment, NewRefund, PaymentError, PaymentPage, Payments, Refund,
 };
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 /// The API version the requests are written for (pinned, so an account's default cannot change
 /// the shapes under the portal).
 pub const STRIPE_VERSION: &str = "2024-06-20";
 pub const STRIPE_API: &str = "https://api.stripe.com";
+/// The longest `Idempotency-Key` Stripe takes.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// The two secrets; never printed.
 #[derive(Clone, Deserialize)]
@@ -36,6 +45,32 @@ impl fmt::Debug for StripeKeys {
     }
 }
 
+impl StripeKeys {
+    /// The keys if they look like Stripe's: a secret (`sk_…`) or restricted (`rk_…`) key, and a
+    /// webhook endpoint's secret (`whsec_…`). The refusal never quotes them.
+    pub fn checked(self) -> Result<Self, PaymentError> {
+        fn token(value: &str, prefixes: &[&str]) -> bool {
+            prefixes
+                .iter()
+                .any(|p| value.len() > p.len() && value.starts_with(p))
+                && value.bytes().all(|b| b.is_ascii_graphic())
+        }
+        if !token(&self.secret_key, &["sk_", "rk_"]) {
+            return Err(PaymentError::Refused(
+                "the payments secret's secret_key is not a Stripe secret key (sk_… or rk_…)"
+                    .to_owned(),
+            ));
+        }
+        if !token(&self.webhook_secret, &["whsec_"]) {
+            return Err(PaymentError::Refused(
+                "the payments secret's webhook_secret is not a webhook endpoint secret (whsec_…)"
+                    .to_owned(),
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// Where the keys come from.
 #[async_trait]
 pub trait KeySource: Send + Sync + 'static {
@@ -43,6 +78,7 @@ pub trait KeySource: Send + Sync + 'static {
 }
 
 /// Keys given directly (tests, and the local portal pointed at Stripe's test mode).
+#[derive(Debug)]
 pub struct FixedKeys(pub StripeKeys);
 
 #[async_trait]
@@ -53,6 +89,7 @@ impl KeySource for FixedKeys {
 }
 
 /// Keys in a Secrets Manager secret (its JSON as above).
+#[derive(Debug)]
 pub struct SecretsManagerKeys {
     pub client: aws_sdk_secretsmanager::Client,
     pub secret_id: String,
@@ -71,11 +108,19 @@ impl KeySource for SecretsManagerKeys {
         let raw = secret.secret_string().ok_or_else(|| {
             PaymentError::Refused("the payments secret holds no string".to_owned())
         })?;
-        serde_json::from_str(raw).map_err(|_| {
-            PaymentError::Refused(
-                "the payments secret is not JSON with secret_key and webhook_secret".to_owned(),
-            )
-        })
+        // An object only (serde would also take the two strings as an array), and the parser's
+        // message, which may quote the secret, is dropped.
+        serde_json::from_str::<serde_json::Value>(raw)
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .and_then(|object| serde_json::from_value::<StripeKeys>(object).ok())
+            .ok_or_else(|| {
+                PaymentError::Refused(
+                    "the payments secret is not a JSON object with secret_key and webhook_secret"
+                        .to_owned(),
+                )
+            })?
+            .checked()
     }
 }
 
@@ -84,6 +129,15 @@ pub struct StripePayments {
     api: String,
     source: Arc<dyn KeySource>,
     keys: OnceCell<StripeKeys>,
+}
+
+impl fmt::Debug for StripePayments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StripePayments")
+            .field("api", &self.api)
+            .field("keys_loaded", &self.keys.initialized())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,8 +174,12 @@ impl StripePayments {
         }
     }
 
+    /// The keys, fetched on first use and kept; a failed fetch is not kept (the next call asks
+    /// again).
     async fn keys(&self) -> Result<&StripeKeys, PaymentError> {
-        self.keys.get_or_try_init(|| self.source.keys()).await
+        self.keys
+            .get_or_try_init(|| async { self.source.keys().await?.checked() })
+            .await
     }
 
     /// One form-encoded POST, as Stripe takes them.
@@ -140,7 +198,7 @@ impl StripePayments {
             .post(format!("{}{path}", self.api))
             .bearer_auth(&keys.secret_key)
             .header("content-type", "application/x-www-form-urlencoded")
-            .header("idempotency-key", idempotency_key)
+            .header("idempotency-key", stripe_idempotency_key(idempotency_key))
             .header("stripe-version", STRIPE_VERSION)
             .body(body)
             .send()
@@ -164,12 +222,33 @@ impl StripePayments {
                 )
             })
             .unwrap_or_else(|_| format!("HTTP {status}"));
-        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        if status.is_server_error()
+            || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+            || status == reqwest::StatusCode::CONFLICT
+        {
             Err(PaymentError::Unavailable(detail.into()))
         } else {
             Err(PaymentError::Refused(detail))
         }
     }
+}
+
+/// The key as Stripe takes it: as it is when it fits; else a readable start and the SHA-256
+/// of the whole key, so the same key is always sent the same way and different keys differently
+/// (the webhook's refund key, `refund-{event id}`, can be longer than Stripe takes).
+pub fn stripe_idempotency_key(key: &str) -> String {
+    if key.len() <= MAX_IDEMPOTENCY_KEY {
+        return key.to_owned();
+    }
+    let mut start = 150;
+    while !key.is_char_boundary(start) {
+        start -= 1;
+    }
+    format!(
+        "{}~{}",
+        &key[..start],
+        hex::encode(Sha256::digest(key.as_bytes()))
+    )
 }
 
 fn pair(name: &str, value: impl Into<String>) -> (String, String) {
