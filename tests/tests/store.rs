@@ -897,3 +897,41 @@ async fn every_store_route_refuses_anonymous_callers_the_wrong_kind_and_bad_inpu
     let removed = portal.call(&ada, Method::DELETE, &path, None).await;
     assert_eq!(removed.body["count"], 0);
 }
+
+#[tokio::test]
+async fn a_letter_for_a_document_no_longer_shared_is_refused_at_checkout_and_nothing_is_placed() {
+    let (portal, ada, references) = ada_with_documents().await;
+    let grace = portal.active_third_party(GRACE).await;
+    let connection = active_connection(&portal, &ada, &grace, &references[..1]).await;
+    let home = address(&portal, &grace, "GB").await;
+    let proof = json!({"product_id": "proof-of-qualification", "reference": references[0], "connection_id": connection});
+    expect(
+        add(&portal, &grace, proof).await,
+        StatusCode::CREATED,
+        "a proof letter",
+    );
+    // Ada ends the connection before Grace checks out.
+    let ended = portal
+        .call(
+            &ada,
+            Method::DELETE,
+            &format!("/api/connections/{connection}"),
+            None,
+        )
+        .await;
+    expect(ended, StatusCode::OK, "Ada cancels");
+    let refused = checkout(&portal, &grace, json!({"billing_address_id": home}), "late").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.fields(), ["basket.lines[0]"], "{:?}", refused.body);
+    let review = portal
+        .call(
+            &grace,
+            Method::POST,
+            "/api/checkout/review",
+            Some(json!({"billing_address_id": home})),
+        )
+        .await;
+    assert_eq!(review.fields(), ["basket.lines[0]"]);
+    let orders = portal.call(&grace, Method::GET, "/api/orders", None).await;
+    assert_eq!(orders.body["items"].as_array().unwrap().len(), 0);
+}
