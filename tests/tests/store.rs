@@ -29,6 +29,20 @@ async fn ada_ready_to_buy() -> (TestPortal, Session, Vec<String>, String) {
     (portal, ada, references, home)
 }
 
+/// Ada with a replacement certificate ordered, awaiting payment.
+async fn ada_placed_an_order() -> (TestPortal, Session, portal_tests::portal::Answer) {
+    let (portal, ada, references, home) = ada_ready_to_buy().await;
+    let line = json!({"product_id": CERTIFICATE, "reference": references[0]});
+    expect(
+        add(&portal, &ada, line).await,
+        StatusCode::CREATED,
+        "a certificate",
+    );
+    let placed = checkout(&portal, &ada, posted_to(&home), "k").await;
+    let placed = expect(placed, StatusCode::CREATED, "checkout");
+    (portal, ada, placed)
+}
+
 fn pdf_text(pdf: &[u8]) -> String {
     let doc = lopdf::Document::load_mem(pdf).expect("a PDF");
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
@@ -280,14 +294,7 @@ async fn a_learner_buys_two_replacement_certificates_through_the_local_payment_p
 
 #[tokio::test]
 async fn a_second_payment_for_a_paid_order_is_refunded_and_logged() {
-    let (portal, ada, references, home) = ada_ready_to_buy().await;
-    add(
-        &portal,
-        &ada,
-        json!({"product_id": CERTIFICATE, "reference": references[0]}),
-    )
-    .await;
-    let placed = checkout(&portal, &ada, posted_to(&home), "k").await;
+    let (portal, ada, placed) = ada_placed_an_order().await;
     let id = placed.body["id"].as_str().unwrap().to_owned();
     let first = placed.body["payment_url"].as_str().unwrap().to_owned();
     // Two tabs: a second payment page opened while the first is still open.
@@ -325,14 +332,7 @@ async fn a_second_payment_for_a_paid_order_is_refunded_and_logged() {
 #[tokio::test]
 async fn the_webhook_refuses_bad_signatures_stale_events_and_wrong_amounts_and_handles_each_event_once()
  {
-    let (portal, ada, references, home) = ada_ready_to_buy().await;
-    add(
-        &portal,
-        &ada,
-        json!({"product_id": CERTIFICATE, "reference": references[0]}),
-    )
-    .await;
-    let placed = checkout(&portal, &ada, posted_to(&home), "k").await;
+    let (portal, ada, placed) = ada_placed_an_order().await;
     let id = placed.body["id"].as_str().unwrap().to_owned();
     let total = placed.body["total"].as_i64().unwrap();
     let secret = webhook_secret(&portal);
@@ -436,14 +436,7 @@ async fn two_checkouts_with_one_key_at_once_make_one_order() {
 
 #[tokio::test]
 async fn an_order_unpaid_for_a_day_is_cancelled_once_and_the_buyer_told() {
-    let (portal, ada, references, home) = ada_ready_to_buy().await;
-    add(
-        &portal,
-        &ada,
-        json!({"product_id": CERTIFICATE, "reference": references[0]}),
-    )
-    .await;
-    let placed = checkout(&portal, &ada, posted_to(&home), "k").await;
+    let (portal, ada, placed) = ada_placed_an_order().await;
     let id = placed.body["id"].as_str().unwrap().to_owned();
     portal.advance(Duration::hours(23));
     let early = portal.running.run_scheduled("expire-orders").await.unwrap();
