@@ -275,7 +275,12 @@ async fn paid(ctx: &Ctx, event: &Event, mut order: Order) -> Result<&'static str
         // Paid already (another page), or cancelled meanwhile: give the money back — once. A
         // replay of this event after its refund was recorded refunds nothing more (the
         // provider's idempotency lasts a day; its retries, three).
-        if ctx.table.get(&keys::payment_event(&event.id)).await?.is_some() {
+        if ctx
+            .table
+            .get(&keys::payment_event(&event.id))
+            .await?
+            .is_some()
+        {
             return Ok("duplicate_event");
         }
         let refund = ctx
