@@ -637,6 +637,21 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
     }
 }
 
+/// The routes that take an `Idempotency-Key` header: (whether it is required, what it does).
+fn idempotency_key(route: &Route) -> Option<(bool, &'static str)> {
+    match (route.method, route.path) {
+        ("POST", "/api/checkout") => Some((
+            true,
+            "A new unique key for each order; a retry sends the same and is answered the same order.",
+        )),
+        ("POST", "/api/centre/downloads") => Some((
+            false,
+            "Asking again with the same key answers the same download.",
+        )),
+        _ => None,
+    }
+}
+
 /// A stable, unique name for the operation: the method and the path's words
 /// (`get-admin-users-id`), which client generators use for function names.
 fn operation_id(route: &Route) -> String {
@@ -859,6 +874,9 @@ pub fn document() -> Value {
                 .into_iter()
                 .map(|(name, kind, description)| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })),
         );
+        if let Some((required, description)) = idempotency_key(route) {
+            params.push(json!({ "name": "Idempotency-Key", "in": "header", "required": required, "description": description, "schema": { "type": "string", "maxLength": 200 } }));
+        }
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
         }

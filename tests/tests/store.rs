@@ -606,9 +606,15 @@ async fn a_learners_confirmation_letter_joins_her_documents_when_paid() {
     .await;
     assert_eq!(twice.fields(), ["quantity"], "a letter is issued once");
     expect(
-        add(&portal, &ada, letter).await,
+        add(&portal, &ada, letter.clone()).await,
         StatusCode::CREATED,
         "a letter",
+    );
+    let again = add(&portal, &ada, letter).await;
+    assert_eq!(
+        again.fields(),
+        ["product_id"],
+        "a letter is in the basket once"
     );
     let placed = checkout(&portal, &ada, json!({"billing_address_id": home}), "l1").await;
     assert_eq!(placed.body["total"], 1800);

@@ -2929,7 +2929,10 @@ export interface operations {
     "post-centre-downloads": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Asking again with the same key answers the same download. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3169,7 +3172,10 @@ export interface operations {
     "post-checkout": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A new unique key for each order; a retry sends the same and is answered the same order. */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };

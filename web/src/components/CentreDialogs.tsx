@@ -47,7 +47,7 @@ export function DownloadDialog({ of, onClose }: { of: DownloadOf; onClose(): voi
     setErrors({});
     setBusy(true);
     const body = "references" in of ? { references: of.references, purpose: purpose.trim() } : { job_id: of.job_id, purpose: purpose.trim() };
-    const outcome = await call(client.POST("/api/centre/downloads", { body, headers: { "Idempotency-Key": key } }));
+    const outcome = await call(client.POST("/api/centre/downloads", { body, params: { header: { "Idempotency-Key": key } } }));
     setBusy(false);
     if (outcome.ok) navigate("/centre/downloads", { state: { requested: outcome.data.id } });
     else

@@ -280,8 +280,10 @@ pub(super) fn orderable(
     Ok(())
 }
 
-/// Adds a product for one of the buyer's documents (or one shared with them). Two round trips:
-/// the document (with the connection) at once, then one conditional write.
+/// Adds a product for one of the buyer's documents (or one shared with them). Two round trips,
+/// each of two calls at once: the document (with its connection and its line, if the basket has
+/// it already) beside the basket's lines; then one conditional write beside the achievements the
+/// answer names. Adding a line that is there adds to its quantity.
 pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<BasketView> {
     let buyer = buyer_of(principal)?;
     let store = &ctx.settings.store;
@@ -313,13 +315,22 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
     };
     fields.finish()?;
 
-    let mut wanted = vec![keys::document(reference.as_str())];
+    // Round one, at once: the document (with its connection and the line if it is already
+    // there), and the basket as it is.
     let through = connection_id.filter(|id| crate::secrets::is_id(id));
+    let id = line_id(&product.id, reference.as_str());
+    let key = keys::basket_line(principal.user_id(), &id);
+    let mut wanted = vec![keys::document(reference.as_str()), key.clone()];
     if let Some(id) = through {
         wanted.push(keys::connection(id));
     }
-    let mut found = ctx.table.get_many(&wanted).await?.into_iter();
+    let (found, mut basket) = futures::try_join!(
+        async { ctx.table.get_many(&wanted).await.map_err(Error::from) },
+        lines(ctx, principal.user_id())
+    )?;
+    let mut found = found.into_iter();
     let record: Option<DocumentRecord> = found.next().flatten().map(from_item).transpose()?;
+    let existing: Option<Line> = found.next().flatten().map(from_item).transpose()?;
     let connection: Option<Connection> = found.next().flatten().map(from_item).transpose()?;
     orderable(
         principal,
@@ -331,78 +342,76 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
     .map_err(|why| Error::field("reference", why))?;
     let record = record.ok_or(Error::NotFound)?;
 
-    let now = ctx.now();
-    let line = Line {
-        id: line_id(&product.id, reference.as_str()),
-        product_id: product.id.clone(),
-        reference: reference.as_str().to_owned(),
-        connection_id: through.map(str::to_owned),
-        enrolment_number: record.enrolment_number.clone(),
-        job_id: record.job_id.clone(),
-        achievement: record.achievement,
-        document_kind: record.kind,
-        quantity,
-        price_when_added: product.price,
-        added_at: now,
-        version: 1,
-    };
-    let key = keys::basket_line(principal.user_id(), &line.id);
-    let mut writes = vec![Write::put_new(to_item(&key, &line)?)];
-    let once = line.once_key(product, principal.user_id());
-    if let Some(once) = &once {
-        writes.push(Write::check(once.clone(), Condition::NotExists));
-    }
-    match ctx.table.transact(writes).await {
-        Ok(()) => {}
-        Err(TableError::ConditionFailed { index: 1 }) => {
+    let (line, write) = match existing {
+        None => {
+            let line = Line {
+                id,
+                product_id: product.id.clone(),
+                reference: reference.as_str().to_owned(),
+                connection_id: through.map(str::to_owned),
+                enrolment_number: record.enrolment_number.clone(),
+                job_id: record.job_id.clone(),
+                achievement: record.achievement,
+                document_kind: record.kind,
+                quantity,
+                price_when_added: product.price,
+                added_at: ctx.now(),
+                version: 1,
+            };
+            if basket.len() >= MAX_LINES {
+                return Err(Error::Conflict(format!(
+                    "a basket holds at most {MAX_LINES} lines; order or remove some first"
+                )));
+            }
+            let write = Write::put_new(to_item(&key, &line)?);
+            (line, write)
+        }
+        Some(_) if product.once_per_achievement => {
             return Err(Error::field(
                 "product_id",
-                "was already ordered for this candidate's achievement: one letter per achievement",
+                "is in your basket for this achievement already: one letter per achievement",
             ));
         }
-        Err(TableError::ConditionFailed { .. }) => {
-            add_to_existing(ctx, &key, product, quantity).await?;
+        Some(_) if product.fulfilment == Fulfilment::Digital => {
+            return Err(Error::field(
+                "product_id",
+                "is in your basket already: a letter is issued once, to download",
+            ));
         }
-        Err(e) => return Err(e.into()),
+        Some(mut line) => {
+            let total = line.quantity + quantity;
+            if total > MAX_QUANTITY {
+                return Err(Error::field(
+                    "quantity",
+                    format!(
+                        "would make {total} of this item; a basket holds at most {MAX_QUANTITY} of one"
+                    ),
+                ));
+            }
+            let expected = line.version;
+            line.quantity = total;
+            line.version += 1;
+            let write = Write::put_if(to_item(&key, &line)?, Condition::version_is(expected));
+            (line, write)
+        }
+    };
+    let mut writes = vec![write];
+    if let Some(once) = line.once_key(product, principal.user_id()) {
+        writes.push(Write::check(once, Condition::NotExists));
     }
-    view(ctx, principal).await
-}
-
-/// The line is there already: one more of it (at most [`MAX_QUANTITY`]).
-async fn add_to_existing(ctx: &Ctx, key: &Key, product: &Product, quantity: i64) -> Result<()> {
-    if product.once_per_achievement {
-        return Err(Error::field(
+    match basket.iter_mut().find(|l| l.id == line.id) {
+        Some(shown) => *shown = line,
+        None => basket.push(line),
+    }
+    // Round two, at once: the write, and the achievements the answer names.
+    let (written, achievements) =
+        futures::join!(ctx.table.transact(writes), achievements_of(ctx, &basket));
+    match written {
+        Ok(()) => Ok(show(ctx, &basket, &achievements?)),
+        Err(TableError::ConditionFailed { index: 1 }) => Err(Error::field(
             "product_id",
-            "is in your basket for this achievement already: one letter per achievement",
-        ));
-    }
-    let mut line: Line =
-        from_item(ctx.table.get(key).await?.ok_or_else(|| {
-            Error::Conflict("the basket changed meanwhile; try again".to_owned())
-        })?)?;
-    if line.quantity + quantity > MAX_QUANTITY {
-        return Err(Error::field(
-            "quantity",
-            format!(
-                "would make {} of this item; a basket holds at most {MAX_QUANTITY} of one",
-                line.quantity + quantity
-            ),
-        ));
-    }
-    let total = line.quantity + quantity;
-    change_quantity(ctx, key, &mut line, total).await
-}
-
-async fn change_quantity(ctx: &Ctx, key: &Key, line: &mut Line, quantity: i64) -> Result<()> {
-    let expected = line.version;
-    line.quantity = quantity;
-    line.version += 1;
-    match ctx
-        .table
-        .put(to_item(key, line)?, Condition::version_is(expected))
-        .await
-    {
-        Ok(()) => Ok(()),
+            "was already ordered for this candidate's achievement: one letter per achievement",
+        )),
         Err(TableError::ConditionFailed { .. }) => Err(Error::Conflict(
             "the basket changed meanwhile; try again".to_owned(),
         )),
@@ -427,7 +436,11 @@ pub async fn set_quantity(
 ) -> Result<BasketView> {
     buyer_of(principal)?;
     let key = line_key(principal, id)?;
-    let mut line: Line = from_item(ctx.table.get(&key).await?.ok_or(Error::NotFound)?)?;
+    let mut basket = lines(ctx, principal.user_id()).await?;
+    let line = basket
+        .iter_mut()
+        .find(|l| l.id == id)
+        .ok_or(Error::NotFound)?;
     let product = ctx.settings.store.product(&line.product_id);
     let mut fields = Fields::new();
     if input.quantity.is_none() {
@@ -438,8 +451,21 @@ pub async fn set_quantity(
     let Some(quantity) = quantity else {
         return Err(fields.into_error());
     };
-    change_quantity(ctx, &key, &mut line, quantity).await?;
-    view(ctx, principal).await
+    let expected = line.version;
+    line.quantity = quantity;
+    line.version += 1;
+    let write = Write::put_if(to_item(&key, &*line)?, Condition::version_is(expected));
+    let (written, achievements) = futures::join!(
+        ctx.table.transact(vec![write]),
+        achievements_of(ctx, &basket)
+    );
+    match written {
+        Ok(()) => Ok(show(ctx, &basket, &achievements?)),
+        Err(TableError::ConditionFailed { .. }) => Err(Error::Conflict(
+            "the basket changed meanwhile; try again".to_owned(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Removes a line (removing one that is not there is fine: the basket is as asked).
