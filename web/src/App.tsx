@@ -25,6 +25,11 @@ import { LearnerSearch } from "./pages/LearnerSearch";
 import { CentreJob, CentreJobs } from "./pages/CentreJobs";
 import { CentreRecords } from "./pages/CentreRecords";
 import { CentreDownloads } from "./pages/CentreDownloads";
+import { Store } from "./pages/Store";
+import { Basket } from "./pages/Basket";
+import { Checkout } from "./pages/Checkout";
+import { Orders } from "./pages/Orders";
+import { Order } from "./pages/Order";
 import { SessionProvider, useReady, useSession } from "./session";
 
 export function App() {
@@ -66,6 +71,11 @@ function Gate() {
         <Route path="connections" element={<SignedIn kinds={["learner", "third_party"]}><Connections /></SignedIn>} />
         <Route path="connections/:id/documents" element={<SignedIn kinds={["third_party"]}><SharedDocuments /></SignedIn>} />
         <Route path="search" element={<SignedIn kinds={["third_party"]}><LearnerSearch /></SignedIn>} />
+        <Route path="store" element={<SignedIn kinds={BUYERS}><Store /></SignedIn>} />
+        <Route path="basket" element={<SignedIn kinds={BUYERS}><Basket /></SignedIn>} />
+        <Route path="checkout" element={<SignedIn kinds={BUYERS}><Checkout /></SignedIn>} />
+        <Route path="orders" element={<SignedIn kinds={BUYERS}><Orders /></SignedIn>} />
+        <Route path="orders/:id" element={<SignedIn kinds={BUYERS}><Order /></SignedIn>} />
         <Route path="centre/jobs" element={<SignedIn kinds={["centre"]}><CentreJobs /></SignedIn>} />
         <Route path="centre/jobs/:jobId" element={<SignedIn kinds={["centre"]}><CentreJob /></SignedIn>} />
         <Route path="centre/records" element={<SignedIn kinds={["centre"]}><CentreRecords /></SignedIn>} />
@@ -84,6 +94,9 @@ function Gate() {
     </Routes>
   );
 }
+
+/** Who buys from the store's pages (centres will order from the back office's centre store). */
+const BUYERS: AccountKind[] = ["learner", "third_party"];
 
 /** Pages for a signed-in person, of one of `kinds` when given; others are sent to sign in. */
 function SignedIn({ kinds, children }: { kinds?: AccountKind[]; children: ReactNode }) {

@@ -15,7 +15,7 @@ interface TextFieldProps {
   hint?: ReactNode;
   required?: boolean;
   multiline?: boolean;
-  inputMode?: "text" | "numeric" | "email" | "tel";
+  inputMode?: "text" | "numeric" | "decimal" | "email" | "tel";
   maxLength?: number;
   width?: "short" | "medium";
   /** Tells apart the same field in several forms of one page (one per card, say). */
@@ -191,5 +191,35 @@ export function RadioGroup({ name, legend, options, value, onChange, problem }: 
         );
       })}
     </fieldset>
+  );
+}
+
+/** A choice from a list, as a select, with the message for it (the API's or the page's own). */
+export function SelectField({ name, label, value, onChange, options, problem, errors, hint, scope }: { name: string; label: string; value: string; onChange(value: string): void; options: Array<{ value: string; label: string }>; problem?: Problem | null; errors?: Record<string, string | undefined>; hint?: ReactNode; scope?: string }) {
+  const id = fieldId(name, scope);
+  const error = errors?.[name] ?? fieldError(problem, name);
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={error ? "field field--error" : "field"}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          <span className="visually-hidden">Error: </span>
+          {error}
+        </p>
+      )}
+      <select id={id} name={name} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

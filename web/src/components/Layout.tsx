@@ -1,6 +1,8 @@
 import { NavLink, Link, Outlet } from "react-router";
 import { call, client } from "../api/client";
 import { useReady, KIND_NAMES } from "../session";
+import { gbp } from "../api/store";
+import { BasketProvider, items, useBasket } from "../basket";
 
 /** The navigation each kind of account sees: only its own portal (ACC-10). */
 function links(kind: string): Array<[string, string]> {
@@ -19,6 +21,8 @@ function links(kind: string): Array<[string, string]> {
       return [
         ["/dashboard", "Dashboard"],
         ["/documents", "Documents"],
+        ["/store", "Store"],
+        ["/orders", "Orders"],
         ["/connections", "Connections"],
         ["/profile", "Profile"],
       ];
@@ -27,6 +31,8 @@ function links(kind: string): Array<[string, string]> {
         ["/dashboard", "Dashboard"],
         ["/connections", "Connections"],
         ["/search", "Search"],
+        ["/store", "Store"],
+        ["/orders", "Orders"],
         ["/profile", "Profile"],
       ];
     case "centre":
@@ -56,7 +62,7 @@ export function Layout() {
   }
 
   return (
-    <>
+    <BasketProvider me={me}>
       <a className="skip-link" href="#main">
         Skip to main content
       </a>
@@ -68,6 +74,7 @@ export function Layout() {
           </Link>
           {me ? (
             <div className="account-bar">
+              <BasketLink />
               <span className="account-bar__who">
                 {me.first_name} {me.last_name}
                 <span className="account-bar__kind"> · {KIND_NAMES[me.kind]}</span>
@@ -111,6 +118,27 @@ export function Layout() {
         </p>
         <p>© {site.organisation_name}</p>
       </footer>
-    </>
+    </BasketProvider>
+  );
+}
+
+/** The basket in the header, on every page of a buyer: how many items, and their total. */
+function BasketLink() {
+  const { basket, buys } = useBasket();
+  if (!buys) return null;
+  // One line of inline text, so that its name is what it says: "Basket: 2 items, £60.00".
+  return (
+    <NavLink to="/basket" className="basket-link">
+      Basket
+      {basket && (
+        <>
+          :{" "}
+          <span className="basket-link__count">
+            {items(basket.count)}
+            {basket.count > 0 && `, ${gbp(basket.total)}`}
+          </span>
+        </>
+      )}
+    </NavLink>
   );
 }

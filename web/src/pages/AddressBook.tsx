@@ -1,28 +1,15 @@
-import { useCallback, useMemo, useState, type FormEvent } from "react";
-import { call, client, fieldError, type Problem, type Schemas } from "../api/client";
-import { countries, countryName } from "../countries";
-import { ErrorSummary, LoadFailure, Notice, SubmitButton, TextField, fieldId } from "../components/Fields";
+import { useCallback, useState, type FormEvent } from "react";
+import { call, client, type Problem } from "../api/client";
+import { countryName } from "../countries";
+import { AddressForm, BLANK_ADDRESS, addressInput, toAddressForm, type AddressFormValues } from "../components/AddressForm";
+import { LoadFailure, Notice } from "../components/Fields";
 import { usePaged } from "../components/usePaged";
 import { Page } from "../components/Page";
 import { ProfileNav } from "../components/ProfileNav";
 
-type Address = Schemas["Address"];
-type Form = Record<"label" | "recipient" | "line1" | "line2" | "city" | "region" | "postcode" | "country", string>;
-
-const BLANK: Form = { label: "", recipient: "", line1: "", line2: "", city: "", region: "", postcode: "", country: "GB" };
-
-function toForm(a: Address): Form {
-  return {
-    label: a.label ?? "",
-    recipient: a.recipient,
-    line1: a.line1,
-    line2: a.line2 ?? "",
-    city: a.city,
-    region: a.region ?? "",
-    postcode: a.postcode ?? "",
-    country: a.country,
-  };
-}
+type Form = AddressFormValues;
+const BLANK = BLANK_ADDRESS;
+const toForm = toAddressForm;
 
 export function AddressBook() {
   const fetchAll = useCallback(() => call(client.GET("/api/me/addresses")), []);
@@ -36,8 +23,6 @@ export function AddressBook() {
   const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const countryList = useMemo(countries, []);
-
 
   function open(target: string, start: Form) {
     setEditing(target);
@@ -48,7 +33,7 @@ export function AddressBook() {
 
   async function save(e: FormEvent) {
     e.preventDefault();
-    const body = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v.trim() || null])) as Schemas["AddressInput"];
+    const body = addressInput(form);
     setBusy(true);
     const outcome =
       editing === "new"
@@ -74,8 +59,6 @@ export function AddressBook() {
     } else setActionProblem(outcome.problem);
   }
 
-  const set = (field: keyof Form) => (value: string) => setForm((f) => ({ ...f, [field]: value }));
-  const countryError = fieldError(problem, "country");
 
   return (
     <Page title="Your address book" lead="Billing and delivery addresses, ready for when you order printed documents.">
@@ -131,38 +114,11 @@ export function AddressBook() {
       ) : (
         <section aria-labelledby="address-form" className="section">
           <h2 id="address-form">{editing === "new" ? "Add an address" : "Edit the address"}</h2>
-          <ErrorSummary problem={problem} />
-          <form onSubmit={save} noValidate className="form">
-            <TextField name="label" label="Name for this address" hint='For example "Home" or "Office".' value={form.label} onChange={set("label")} problem={problem} />
-            <TextField name="recipient" label="Recipient" autoComplete="name" value={form.recipient} onChange={set("recipient")} problem={problem} required />
-            <TextField name="line1" label="Address line 1" autoComplete="address-line1" value={form.line1} onChange={set("line1")} problem={problem} required />
-            <TextField name="line2" label="Address line 2" autoComplete="address-line2" value={form.line2} onChange={set("line2")} problem={problem} />
-            <TextField name="city" label="Town or city" autoComplete="address-level2" value={form.city} onChange={set("city")} problem={problem} required />
-            <TextField name="region" label="County, state or region" autoComplete="address-level1" value={form.region} onChange={set("region")} problem={problem} />
-            <TextField name="postcode" label="Postcode" autoComplete="postal-code" value={form.postcode} onChange={set("postcode")} problem={problem} width="medium" hint="Needed for UK addresses." />
-            <div className={countryError ? "field field--error" : "field"}>
-              <label htmlFor={fieldId("country")}>Country</label>
-              {countryError && (
-                <p className="field-error" id={`${fieldId("country")}-error`}>
-                  <span className="visually-hidden">Error: </span>
-                  {countryError}
-                </p>
-              )}
-              <select id={fieldId("country")} name="country" autoComplete="country" value={form.country} onChange={(e) => set("country")(e.target.value)} aria-invalid={countryError ? true : undefined} aria-describedby={countryError ? `${fieldId("country")}-error` : undefined}>
-                {countryList.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="actions">
-              <SubmitButton busy={busy}>Save address</SubmitButton>
-              <button type="button" className="button button--secondary" onClick={() => setEditing(null)}>
-                Cancel
-              </button>
-            </div>
-          </form>
+          <AddressForm form={form} onChange={setForm} onSubmit={save} problem={problem} busy={busy} submit="Save address">
+            <button type="button" className="button button--secondary" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </AddressForm>
         </section>
       )}
     </Page>

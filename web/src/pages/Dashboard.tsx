@@ -39,6 +39,10 @@ function useCounts(me: Profile) {
           found.pending = `${connections.data.items.filter((c) => c.status === "pending").length}${more}`;
         }
       }
+      if (me.kind === "learner" || me.kind === "third_party") {
+        const unpaid = await call(client.GET("/api/orders", { params: { query: { status: "awaiting_payment", limit: 100 } } }));
+        if (unpaid.ok) found.unpaid = countOf(unpaid.data);
+      }
       if (me.kind === "centre") {
         const jobs = await call(client.GET("/api/centre/jobs", { params: { query: { limit: 100 } } }));
         if (jobs.ok) found.jobs = countOf(jobs.data);
@@ -68,6 +72,7 @@ function plural(count: string | undefined, one: string, many: string) {
 function tiles(me: Profile, counts: Record<string, string>): Tile[] {
   const addresses = counts.addresses === undefined ? "" : ` You have ${plural(counts.addresses, "saved address", "saved addresses")}.`;
   const connections = counts.active === undefined ? "" : ` You have ${plural(counts.active, "active connection", "active connections")} and ${plural(counts.pending, "pending", "pending")}.`;
+  const orders = counts.unpaid === undefined || counts.unpaid === "0" ? "" : ` ${plural(counts.unpaid, "order is", "orders are")} awaiting payment.`;
   const profile: Tile = { title: "Profile", text: `Manage your personal details, password and addresses.${addresses}`, to: "/profile", action: "Manage" };
   switch (me.kind) {
     case "learner":
@@ -78,7 +83,8 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
           to: "/documents",
           action: "View",
         },
-        { title: "Orders", text: "Order official printed documents and see your previous orders.", action: "Order" },
+        { title: "Store", text: "Order official printed copies of your certificates, or a letter confirming your achievement.", to: "/store", action: "Open" },
+        { title: "Orders", text: `See your orders, pay for them and open the letters they issued.${orders}`, to: "/orders", action: "View" },
         { title: "Connections", text: `Share your documents with employers, universities and others for a limited time.${connections}`, to: "/connections", action: "Manage" },
         profile,
       ];
@@ -86,7 +92,8 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
       return [
         { title: "Connections", text: `See the documents learners have shared with you, and ask learners to share.${connections}`, to: "/connections", action: "Manage" },
         { title: "Search", text: "Find learners who have chosen to be found, by name or a document's reference.", to: "/search", action: "Search" },
-        { title: "Orders", text: "Order proof-of-qualification letters and see your previous orders.", action: "Order" },
+        { title: "Store", text: "Order a proof-of-qualification letter for an achievement a learner shares with you.", to: "/store", action: "Open" },
+        { title: "Orders", text: `See your orders, pay for them and open the letters they issued.${orders}`, to: "/orders", action: "View" },
         profile,
       ];
     case "centre":

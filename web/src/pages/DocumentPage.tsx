@@ -3,6 +3,7 @@ import { Link, useLocation, useParams, useSearchParams } from "react-router";
 import { call, client, csrfHeaders, unreachable, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary, LoadFailure, Notice } from "../components/Fields";
 import { Page } from "../components/Page";
+import { OrderDialog } from "../components/OrderDialog";
 import { ReportForm } from "../components/ReportForm";
 import { useLoaded } from "../components/useLoaded";
 import { useReady } from "../session";
@@ -103,6 +104,7 @@ export function DocumentPage() {
         </div>
       </dl>
       {doc.type === "badge" ? <Badge doc={doc} connection={connection} /> : <Pdf doc={doc} src={pdf} onChange={setDoc} />}
+      {doc.status === "valid" && (doc.type === "certificate" || doc.type === "unit_certificate") && (me?.kind === "learner" || (me?.kind === "third_party" && connection)) && <Order doc={doc} connection={connection} />}
       <Report reference={doc.reference} connection={connection} open={params.get("report") === "1"} />
     </Page>
   );
@@ -204,6 +206,26 @@ function Badge({ doc, connection }: { doc: DocumentView; connection?: string }) 
           <p className="hint">LinkedIn opens with the certification, {a.qualification_title}, filled in, with this reference as the credential ID and the link to check it.</p>
         </div>
       )}
+    </section>
+  );
+}
+
+/** ORD-1: a printed copy or a letter of this document (a third party: a letter, through the connection). */
+function Order({ doc, connection }: { doc: DocumentView; connection?: string }) {
+  const [open, setOpen] = useState(false);
+  const title = connection ? "Order a letter" : "Order a printed copy or a letter";
+  return (
+    <section aria-labelledby="order-heading" className="section">
+      <h2 id="order-heading">{connection ? "Need it confirmed in writing?" : "Need a printed copy?"}</h2>
+      <p>
+        {connection
+          ? `A proof-of-qualification letter confirms ${doc.achievement.first_name} ${doc.achievement.last_name}'s achievement. It is issued to you online, with its own reference and QR code, as soon as it is paid.`
+          : "Order a printed replacement, posted to you, or a confirmation of award letter, issued online as soon as it is paid."}
+      </p>
+      <button type="button" className="button button--secondary" onClick={() => setOpen(true)}>
+        {title}
+      </button>
+      {open && <OrderDialog title={`${title}: ${KIND[doc.type].toLowerCase()} ${doc.reference}`} references={[doc.reference]} connectionId={connection} onClose={() => setOpen(false)} />}
     </section>
   );
 }

@@ -1,7 +1,8 @@
-import { useCallback } from "react";
+import { useCallback, useState } from "react";
 import { Link } from "react-router";
 import { call, client, type Schemas } from "../api/client";
 import { LoadFailure } from "../components/Fields";
+import { OrderDialog } from "../components/OrderDialog";
 import { usePaged } from "../components/usePaged";
 import { Page } from "../components/Page";
 import { useReady } from "../session";
@@ -94,6 +95,9 @@ export function Documents() {
 }
 
 function AchievementCard({ achievement: a }: { achievement: Achievement }) {
+  const [ordering, setOrdering] = useState(false);
+  // What can be ordered for: the valid certificates and unit certificates (not badges).
+  const orderable = a.documents.filter((d) => d.status === "valid" && d.type !== "badge").map((d) => d.reference);
   const headingId = `achievement-${a.job_id}-${a.qualification_code}`.replace(/[^a-zA-Z0-9_-]/g, "-");
   return (
     <section aria-labelledby={headingId}>
@@ -157,14 +161,17 @@ function AchievementCard({ achievement: a }: { achievement: Achievement }) {
           </ul>
         </details>
       )}
-      <div className="actions">
-        <button type="button" className="button button--secondary" disabled aria-describedby={`${headingId}-order`}>
-          Order a printed copy
-        </button>
-        <p className="hint" id={`${headingId}-order`}>
-          Ordering printed copies opens with the portal's store.
-        </p>
-      </div>
+      {orderable.length > 0 && (
+        <div className="actions">
+          <button type="button" className="button button--secondary" onClick={() => setOrdering(true)} aria-describedby={`${headingId}-order`}>
+            Order a printed copy or a letter<span className="visually-hidden"> for {a.qualification_title}</span>
+          </button>
+          <p className="hint" id={`${headingId}-order`}>
+            A printed replacement posted to you, or a confirmation of award letter issued online.
+          </p>
+        </div>
+      )}
+      {ordering && <OrderDialog title={`Order for ${a.qualification_title}`} references={orderable} onClose={() => setOrdering(false)} />}
     </section>
   );
 }

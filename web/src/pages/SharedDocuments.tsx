@@ -1,7 +1,8 @@
-import { useCallback } from "react";
+import { useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
 import { call, client } from "../api/client";
 import { LoadFailure, Notice } from "../components/Fields";
+import { OrderDialog } from "../components/OrderDialog";
 import { Page } from "../components/Page";
 import { useLoaded } from "../components/useLoaded";
 import { KIND, STATUS, longDate } from "./Documents";
@@ -11,6 +12,8 @@ export function SharedDocuments() {
   const { id = "" } = useParams();
   const fetchOne = useCallback(() => call(client.GET("/api/connections/{id}/documents", { params: { path: { id } } })), [id]);
   const { data: shared, problem, reload: load } = useLoaded(fetchOne);
+  // The document a letter is being ordered for.
+  const [ordering, setOrdering] = useState<string | null>(null);
   const back = (
     <p>
       <Link to="/connections">Back to your connections</Link>
@@ -41,6 +44,7 @@ export function SharedDocuments() {
     <Page title={`Documents shared by ${c.other.name}`} lead={`Shared with you until ${longDate(c.expires_on)}. These copies are for viewing here only: printed or downloaded, they are not valid.`} wide>
       {back}
       {shared.items.length === 0 && <p>{c.other.name} has not shared any documents with you yet. Ask them to choose the documents to share.</p>}
+      {shared.items.some((d) => d.status === "valid" && d.type !== "badge") && <p>To have an achievement confirmed in writing, order a proof-of-qualification letter: it is issued to you online, with its own reference, as soon as it is paid.</p>}
       <ul className="cards cards--stack">
         {shared.items.map((d) => {
           const what = ` ${KIND[d.type].toLowerCase()} ${d.reference}`;
@@ -85,6 +89,11 @@ export function SharedDocuments() {
                       <span className="visually-hidden"> {d.reference} (PDF, opens in a new tab)</span>
                     </a>
                   )}
+                  {d.status === "valid" && (d.type === "certificate" || d.type === "unit_certificate") && (
+                    <button type="button" className="button button--small button--secondary" onClick={() => setOrdering(d.reference)}>
+                      Order a letter<span className="visually-hidden"> for{what}</span>
+                    </button>
+                  )}
                   <Link className="button button--small button--warning" to={`/documents/${d.reference}${through}&report=1`}>
                     Report a problem<span className="visually-hidden"> with{what}</span>
                   </Link>
@@ -94,6 +103,7 @@ export function SharedDocuments() {
           );
         })}
       </ul>
+      {ordering && <OrderDialog title={`Order a letter: ${ordering}`} references={[ordering]} connectionId={c.id} onClose={() => setOrdering(null)} />}
     </Page>
   );
 }
