@@ -21,14 +21,14 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use http::Method;
-use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, LocalPayments, OutboxMailer, Outcome};
+use portal_adapters::embedded::{EmbeddedTable, LocalPayments, OutboxMailer, Outcome};
+use portal_domain::Ctx;
 use portal_domain::ports::{
-    Clock, Condition, FixedClock, Item, Key, Page, Query, SystemRandom, Table, TableError, Write,
+    Clock, Condition, FixedClock, Item, Key, Page, Query, Table, TableError, Write,
 };
-use portal_domain::{Ctx, Settings};
 use portal_http::ApiRequest;
 use portal_tests::connections::ada_with_documents;
-use portal_tests::portal::{PASSWORD, RECORDS_KEY, learner, sha256};
+use portal_tests::portal::{PASSWORD, RECORDS_KEY, learner};
 use portal_tests::store::{add, address, checkout, deliver_event, paid_event, webhook_secret};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -310,31 +310,11 @@ impl Bench {
                 .replace_nanosecond(0)
                 .expect("zero nanoseconds"),
         ));
-        let outbox = OutboxMailer::new(dir.path().join("outbox"));
-        let mut settings = Settings::local("http://127.0.0.1:3000");
-        settings.records_api_key_sha256 = Some(sha256(RECORDS_KEY));
-        let payments = LocalPayments::new(
-            Arc::new(
-                EmbeddedTable::open(&dir.path().join("provider.redb")).expect("the provider's"),
-            ),
-            Arc::new(SystemRandom),
-            "http://127.0.0.1:3000".into(),
-            "whsec_store_bench".into(),
-        );
-        let ctx = Ctx {
-            table: table.clone(),
-            blobs: Arc::new(FolderBlobs::new(
-                dir.path().join("blobs"),
-                "http://127.0.0.1:3000".into(),
-                [7; 32],
-                clock.clone(),
-            )),
-            mailer: Arc::new(outbox.clone()),
-            clock: clock.clone(),
-            random: Arc::new(SystemRandom),
-            payments: Arc::new(payments.clone()),
-            settings: Arc::new(settings),
-        };
+        let portal_tests::portal::EmbeddedCtx {
+            ctx,
+            outbox,
+            payments,
+        } = portal_tests::portal::embedded_ctx(dir.path(), table.clone(), clock.clone());
         Self {
             ctx,
             table,

@@ -348,3 +348,49 @@ impl Mailer for FlakyMailer {
 pub fn now(portal: &TestPortal) -> OffsetDateTime {
     portal.clock.now()
 }
+
+/// The functions' context over `table` (a wrapper that counts or records its calls), with the
+/// embedded blobs, outbox and a local payment provider on a table of its own (Stripe's side,
+/// not the portal's), in `dir`; settings as the local portal's, with the records key.
+pub struct EmbeddedCtx {
+    pub ctx: portal_domain::Ctx,
+    pub outbox: portal_adapters::embedded::OutboxMailer,
+    pub payments: portal_adapters::embedded::LocalPayments,
+}
+
+pub fn embedded_ctx(
+    dir: &std::path::Path,
+    table: Arc<dyn portal_domain::ports::Table>,
+    clock: Arc<FixedClock>,
+) -> EmbeddedCtx {
+    use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, LocalPayments, OutboxMailer};
+    const URL: &str = "http://127.0.0.1:3000";
+    let outbox = OutboxMailer::new(dir.join("outbox"));
+    let mut settings = portal_domain::Settings::local(URL);
+    settings.records_api_key_sha256 = Some(sha256(RECORDS_KEY));
+    let payments = LocalPayments::new(
+        Arc::new(EmbeddedTable::open(&dir.join("provider.redb")).expect("the provider's table")),
+        Arc::new(portal_domain::ports::SystemRandom),
+        URL.into(),
+        "whsec_embedded_ctx".into(),
+    );
+    let ctx = portal_domain::Ctx {
+        table,
+        blobs: Arc::new(FolderBlobs::new(
+            dir.join("blobs"),
+            URL.into(),
+            [7; 32],
+            clock.clone(),
+        )),
+        mailer: Arc::new(outbox.clone()),
+        clock,
+        random: Arc::new(portal_domain::ports::SystemRandom),
+        payments: Arc::new(payments.clone()),
+        settings: Arc::new(settings),
+    };
+    EmbeddedCtx {
+        ctx,
+        outbox,
+        payments,
+    }
+}

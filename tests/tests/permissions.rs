@@ -8,14 +8,12 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use http::Method;
-use portal_adapters::embedded::{EmbeddedTable, FolderBlobs, LocalPayments, OutboxMailer, Outcome};
-use portal_domain::ports::{
-    Clock, FixedClock, Item, Key, Page, Query, SystemRandom, Table, TableError, Write,
-};
-use portal_domain::{Ctx, Settings};
+use portal_adapters::embedded::{EmbeddedTable, LocalPayments, OutboxMailer, Outcome};
+use portal_domain::Ctx;
+use portal_domain::ports::{Clock, FixedClock, Item, Key, Page, Query, Table, TableError, Write};
 use portal_http::ApiRequest;
 use portal_tests::portal::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, RECORDS_KEY, learner, sha256, third_party,
+    ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, RECORDS_KEY, learner, third_party,
 };
 use serde_json::{Value, json};
 
@@ -139,29 +137,11 @@ impl Journey {
             actions: Mutex::default(),
         });
         let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
-        let outbox = OutboxMailer::new(dir.path().join("outbox"));
-        let mut settings = Settings::local("http://127.0.0.1:3000");
-        settings.records_api_key_sha256 = Some(sha256(RECORDS_KEY));
-        let payments = LocalPayments::new(
-            Arc::new(EmbeddedTable::open(&dir.path().join("provider.redb")).unwrap()),
-            Arc::new(SystemRandom),
-            "http://127.0.0.1:3000".into(),
-            "whsec_permissions_journey".into(),
-        );
-        let ctx = Ctx {
-            table: table.clone(),
-            blobs: Arc::new(FolderBlobs::new(
-                dir.path().join("blobs"),
-                "http://127.0.0.1:3000".into(),
-                [7; 32],
-                clock.clone(),
-            )),
-            mailer: Arc::new(outbox.clone()),
-            clock: clock.clone(),
-            random: Arc::new(SystemRandom),
-            payments: Arc::new(payments.clone()),
-            settings: Arc::new(settings),
-        };
+        let portal_tests::portal::EmbeddedCtx {
+            ctx,
+            outbox,
+            payments,
+        } = portal_tests::portal::embedded_ctx(dir.path(), table.clone(), clock.clone());
         Self {
             ctx,
             table,
