@@ -492,6 +492,17 @@ fn page(
     of: usize,
     draw: impl FnOnce(&mut Pen<'_, '_>),
 ) -> Result<(), RenderError> {
+    a4_page(document, |pen| {
+        draw(pen);
+        furniture(pen, ctx, number, of);
+    })
+}
+
+/// One A4 page of the document, drawn whole by `draw` (every kind of document, receipts too).
+pub(crate) fn a4_page(
+    document: &mut Document,
+    draw: impl FnOnce(&mut Pen<'_, '_>),
+) -> Result<(), RenderError> {
     let settings =
         PageSettings::from_wh(W, H).ok_or_else(|| RenderError::Pdf("page size".into()))?;
     let mut page = document.start_page_with(settings);
@@ -499,7 +510,6 @@ fn page(
     {
         let mut pen = Pen::drawing(&mut surface);
         draw(&mut pen);
-        furniture(&mut pen, ctx, number, of);
     }
     surface.finish();
     page.finish();

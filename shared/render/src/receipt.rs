@@ -15,7 +15,6 @@ use std::ops::Range;
 use krilla::Document;
 use krilla::image::Image;
 use krilla::metadata::Metadata;
-use krilla::page::PageSettings;
 
 use crate::RenderError;
 use crate::layout::{
@@ -981,18 +980,10 @@ fn page(
     of: usize,
     draw: impl FnOnce(&mut Pen<'_, '_>),
 ) -> Result<(), RenderError> {
-    let settings =
-        PageSettings::from_wh(W, H).ok_or_else(|| RenderError::Pdf("page size".into()))?;
-    let mut page = document.start_page_with(settings);
-    let mut surface = page.surface();
-    {
-        let mut pen = Pen::drawing(&mut surface);
-        draw(&mut pen);
-        footer(&mut pen, ctx, number, of);
-    }
-    surface.finish();
-    page.finish();
-    Ok(())
+    crate::layout::a4_page(document, |pen| {
+        draw(pen);
+        footer(pen, ctx, number, of);
+    })
 }
 
 /// Draws the table's page `i` (its heading, the table's header and rows); gives where the rows
