@@ -27,7 +27,7 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
         }
         (&Method::GET, "receipt") => {
             let principal = auth::signed_in(ctx, &req).await?;
-            let order = orders::own_order(ctx, &principal, id).await?;
+            let order = orders::own(ctx, &principal, id).await?;
             let pdf = crate::printing::receipt(ctx, &order).await?;
             Ok(ApiResponse::new(StatusCode::OK, "application/pdf", pdf)
                 .header(

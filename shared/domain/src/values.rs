@@ -288,6 +288,16 @@ pub fn parse_date_of_birth(raw: &str, today: Date) -> Result<Date, &'static str>
     }
 }
 
+/// An ISO 3166-1 alpha-2 country code, upper case (`gb` → `GB`).
+pub fn country_code(raw: &str) -> Result<String, &'static str> {
+    let code = raw.trim().to_uppercase();
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err("must be a two-letter country code such as GB")
+    }
+}
+
 pub fn format_date(date: Date) -> String {
     format!(
         "{:04}-{:02}-{:02}",

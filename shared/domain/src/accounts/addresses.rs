@@ -54,14 +54,11 @@ impl Address {
         let line2 = f.optional("line2", input.line2.as_deref(), text(100));
         let city = f.required("city", input.city.as_deref(), text(100));
         let region = f.optional("region", input.region.as_deref(), text(100));
-        let country = f.required("country", input.country.as_deref(), |c| {
-            let code = c.trim().to_uppercase();
-            if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-                Ok(code)
-            } else {
-                Err("must be a two-letter country code such as GB")
-            }
-        });
+        let country = f.required(
+            "country",
+            input.country.as_deref(),
+            crate::values::country_code,
+        );
         let postcode = f.optional("postcode", input.postcode.as_deref(), |p| {
             let p = p.trim().to_uppercase();
             if p.len() <= 12

@@ -53,20 +53,10 @@ impl DeliveryChoice {
     }
 }
 
-/// ISO 3166-1 alpha-2, upper case; refused by name otherwise.
-pub fn country(raw: &str) -> std::result::Result<String, &'static str> {
-    let code = raw.trim().to_uppercase();
-    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-        Ok(code)
-    } else {
-        Err("must be a two-letter country code such as GB")
-    }
-}
-
 /// The delivery options for a delivery country (ORD-3).
 pub fn delivery_options(ctx: &Ctx, raw_country: Option<&str>) -> Result<Vec<DeliveryChoice>> {
     let mut fields = Fields::new();
-    let country = fields.required("country", raw_country, country);
+    let country = fields.required("country", raw_country, crate::values::country_code);
     fields.finish()?;
     let country = country.ok_or_else(|| Error::field("country", "is required"))?;
     Ok(ctx
@@ -162,12 +152,15 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
             },
         );
     }
-    let stored = basket::lines(ctx, principal.user_id()).await?;
+    // The basket and the address book are read at once (one partition, two ranges).
+    let (stored, addresses) = futures::try_join!(
+        basket::lines(ctx, principal.user_id()),
+        crate::accounts::addresses::list(ctx, principal)
+    )?;
     if stored.is_empty() {
         fields.add("basket", "is empty: add something to order first");
         return Err(fields.into_error());
     }
-    let addresses = crate::accounts::addresses::list(ctx, principal).await?;
     let find = |field: &str, id: Option<&str>, fields: &mut Fields| -> Option<Address> {
         let id = id.map(str::trim).filter(|i| !i.is_empty())?;
         let found = addresses.iter().find(|a| a.id == id).cloned();
@@ -426,10 +419,16 @@ pub async fn place(
     let buyer_kind = Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
     let key = idempotency_key(raw_key)?;
     let id = order_id(principal.user_id(), key);
-    if let Some(existing) = super::orders::load(ctx, &id).await? {
+    // The order this key made, if any, is read beside what a new one needs; it wins (a retry
+    // after payment finds the basket empty, and must still get its order).
+    let (existing, prepared) = futures::join!(
+        super::orders::load(ctx, &id),
+        prepare(ctx, principal, input)
+    );
+    if let Some(existing) = existing? {
         return Ok(Placed::of(&existing));
     }
-    let prepared = prepare(ctx, principal, input).await?;
+    let prepared = prepared?;
     let now = ctx.now();
     let totals = totals(ctx, &prepared.lines, prepared.delivery.as_ref());
     let awaiting_quote = prepared

@@ -561,17 +561,13 @@ pub(super) async fn load(ctx: &Ctx, id: &str) -> Result<Option<Order>> {
         .transpose()
 }
 
-/// One of the buyer's orders as stored (for its receipt); anyone else's is "not found".
-pub async fn own_order(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Order> {
-    own(ctx, principal, id).await
-}
-
 /// One of the buyer's orders; anyone else's is "not found".
 pub async fn get(ctx: &Ctx, principal: &Principal, id: &str) -> Result<OrderView> {
     Ok(own(ctx, principal, id).await?.view())
 }
 
-pub(super) async fn own(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Order> {
+/// One of the buyer's orders as stored (for its receipt, say); anyone else's is "not found".
+pub async fn own(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Order> {
     Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
     match load(ctx, id).await? {
         Some(order) if order.buyer_id == principal.user_id() => Ok(order),
