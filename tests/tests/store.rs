@@ -412,6 +412,52 @@ async fn the_webhook_refuses_bad_signatures_stale_events_and_wrong_amounts_and_h
     let late = deliver_event(&portal, &expired, &secret, now).await;
     assert_eq!(late.body["outcome"], "ignored");
     assert_eq!(order(&portal, &ada, &id).await["status"], "paid");
+    // Signed, but not an event; an event of a kind the portal does not act on.
+    let garbage = deliver_event(&portal, &json!(["not", "an", "event"]), &secret, now).await;
+    assert_eq!(
+        (garbage.status, garbage.fields()),
+        (StatusCode::BAD_REQUEST, vec!["body".to_owned()])
+    );
+    let mut other = paid_event("evt_6", &id, total, "pi_1");
+    other["type"] = json!("customer.created");
+    let other = deliver_event(&portal, &other, &secret, now).await;
+    assert_eq!(other.body["outcome"], "ignored");
+}
+
+#[tokio::test]
+async fn the_local_payment_page_refuses_unknown_sessions_bad_outcomes_and_a_second_press() {
+    let (portal, _ada, placed) = ada_placed_an_order().await;
+    let url = placed.body["payment_url"].as_str().unwrap();
+    let page = portal.http.get(url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let unknown = portal
+        .http
+        .get(portal.url("/dev/pay/cs_local_000000000000000000000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let bogus = portal
+        .http
+        .get(portal.url("/dev/pay/not-a-session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bogus.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        press(&portal, url, "refund-me").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(press(&portal, url, "paid").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        press(&portal, url, "paid").await.0,
+        StatusCode::CONFLICT,
+        "a page pays once"
+    );
+    assert_eq!(
+        press(&portal, url, "cancelled").await.0,
+        StatusCode::CONFLICT
+    );
 }
 
 #[tokio::test]
