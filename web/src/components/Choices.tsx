@@ -3,7 +3,7 @@
 import type { ReactNode } from "react";
 import { fieldError, type Problem } from "../api/client";
 import { MAX_QUANTITY } from "../api/store";
-import { fieldId } from "./Fields";
+import { SelectField, fieldId } from "./Fields";
 
 export interface Choice {
   value: string;
@@ -54,30 +54,7 @@ export function ChoiceGroup({ name, legend, hint, choices, value, onChange, prob
 
 /** How many of one item, 1 to 10, as a select (what the basket allows). */
 export function QuantitySelect({ name, label, value, onChange, problem, scope, disabled, hint }: { name: string; label: ReactNode; value: number; onChange(value: number): void; problem?: Problem | null; scope?: string; disabled?: boolean; hint?: string }) {
-  const id = fieldId(name, scope);
-  const error = fieldError(problem, name);
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className={error ? "field field--error quantity" : "field quantity"}>
-      <label htmlFor={id}>{label}</label>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      )}
-      <select id={id} name={name} value={value} disabled={disabled} onChange={(e) => onChange(Number(e.target.value))} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
-        {Array.from({ length: MAX_QUANTITY }, (_, i) => i + 1).map((n) => (
-          <option key={n} value={n}>
-            {n}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  return <SelectField name={name} label={label} value={String(value)} onChange={(v) => onChange(Number(v))} options={QUANTITIES} problem={problem} scope={scope} disabled={disabled} hint={hint} className="quantity" />;
 }
+
+const QUANTITIES = Array.from({ length: MAX_QUANTITY }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }));

@@ -195,12 +195,12 @@ export function RadioGroup({ name, legend, options, value, onChange, problem }: 
 }
 
 /** A choice from a list, as a select, with the message for it (the API's or the page's own). */
-export function SelectField({ name, label, value, onChange, options, problem, errors, hint, scope }: { name: string; label: string; value: string; onChange(value: string): void; options: Array<{ value: string; label: string }>; problem?: Problem | null; errors?: Record<string, string | undefined>; hint?: ReactNode; scope?: string }) {
+export function SelectField({ name, label, value, onChange, options, problem, errors, hint, scope, disabled, className }: { name: string; label: ReactNode; value: string; onChange(value: string): void; options: Array<{ value: string; label: string }>; problem?: Problem | null; errors?: Record<string, string | undefined>; hint?: ReactNode; scope?: string; disabled?: boolean; className?: string }) {
   const id = fieldId(name, scope);
   const error = errors?.[name] ?? fieldError(problem, name);
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
-    <div className={error ? "field field--error" : "field"}>
+    <div className={["field", error ? "field--error" : null, className].filter(Boolean).join(" ")}>
       <label htmlFor={id}>{label}</label>
       {hint && (
         <p className="hint" id={`${id}-hint`}>
@@ -213,7 +213,7 @@ export function SelectField({ name, label, value, onChange, options, problem, er
           {error}
         </p>
       )}
-      <select id={id} name={name} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
+      <select id={id} name={name} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
