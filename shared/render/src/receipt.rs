@@ -333,33 +333,21 @@ fn columns(faces: &Faces, r: &Receipt) -> Cols {
     let vat = &r.vat;
     let qty = figures(QTY, lines.iter().map(|l| l.quantity.to_string()).collect());
     let unit = figures(UNIT, lines.iter().map(|l| gbp(l.unit_price)).collect());
-    let net = figures(
-        NET,
-        lines
-            .iter()
-            .map(|l| l.net)
-            .chain(vat.iter().map(|v| v.net))
-            .map(gbp)
-            .collect(),
-    );
-    let vat_w = figures(
-        VAT,
-        lines
-            .iter()
-            .map(|l| l.vat)
-            .chain(vat.iter().map(|v| v.vat))
-            .map(gbp)
-            .collect(),
-    );
-    let gross = figures(
-        GROSS,
-        lines
-            .iter()
-            .map(|l| l.gross)
-            .chain(vat.iter().map(|v| v.gross))
-            .map(gbp)
-            .collect(),
-    );
+    // A money column holds the lines' amounts and the VAT summary's, aligned.
+    let money = |column, line: fn(&ReceiptLine) -> i64, rate: fn(&ReceiptVat) -> i64| {
+        figures(
+            column,
+            lines
+                .iter()
+                .map(line)
+                .chain(vat.iter().map(rate))
+                .map(gbp)
+                .collect(),
+        )
+    };
+    let net = money(NET, |l| l.net, |v| v.net);
+    let vat_w = money(VAT, |l| l.vat, |v| v.vat);
+    let gross = money(GROSS, |l| l.gross, |v| v.gross);
     // The rate's name over its percentage, each on a line when the name is short.
     let rate = widest(
         &faces.regular,
