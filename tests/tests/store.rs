@@ -769,6 +769,10 @@ async fn every_store_route_refuses_anonymous_callers_the_wrong_kind_and_bad_inpu
             Method::POST,
             "/api/orders/00000000-0000-4000-8000-000000000000/pay",
         ),
+        (
+            Method::GET,
+            "/api/orders/00000000-0000-4000-8000-000000000000/receipt",
+        ),
     ] {
         let anonymous = portal
             .send(method.clone(), path, Some(json!({})), &[])

@@ -210,18 +210,6 @@ impl LocalPayments {
             redirect,
         })
     }
-
-    /// The refunds made, newest last (for the page and for tests).
-    pub async fn refund_of(
-        &self,
-        idempotency_key: &str,
-    ) -> Result<Option<serde_json::Value>, TableError> {
-        Ok(self
-            .table
-            .get(&refund_key(&hashed("re_local_", idempotency_key)))
-            .await?
-            .map(serde_json::Value::Object))
-    }
 }
 
 #[async_trait]
