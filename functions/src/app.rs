@@ -78,6 +78,9 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "checkout" => handlers::checkout::handle(ctx, req).await,
         "payments-webhook" => handlers::payments_webhook::handle(ctx, req).await,
         "orders" => handlers::orders::handle(ctx, req).await,
+        "centre-account" => handlers::centre_account::handle(ctx, req).await,
+        "admin-orders" => handlers::admin_orders::handle(ctx, req).await,
+        "manage-credit" => handlers::manage_credit::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"
         ))),

@@ -506,8 +506,8 @@ fn operation(route: &Route) -> Operation {
             "The buyer's orders, newest first, filtered (ORD-5)",
             None,
             200,
-            Some("OrderSummaryPage"),
-            "learner, third party",
+            Some("OrderRowPage"),
+            "learner, third party, centre (the centre's orders)",
         ),
         ("GET", "/api/orders/{id}") => op(
             "One of the buyer's orders: billing, delivery, lines, totals, payment and the log of its status changes (ORD-5)",
@@ -529,6 +529,69 @@ fn operation(route: &Route) -> Operation {
             200,
             Some("Placed"),
             "learner, third party (own orders)",
+        ),
+        ("GET", "/api/centre/credit") => op(
+            "The centre's account: credit limit, what it owes, what an order on account may take (CEN-6)",
+            None,
+            200,
+            Some("CreditView"),
+            "centre",
+        ),
+        ("GET", "/api/centre/statements") => op(
+            "The centre's monthly statements of its account, newest first (CEN-6)",
+            None,
+            200,
+            Some("StatementList"),
+            "centre",
+        ),
+        ("GET", "/api/admin/orders") => op(
+            "Every order, newest first, with the ORD-5 filters and the centre (ORD-6)",
+            None,
+            200,
+            Some("OrderRowPage"),
+            "admin",
+        ),
+        ("GET", "/api/admin/orders/{id}") => op(
+            "One order with the moves allowed from its status and what may be refunded (ORD-6)",
+            None,
+            200,
+            Some("AdminOrderView"),
+            "admin",
+        ),
+        ("PATCH", "/api/admin/orders/{id}") => op(
+            "Move an order on (dispatch needs a carrier), cancel an unpaid one, or price a delivery priced by the team; logged, audited and e-mailed (ORD-6)",
+            Some("ChangeInput"),
+            200,
+            Some("AdminOrderView"),
+            "admin",
+        ),
+        ("POST", "/api/admin/orders/{id}/refund") => op(
+            "Refund (part of) a paid order: to the card, or a credit note for an order on account (ORD-6)",
+            Some("RefundInput"),
+            200,
+            Some("AdminOrderView"),
+            "admin",
+        ),
+        ("GET", "/api/admin/centres/{centre_number}/credit") => op(
+            "A centre's account (CEN-6)",
+            None,
+            200,
+            Some("CreditView"),
+            "admin",
+        ),
+        ("PUT", "/api/admin/centres/{centre_number}/credit") => op(
+            "Set a centre's credit limit (audited)",
+            Some("LimitInput"),
+            200,
+            Some("CreditView"),
+            "admin",
+        ),
+        ("POST", "/api/admin/centres/{centre_number}/payments") => op(
+            "Record a payment received from a centre: it restores the centre's available credit (audited)",
+            Some("PaymentInput"),
+            200,
+            Some("CreditView"),
+            "admin",
         ),
         _ => op("", None, 200, None, ""),
     }
@@ -613,7 +676,7 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
             "string",
             "The delivery address's country: ISO 3166-1 alpha-2 (GB).",
         )],
-        ("GET", "/api/orders") => vec![
+        ("GET", "/api/orders" | "/api/admin/orders") => vec![
             (
                 "status",
                 "string",
@@ -625,6 +688,17 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
             ("to", "string", "Placed on or before (YYYY-MM-DD)."),
             ("min_total", "integer", "At least this total, in pence."),
             ("max_total", "integer", "At most this total, in pence."),
+            (
+                "name",
+                "string",
+                "Part of a first or last name: the buyer's or a candidate's.",
+            ),
+            (
+                "created_by",
+                "string",
+                "Part of the name of who placed it, or a kind of user (admin, centre, learner, third_party).",
+            ),
+            ("centre", "string", "A centre's number."),
             CURSOR,
             LIMIT,
         ],
@@ -801,7 +875,19 @@ pub fn document() -> Value {
         .schema_from::<store::orders::StatusChange>()
         .schema_from::<store::orders::CreatedBy>()
         .schema_from::<store::orders::OrderView>()
-        .schema_from::<store::orders::OrderSummary>()
+        .schema_from::<store::orders::OrderRow>()
+        .schema_from::<store::orders::Dispatch>()
+        .schema_from::<store::orders::RefundEntry>()
+        .schema_from::<store::catalogue::Buyer>()
+        .schema_from::<store::processing::AdminOrderView>()
+        .schema_from::<store::processing::ChangeInput>()
+        .schema_from::<store::processing::RefundInput>()
+        .schema_from::<store::credit::CreditView>()
+        .schema_from::<store::credit::LimitInput>()
+        .schema_from::<store::credit::PaymentInput>()
+        .schema_from::<store::credit::Statement>()
+        .schema_from::<store::credit::Entry>()
+        .schema_from::<store::credit::EntryKind>()
         .schema_from::<store::webhook::Handled>()
         .build();
     let mut components = serde_json::to_value(components).unwrap_or_else(|_| json!({}));
@@ -818,7 +904,11 @@ pub fn document() -> Value {
         schemas.insert("JobSummaryPage".into(), page_of("JobSummary"));
         schemas.insert("AchievementPage".into(), page_of("Achievement"));
         schemas.insert("DownloadViewPage".into(), page_of("DownloadView"));
-        schemas.insert("OrderSummaryPage".into(), page_of("OrderSummary"));
+        schemas.insert("OrderRowPage".into(), page_of("OrderRow"));
+        schemas.insert(
+            "StatementList".into(),
+            json!({ "type": "array", "items": schema_ref("Statement") }),
+        );
         schemas.insert(
             "DeliveryChoiceList".into(),
             json!({ "type": "array", "items": schema_ref("DeliveryChoice") }),

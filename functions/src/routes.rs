@@ -173,6 +173,18 @@ pub const FUNCTIONS: &[Function] = &[
         "orders",
         "The buyer's orders with filters, one order, and paying again (ORD-5)",
     ),
+    http(
+        "centre-account",
+        "Centres: their account's credit and monthly statements (CEN-6)",
+    ),
+    http(
+        "admin-orders",
+        "Admin: the orders queue with filters; move an order on, price a delivery, refund (ORD-6)",
+    ),
+    http(
+        "manage-credit",
+        "Admin: a centre's credit limit and the payments it sends (CEN-6)",
+    ),
     Function {
         name: "deliver-emails",
         trigger: Trigger::ScheduleAndStream {
@@ -318,6 +330,27 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/orders/{id}", "orders"),
     route("POST", "/api/orders/{id}/pay", "orders"),
     route("GET", "/api/orders/{id}/receipt", "orders"),
+    route("GET", "/api/centre/credit", "centre-account"),
+    route("GET", "/api/centre/statements", "centre-account"),
+    route("GET", "/api/admin/orders", "admin-orders"),
+    route("GET", "/api/admin/orders/{id}", "admin-orders"),
+    route("PATCH", "/api/admin/orders/{id}", "admin-orders"),
+    route("POST", "/api/admin/orders/{id}/refund", "admin-orders"),
+    route(
+        "GET",
+        "/api/admin/centres/{centre_number}/credit",
+        "manage-credit",
+    ),
+    route(
+        "PUT",
+        "/api/admin/centres/{centre_number}/credit",
+        "manage-credit",
+    ),
+    route(
+        "POST",
+        "/api/admin/centres/{centre_number}/payments",
+        "manage-credit",
+    ),
     route("GET", "/verify/{reference}", "verify"),
     route("GET", "/api/verify/{reference}", "verify"),
     route("GET", "/api/admin/registrations", "review-registrations"),

@@ -262,8 +262,25 @@ impl Journey {
     }
 }
 
-#[tokio::test]
-async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
+#[test]
+fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
+    // The journey is one async fn that awaits every function in turn; in a debug build its
+    // future (held on the stack by `block_on`) outgrew the test thread's 2 MiB.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(journey());
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+async fn journey() {
     let mut j = Journey::new();
     portal_domain::accounts::ensure_admin(&j.ctx, ADMIN_EMAIL, ADMIN_PASSWORD)
         .await
@@ -436,6 +453,11 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
     let reference = issued["documents"][0]["reference"]
         .as_str()
         .expect("a reference")
+        .to_owned();
+    // Revoked later on; the unit certificate stands to the end, for the centre's order.
+    let unit_certificate = issued["documents"][1]["reference"]
+        .as_str()
+        .expect("a unit certificate")
         .to_owned();
     j.call(
         "documents",
@@ -955,8 +977,8 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
     .await;
     // A centre user of the job's centre: jobs, records, notifying, a zip built and expired.
     j.register(json!({ "kind": "centre", "email": "alan@northfield.example.org", "password": PASSWORD, "first_name": "Alan", "last_name": "Turing", "centre_number": "C12345", "centre_name": "Northfield College" })).await;
-    let centre = j.sign_in("alan@northfield.example.org", PASSWORD).await;
-    let centre = Some(centre.as_str());
+    let centre_session = j.sign_in("alan@northfield.example.org", PASSWORD).await;
+    let centre = Some(centre_session.as_str());
     for path in [
         "/api/centre/jobs".to_owned(),
         "/api/centre/jobs/J-1".to_owned(),
@@ -1018,6 +1040,120 @@ async fn every_table_action_a_function_performs_is_granted_by_its_own_policy() {
         &format!("/api/centre/downloads/{}/retry", downloads[1]),
         centre,
         None,
+    )
+    .await;
+    // The centre orders on account within the credit an administrator gave it; the
+    // administrator moves orders on, refunds and records the centre's payment.
+    // (The administrator's earlier session has been idle past its time.)
+    let admin = j.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let credit_path = "/api/admin/centres/C12345/credit";
+    j.call(
+        "manage-credit",
+        Method::GET,
+        credit_path,
+        Some(&admin),
+        None,
+    )
+    .await;
+    let limit = j
+        .call(
+            "manage-credit",
+            Method::PUT,
+            credit_path,
+            Some(&admin),
+            Some(json!({ "limit": 100_000 })),
+        )
+        .await;
+    assert_eq!(limit["available"], 100_000, "{limit}");
+    let centre_basket = j
+        .call(
+            "basket",
+            Method::POST,
+            "/api/basket/items",
+            centre,
+            Some(json!({ "product_id": "replacement-unit-certificate", "reference": unit_certificate, "reason": "Lost" })),
+        )
+        .await;
+    assert_eq!(
+        centre_basket["lines"][0]["reason"], "Lost",
+        "{centre_basket}"
+    );
+    let centre_home = j
+        .call(
+            "addresses",
+            Method::POST,
+            "/api/me/addresses",
+            centre,
+            Some(json!({ "recipient": "Exams Office", "line1": "1 College Road", "city": "Leeds", "postcode": "LS2 9JT", "country": "GB" })),
+        )
+        .await["id"]
+        .as_str()
+        .expect("the centre's address")
+        .to_owned();
+    let mut on_account = ApiRequest::new(Method::POST, "/api/checkout");
+    on_account.headers.insert(
+        "authorization",
+        format!("Bearer {centre_session}").parse().unwrap(),
+    );
+    on_account
+        .headers
+        .insert("content-type", "application/json".parse().unwrap());
+    on_account
+        .headers
+        .insert("idempotency-key", "on-account".parse().unwrap());
+    on_account.body = json!({ "billing_address_id": centre_home, "delivery_address_id": centre_home, "delivery_option": "uk-first-class", "payment_method": "centre_credit" }).to_string().into();
+    let charged = j.dispatch("checkout", on_account).await;
+    assert_eq!(charged["status"], "paid", "{charged}");
+    let charged = charged["id"].as_str().unwrap().to_owned();
+    for path in ["/api/centre/credit", "/api/centre/statements"] {
+        j.call("centre-account", Method::GET, path, centre, None)
+            .await;
+    }
+    j.call(
+        "admin-orders",
+        Method::GET,
+        "/api/admin/orders?status=paid&centre=C12345",
+        Some(&admin),
+        None,
+    )
+    .await;
+    for id in [&order, &charged] {
+        let seen = j
+            .call(
+                "admin-orders",
+                Method::GET,
+                &format!("/api/admin/orders/{id}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        let moved = j
+            .call(
+                "admin-orders",
+                Method::PATCH,
+                &format!("/api/admin/orders/{id}"),
+                Some(&admin),
+                Some(json!({ "version": seen["order"]["version"], "status": "processing" })),
+            )
+            .await;
+        assert_eq!(moved["order"]["status"], "processing", "{moved}");
+        let refunded = j
+            .call(
+                "admin-orders",
+                Method::POST,
+                &format!("/api/admin/orders/{id}/refund"),
+                Some(&admin),
+                Some(json!({ "amount": 100, "reason": "Damaged" })),
+            )
+            .await;
+        assert_eq!(refunded["order"]["refunds"][0]["amount"], 100, "{refunded}");
+    }
+    j.call(
+        "manage-credit",
+        Method::POST,
+        "/api/admin/centres/C12345/payments",
+        Some(&admin),
+        Some(json!({ "amount": 1000, "reference": "BACS 1" })),
     )
     .await;
     j.clock.advance(time::Duration::days(8));

@@ -1,8 +1,10 @@
 //! One module per function: parse the request, call one domain service, shape the answer.
 
 pub mod addresses;
+pub mod admin_orders;
 pub mod audit_log;
 pub mod basket;
+pub mod centre_account;
 pub mod centre_downloads;
 pub mod centre_records;
 pub mod change_password;
@@ -18,6 +20,7 @@ pub mod issue_job;
 pub mod login;
 pub mod logout;
 pub mod manage_accounts;
+pub mod manage_credit;
 pub mod manage_documents;
 pub mod notify_learners;
 pub mod openapi;

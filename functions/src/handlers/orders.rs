@@ -14,16 +14,7 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
         (&Method::GET, "orders") => {
             let principal = auth::signed_in(ctx, &req).await?;
             let (cursor, limit) = req.page()?;
-            let filter = OrderFilter::parse(&OrderFilterInput {
-                status: req.query_param("status"),
-                product: req.query_param("product"),
-                delivery: req.query_param("delivery"),
-                from: req.query_param("from"),
-                to: req.query_param("to"),
-                min_total: req.query_param("min_total"),
-                max_total: req.query_param("max_total"),
-            })?;
-            ok(orders::list(ctx, &principal, &filter, cursor.as_deref(), limit).await?)
+            ok(orders::list(ctx, &principal, &filter(&req)?, cursor.as_deref(), limit).await?)
         }
         (&Method::GET, "receipt") => {
             let principal = auth::signed_in(ctx, &req).await?;
@@ -46,4 +37,20 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
         }
         _ => Err(Problem::not_found()),
     }
+}
+
+/// The orders lists' filters from the query (ORD-5; the administrators' queue reads the same).
+pub fn filter(req: &ApiRequest) -> Result<OrderFilter, Problem> {
+    Ok(OrderFilter::parse(&OrderFilterInput {
+        status: req.query_param("status"),
+        product: req.query_param("product"),
+        delivery: req.query_param("delivery"),
+        from: req.query_param("from"),
+        to: req.query_param("to"),
+        min_total: req.query_param("min_total"),
+        max_total: req.query_param("max_total"),
+        name: req.query_param("name"),
+        created_by: req.query_param("created_by"),
+        centre: req.query_param("centre"),
+    })?)
 }

@@ -29,7 +29,10 @@
 //! | a side's copy of a connection (its list) | `USER#{id}`, or `INVITED#{side}#{email}` before that side has an account | `CONN#A#{expiry instant}#{id}` while open, `CONN#I#{changed instant}#{id}` after | |
 //! | learner found by third-party search (opted in) | `SEARCH#{normalised last name}` | `{normalised first name}#{user id}` | |
 //! | basket line (one per product and document) | `USER#{id}` | `BASKET#{line id}` | |
-//! | order (its id comes from the buyer's idempotency key) | `ORDER#{id}` | `ORDER` | `ORDERS#{buyer's user id}` / `{created instant}#{id}` |
+//! | order (its id comes from the buyer's idempotency key) | `ORDER#{id}` | `ORDER` | `ORDERS#{buyer's user id}`, or `ORDERS#CENTRE#{centre number}` for a centre's / `{created instant}#{id}` |
+//! | centre's account (credit limit, balance) | `CENTRE#{centre number}` | `CREDIT` | |
+//! | centre's account entry (charge, credit note, payment) | `CENTRE#{centre number}` | `LEDGER#{account version, 12 digits}` | |
+//! | order's row in the administrators' queue | `ORDER#{id}` | `ROW` | `ALLORDERS` / `{created instant}#{id}` |
 //! | order to cancel if still unpaid | `ORDERDUE` | `{due instant}#{order id}` | |
 //! | proof-of-qualification letter ordered (one per buyer and achievement) | `ONCE#{product}#{buyer's user id}#{enrolment number}#{job id}#{achievement:05}` | `ONCE` | |
 //! | payment provider's webhook event handled | `PAYEVENT#{event id}` | `EVENT` | |
@@ -270,6 +273,36 @@ pub fn order(id: &str) -> Key {
 pub fn buyer_orders_index(user_id: &str) -> String {
     format!("ORDERS#{user_id}")
 }
+
+/// A centre's orders, newest first: every user of the centre sees them (ORD-5, CEN-6).
+pub fn centre_orders_index(centre_number: &str) -> String {
+    format!("ORDERS#CENTRE#{centre_number}")
+}
+
+/// A centre's account: its credit limit and what it owes (CEN-6).
+pub fn centre_credit(centre_number: &str) -> Key {
+    Key::new(centre_partition(centre_number), "CREDIT")
+}
+
+pub const LEDGER_PREFIX: &str = "LEDGER#";
+
+/// One entry of a centre's account: a charge, a credit note or a payment.
+pub fn centre_ledger(centre_number: &str, version: i64) -> Key {
+    // The account's version orders the entries exactly as they were posted, which instants
+    // from different functions' clocks (or within one millisecond) cannot.
+    Key::new(
+        centre_partition(centre_number),
+        format!("{LEDGER_PREFIX}{version:012}"),
+    )
+}
+
+/// An order's row in the administrators' queue.
+pub fn order_row(id: &str) -> Key {
+    Key::new(format!("ORDER#{id}"), "ROW")
+}
+
+/// Every order's row, newest first: the administrators' queue (ORD-6).
+pub const ALL_ORDERS: &str = "ALLORDERS";
 
 /// Orders to cancel when still unpaid: `expire-orders`' work list.
 pub const ORDERS_DUE: &str = "ORDERDUE";

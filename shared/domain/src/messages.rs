@@ -437,6 +437,73 @@ pub fn order_cancelled_unpaid(s: &Settings, order: &crate::store::Order) -> Mess
     )
 }
 
+/// ORD-6: an administrator moved the order on (or gave money back); the buyer is told what,
+/// with the carrier and tracking number once dispatched.
+pub fn order_changed(s: &Settings, order: &crate::store::Order, what: &str) -> Message {
+    let mut paragraphs = vec![format!("Your order {}: {what}", order.number)];
+    if let (crate::store::OrderStatus::Dispatched, Some(dispatch)) = (order.status, &order.dispatch)
+    {
+        paragraphs.push(match &dispatch.tracking_number {
+            Some(tracking) => format!(
+                "It is on its way with {}; the tracking number is {tracking}.",
+                dispatch.carrier
+            ),
+            None => format!("It is on its way with {}.", dispatch.carrier),
+        });
+    }
+    if let Some(note) = order.log.last().and_then(|c| c.note.as_deref()) {
+        paragraphs.push(format!("Note from our team: {note}"));
+    }
+    paragraphs.push(order_lines(order));
+    compose(
+        s,
+        format!(
+            "Order {}: {} — {}",
+            order.number,
+            order.status.label(),
+            s.organisation_name
+        ),
+        &format!("Hello {},", order.buyer_name),
+        &paragraphs,
+        Some(("See your order", &s.link(&format!("/orders/{}", order.id)))),
+    )
+}
+
+/// ORD-6: the delivery "priced by our team" is priced; the buyer pays from the order's page.
+pub fn order_priced(s: &Settings, order: &crate::store::Order) -> Message {
+    compose(
+        s,
+        format!(
+            "Order {}: ready to pay — {}",
+            order.number, s.organisation_name
+        ),
+        &format!("Hello {},", order.buyer_name),
+        &[
+            format!(
+                "We have priced the delivery of your order {}: {} ({}). The order comes to {} in all.",
+                order.number,
+                crate::store::format_gbp(
+                    order.delivery.as_ref().and_then(|d| d.price).unwrap_or(0)
+                ),
+                order
+                    .delivery
+                    .as_ref()
+                    .map_or("delivery", |d| d.name.as_str()),
+                crate::store::format_gbp(order.totals.total)
+            ),
+            format!(
+                "Please pay within {} hours, or the order is cancelled.",
+                s.store.unpaid_order_hours
+            ),
+            order_lines(order),
+        ],
+        Some((
+            "Pay for your order",
+            &s.link(&format!("/orders/{}", order.id)),
+        )),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

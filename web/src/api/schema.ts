@@ -21,6 +21,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/centres/{centre_number}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A centre's account (CEN-6) */
+        get: operations["get-admin-centres-centre_number-credit"];
+        /** Set a centre's credit limit (audited) */
+        put: operations["put-admin-centres-centre_number-credit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/centres/{centre_number}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a payment received from a centre: it restores the centre's available credit (audited) */
+        post: operations["post-admin-centres-centre_number-payments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/documents/{reference}/reissue": {
         parameters: {
             query?: never;
@@ -66,6 +101,58 @@ export interface paths {
         put?: never;
         /** Withdraw a document (DOC-8) */
         post: operations["post-admin-documents-reference-withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every order, newest first, with the ORD-5 filters and the centre (ORD-6) */
+        get: operations["get-admin-orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with the moves allowed from its status and what may be refunded (ORD-6) */
+        get: operations["get-admin-orders-id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Move an order on (dispatch needs a carrier), cancel an unpaid one, or price a delivery priced by the team; logged, audited and e-mailed (ORD-6) */
+        patch: operations["patch-admin-orders-id"];
+        trace?: never;
+    };
+    "/api/admin/orders/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund (part of) a paid order: to the card, or a credit note for an order on account (ORD-6) */
+        post: operations["post-admin-orders-id-refund"];
         delete?: never;
         options?: never;
         head?: never;
@@ -379,6 +466,23 @@ export interface paths {
         patch: operations["patch-basket-items-id"];
         trace?: never;
     };
+    "/api/centre/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The centre's account: credit limit, what it owes, what an order on account may take (CEN-6) */
+        get: operations["get-centre-credit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/centre/downloads": {
         parameters: {
             query?: never;
@@ -491,6 +595,23 @@ export interface paths {
         };
         /** The centre's records (a learner's achievement with its documents), newest award first, searched (CEN-2); open documents with the document routes (view-only copies) */
         get: operations["get-centre-records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The centre's monthly statements of its account, newest first (CEN-6) */
+        get: operations["get-centre-statements"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1219,6 +1340,8 @@ export interface components {
              * @description 1 to 10; 1 when absent.
              */
             quantity?: number | null;
+            /** @description Why a duplicate is ordered: one of the store's `duplicate_reasons`. Required of centres. */
+            reason?: string | null;
             /** @description The document's reference. */
             reference?: string | null;
         };
@@ -1249,6 +1372,27 @@ export interface components {
         AddressList: {
             items: components["schemas"]["Address"][];
             next_cursor?: string | null;
+        };
+        /**
+         * @description An order as the awarding body's staff see it: the buyer's view, who the buyer is, and what
+         *     may be done with it now.
+         */
+        AdminOrderView: {
+            buyer_email: string;
+            buyer_kind: components["schemas"]["Buyer"];
+            /** @description Whether its delivery awaits a price from the team. */
+            can_price_delivery: boolean;
+            centre_number?: string | null;
+            /** @description The candidates' enrolment numbers, by line. */
+            enrolment_numbers: string[];
+            /** @description The statuses it may be moved to now. */
+            moves: components["schemas"]["OrderStatus"][];
+            order: components["schemas"]["OrderView"];
+            /**
+             * Format: int64
+             * @description What may still be given back, in pence.
+             */
+            refundable: number;
         };
         /**
          * @description What the caller may do with a connection now.
@@ -1304,6 +1448,11 @@ export interface components {
              */
             total: number;
         };
+        /**
+         * @description Who buys.
+         * @enum {string}
+         */
+        Buyer: "learner" | "third_party" | "centre";
         CentreRecord: {
             centre_number: string;
             email: string;
@@ -1318,9 +1467,28 @@ export interface components {
         CentresImport: {
             centres?: components["schemas"]["CentreRecordInput"][] | null;
         };
+        /**
+         * @description An administrator's change to an order (`PATCH /api/admin/orders/{id}`): a new status, or a
+         *     price for a delivery priced by the team.
+         */
         ChangeInput: {
-            /** @description Why: kept in the audit log (up to 500 characters). */
-            reason?: string | null;
+            /** @description Required to dispatch: who carries it. */
+            carrier?: string | null;
+            /**
+             * Format: int64
+             * @description For a delivery priced by the team: its price, VAT included, in pence.
+             */
+            delivery_price?: number | null;
+            /** @description Shown to the buyer in the order's log and the e-mail. */
+            note?: string | null;
+            /** @description One of the order's `moves`. */
+            status?: string | null;
+            tracking_number?: string | null;
+            /**
+             * Format: int64
+             * @description The order's `version` as the administrator saw it: a change made since refuses this one.
+             */
+            version?: number | null;
         };
         ChangePasswordInput: {
             current_password?: string | null;
@@ -1402,6 +1570,25 @@ export interface components {
             name: string;
             user_id: string;
         };
+        /** @description A centre's account as its users and administrators see it. */
+        CreditView: {
+            /**
+             * Format: int64
+             * @description What an order on account may still take, in pence.
+             */
+            available: number;
+            /**
+             * Format: int64
+             * @description What the centre owes now, in pence.
+             */
+            balance: number;
+            centre_number: string;
+            /**
+             * Format: int64
+             * @description The credit limit, in pence.
+             */
+            limit: number;
+        };
         /** @description A delivery option as a buyer in one country is offered it. */
         DeliveryChoice: {
             collection: boolean;
@@ -1415,6 +1602,13 @@ export interface components {
             priced_by_team: boolean;
         };
         DeliveryChoiceList: components["schemas"]["DeliveryChoice"][];
+        /** @description How a posted order left: the carrier and its tracking number (ORD-6). */
+        Dispatch: {
+            /** Format: date-time */
+            at: string;
+            carrier: string;
+            tracking_number?: string | null;
+        };
         /** @description What the document itself says beyond the key facts. */
         DocumentContents: {
             course?: string | null;
@@ -1504,6 +1698,31 @@ export interface components {
             /** Format: int64 */
             used: number;
         };
+        /** @description One line of the ledger (and of a statement). */
+        Entry: {
+            /**
+             * Format: int64
+             * @description What it adds to the balance, in pence (a charge is positive; a credit note and a payment,
+             *     negative).
+             */
+            amount: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description The balance after it.
+             */
+            balance: number;
+            /** @description Who recorded it. */
+            by: string;
+            description: string;
+            kind: components["schemas"]["EntryKind"];
+            order_id?: string | null;
+            /** @description The order's number, the credit note's number or the payment's reference. */
+            reference: string;
+        };
+        /** @enum {string} */
+        EntryKind: "charge" | "credit_note" | "payment";
         ExpiryInput: {
             /** @description The new last day of access, `YYYY-MM-DD`. */
             expires_on?: string | null;
@@ -1623,6 +1842,13 @@ export interface components {
         LearnersImport: {
             learners?: components["schemas"]["LearnerRecordInput"][] | null;
         };
+        LimitInput: {
+            /**
+             * Format: int64
+             * @description The credit limit in pence (0 closes ordering on account).
+             */
+            limit?: number | null;
+        };
         /** @description A line as the buyer sees it, at today's price. */
         LineView: {
             /** @description Net, VAT and gross of the line (`unit_price × quantity`). */
@@ -1643,6 +1869,8 @@ export interface components {
             qualification_title: string;
             /** Format: int64 */
             quantity: number;
+            /** @description Why a duplicate is ordered. */
+            reason?: string | null;
             reference: string;
             /**
              * Format: int64
@@ -1685,6 +1913,10 @@ export interface components {
             enrolment_numbers?: string[] | null;
         };
         Offer: {
+            /** @description The reasons a centre picks from for each duplicate it orders (CEN-6). */
+            duplicate_reasons: string[];
+            /** @description Whether this buyer may pay on account (centres). */
+            on_account: boolean;
             products: components["schemas"]["OfferedProduct"][];
         };
         OfferedProduct: {
@@ -1716,13 +1948,17 @@ export interface components {
             price?: number | null;
             vat_rate: string;
         };
-        /** @enum {string} */
-        OrderStatus: "awaiting_payment" | "awaiting_quote" | "paid" | "processing" | "dispatched" | "complete" | "cancelled" | "refunded";
-        /** @description A row of the orders list (ORD-5's columns). */
-        OrderSummary: {
+        /** @description A row of the orders lists (ORD-5's columns; the administrators' queue reads the same). */
+        OrderRow: {
+            buyer_kind: components["schemas"]["Buyer"];
+            /** @description The buyer's full name. */
+            buyer_name: string;
+            centre_number?: string | null;
             /** Format: date-time */
             created_at: string;
             created_by: components["schemas"]["CreatedBy"];
+            /** @description The delivery option's id; none when nothing is posted. */
+            delivery_option?: string | null;
             delivery_type: string;
             id: string;
             /**
@@ -1730,16 +1966,22 @@ export interface components {
              * @description Items counted by quantity.
              */
             items: number;
+            /** @description The candidates the order is for. */
+            learner_names: string[];
             number: string;
+            payment_method: components["schemas"]["PaymentMethod"];
+            product_ids: string[];
             status: components["schemas"]["OrderStatus"];
             status_label: string;
             /** Format: int64 */
             total: number;
         };
-        OrderSummaryPage: {
-            items: components["schemas"]["OrderSummary"][];
+        OrderRowPage: {
+            items: components["schemas"]["OrderRow"][];
             next_cursor: string | null;
         };
+        /** @enum {string} */
+        OrderStatus: "awaiting_payment" | "awaiting_quote" | "paid" | "processing" | "ready_for_collection" | "dispatched" | "complete" | "cancelled" | "refunded";
         /** @description An order as its buyer sees it (ORD-5's details). */
         OrderView: {
             billing: components["schemas"]["Address"];
@@ -1752,6 +1994,7 @@ export interface components {
             currency: string;
             delivery?: null | components["schemas"]["OrderDelivery"];
             delivery_type: string;
+            dispatch?: null | components["schemas"]["Dispatch"];
             id: string;
             lines: components["schemas"]["OrderedItem"][];
             log: components["schemas"]["StatusChange"][];
@@ -1762,9 +2005,16 @@ export interface components {
              */
             pay_by?: string | null;
             payment: components["schemas"]["Payment"];
+            /** @description Money given back. */
+            refunds: components["schemas"]["RefundEntry"][];
             status: components["schemas"]["OrderStatus"];
             status_label: string;
             totals: components["schemas"]["Totals"];
+            /**
+             * Format: int64
+             * @description Changes with each change (an administrator's change names the version it saw).
+             */
+            version: number;
         };
         /** @description A document a product may be ordered for. */
         OrderableDocument: {
@@ -1796,6 +2046,8 @@ export interface components {
             qualification_title: string;
             /** Format: int64 */
             quantity: number;
+            /** @description Why a centre ordered this duplicate. */
+            reason?: string | null;
             reference: string;
             /**
              * Format: int64
@@ -1828,8 +2080,17 @@ export interface components {
             /** @description The provider's page the buyer was last sent to (cleared once paid). */
             url?: string | null;
         };
+        PaymentInput: {
+            /**
+             * Format: int64
+             * @description Pence received.
+             */
+            amount?: number | null;
+            /** @description The bank's or the cheque's reference. */
+            reference?: string | null;
+        };
         /** @enum {string} */
-        PaymentMethod: "card";
+        PaymentMethod: "card" | "on_account";
         /** @description A registration waiting for review, beside the records closest to it. */
         PendingRegistration: {
             account: components["schemas"]["Profile"];
@@ -1904,6 +2165,34 @@ export interface components {
              * @description 1 to 10.
              */
             quantity?: number | null;
+        };
+        /**
+         * @description Money given back: through the payment provider for a card order, as a credit note on the
+         *     centre's account for an order on account.
+         */
+        RefundEntry: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: date-time */
+            at: string;
+            by: string;
+            reason: string;
+            /** @description The provider's refund id, or the credit note's number. */
+            reference: string;
+        };
+        RefundInput: {
+            /**
+             * Format: int64
+             * @description Pence, at most what is still refundable.
+             */
+            amount?: number | null;
+            /** @description Why, for the buyer and the records. */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description The order's `version` as the administrator saw it.
+             */
+            version?: number | null;
         };
         /** @description What a registration form sends; every field is checked by [`Registration::parse`]. */
         RegisterInput: {
@@ -2035,6 +2324,30 @@ export interface components {
             message: string;
             reason: components["schemas"]["SkipReason"];
         };
+        /** @description One month of a centre's account: the statement (CEN-6). */
+        Statement: {
+            centre_number: string;
+            /** Format: int64 */
+            charges: number;
+            /**
+             * Format: int64
+             * @description What was owed at the end of the month (or now, for this month).
+             */
+            closing: number;
+            /** Format: int64 */
+            credits: number;
+            entries: components["schemas"]["Entry"][];
+            /** @description `YYYY-MM`. */
+            month: string;
+            /**
+             * Format: int64
+             * @description What was owed at the start of the month, in pence.
+             */
+            opening: number;
+            /** Format: int64 */
+            payments: number;
+        };
+        StatementList: components["schemas"]["Statement"][];
         /**
          * @description Where a connection stands.
          * @enum {string}
@@ -2163,6 +2476,107 @@ export interface operations {
             };
         };
     };
+    "get-admin-centres-centre_number-credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                centre_number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "put-admin-centres-centre_number-credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                centre_number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-admin-centres-centre_number-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                centre_number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "post-admin-documents-reference-reissue": {
         parameters: {
             query?: never;
@@ -2255,6 +2669,161 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Changed"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-orders": {
+        parameters: {
+            query?: {
+                /** @description One of the order statuses (awaiting_payment, paid, …). */
+                status?: string;
+                /** @description A product id: orders holding it. */
+                product?: string;
+                /** @description A delivery option id, or digital. */
+                delivery?: string;
+                /** @description Placed on or after (YYYY-MM-DD). */
+                from?: string;
+                /** @description Placed on or before (YYYY-MM-DD). */
+                to?: string;
+                /** @description At least this total, in pence. */
+                min_total?: number;
+                /** @description At most this total, in pence. */
+                max_total?: number;
+                /** @description Part of a first or last name: the buyer's or a candidate's. */
+                name?: string;
+                /** @description Part of the name of who placed it, or a kind of user (admin, centre, learner, third_party). */
+                created_by?: string;
+                /** @description A centre's number. */
+                centre?: string;
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRowPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-orders-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrderView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "patch-admin-orders-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrderView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-admin-orders-id-refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrderView"];
                 };
             };
             /** @description A problem */
@@ -2892,6 +3461,35 @@ export interface operations {
             };
         };
     };
+    "get-centre-credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-centre-downloads": {
         parameters: {
             query?: {
@@ -3156,6 +3754,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AchievementPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-centre-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementList"];
                 };
             };
             /** @description A problem */
@@ -4165,6 +4792,12 @@ export interface operations {
                 min_total?: number;
                 /** @description At most this total, in pence. */
                 max_total?: number;
+                /** @description Part of a first or last name: the buyer's or a candidate's. */
+                name?: string;
+                /** @description Part of the name of who placed it, or a kind of user (admin, centre, learner, third_party). */
+                created_by?: string;
+                /** @description A centre's number. */
+                centre?: string;
                 /** @description Where the previous page ended (its `next_cursor`). */
                 cursor?: string;
                 /** @description At most this many items (1 to 100). */
@@ -4182,7 +4815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderSummaryPage"];
+                    "application/json": components["schemas"]["OrderRowPage"];
                 };
             };
             /** @description A problem */

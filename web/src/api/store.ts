@@ -10,7 +10,7 @@ export type Review = Schemas["Review"];
 export type OrderedItem = Schemas["OrderedItem"];
 export type Totals = Schemas["Totals"];
 export type Order = Schemas["OrderView"];
-export type OrderSummary = Schemas["OrderSummary"];
+export type OrderSummary = Schemas["OrderRow"];
 export type OrderStatus = Schemas["OrderStatus"];
 export type Address = Schemas["Address"];
 
@@ -46,6 +46,7 @@ export const ORDER_STATUS: Record<OrderStatus, string> = {
   awaiting_quote: "Awaiting delivery quote",
   paid: "Paid",
   processing: "Processing",
+  ready_for_collection: "Ready for collection",
   dispatched: "Dispatched",
   complete: "Complete",
   cancelled: "Cancelled",

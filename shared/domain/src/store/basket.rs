@@ -41,6 +41,9 @@ pub(super) struct Line {
     pub price_when_added: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub added_at: OffsetDateTime,
+    /// Why a duplicate is ordered (centres give one of the configured reasons).
+    #[serde(default)]
+    pub reason: Option<String>,
     pub version: i64,
 }
 
@@ -73,6 +76,8 @@ pub struct AddInput {
     pub connection_id: Option<String>,
     /// 1 to 10; 1 when absent.
     pub quantity: Option<i64>,
+    /// Why a duplicate is ordered: one of the store's `duplicate_reasons`. Required of centres.
+    pub reason: Option<String>,
     /// Ignored: prices come from the store, never from the client. (Named so that a client
     /// sending one is not refused for it.)
     #[serde(default)]
@@ -107,6 +112,8 @@ pub struct LineView {
     pub vat_rate: String,
     /// Net, VAT and gross of the line (`unit_price × quantity`).
     pub amounts: Amounts,
+    /// Why a duplicate is ordered.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -218,6 +225,7 @@ fn show(ctx: &Ctx, lines: &[Line], achievements: &[Option<Achievement>]) -> Bask
             price_when_added: changed.then_some(line.price_when_added),
             vat_rate,
             amounts: Amounts::of_gross(unit_price * line.quantity, basis_points),
+            reason: line.reason.clone(),
         });
     }
     view
@@ -246,13 +254,58 @@ fn quantity(fields: &mut Fields, raw: Option<i64>, product: Option<&Product>) ->
     Some(quantity)
 }
 
+/// What a buyer sees a document through: a third party, a connection; a centre, the centre of
+/// the document's achievement.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct SeenThrough<'a> {
+    pub connection: Option<&'a Connection>,
+    pub centre_number: Option<&'a str>,
+}
+
+/// The duplicate reason as given: one of the configured reasons, required of centres.
+pub(super) fn reason(
+    fields: &mut Fields,
+    store: &super::catalogue::StoreSettings,
+    buyer: Buyer,
+    raw: Option<&str>,
+) -> Option<String> {
+    let given = raw.map(str::trim).filter(|r| !r.is_empty());
+    match given {
+        None if buyer == Buyer::Centre => {
+            fields.add(
+                "reason",
+                format!(
+                    "is required: why a duplicate is ordered ({})",
+                    store.duplicate_reasons.join(", ")
+                ),
+            );
+            None
+        }
+        None => None,
+        Some(reason) => match store
+            .duplicate_reasons
+            .iter()
+            .find(|r| r.eq_ignore_ascii_case(reason))
+        {
+            Some(known) => Some(known.clone()),
+            None => {
+                fields.add(
+                    "reason",
+                    format!("must be one of: {}", store.duplicate_reasons.join(", ")),
+                );
+                None
+            }
+        },
+    }
+}
+
 /// The document as this buyer may order it, or why not (a field error on `reference`: the same
 /// words whether it does not exist or is not theirs).
 pub(super) fn orderable(
     principal: &Principal,
     product: &Product,
     record: Option<&DocumentRecord>,
-    connection: Option<&Connection>,
+    seen_through: SeenThrough<'_>,
     now: OffsetDateTime,
 ) -> std::result::Result<(), &'static str> {
     let buyer = Buyer::of(principal.kind());
@@ -262,13 +315,18 @@ pub(super) fn orderable(
     let wanted = match buyer {
         Some(Buyer::Learner) => Audience::Owner,
         Some(Buyer::ThirdParty) => Audience::ThirdParty,
-        _ => return Err("is not a document of yours, or shared with you"),
+        Some(Buyer::Centre) => Audience::Centre,
+        None => return Err("is not a document of yours, or shared with you"),
     };
-    if access::audience(principal, record, None, connection, now) != Some(wanted) {
-        return Err(if wanted == Audience::ThirdParty {
-            "is not shared with you now (through that connection)"
-        } else {
-            "is not a document of yours, or shared with you"
+    let SeenThrough {
+        connection,
+        centre_number,
+    } = seen_through;
+    if access::audience(principal, record, centre_number, connection, now) != Some(wanted) {
+        return Err(match wanted {
+            Audience::ThirdParty => "is not shared with you now (through that connection)",
+            Audience::Centre => "is not a document of one of your centre's learners",
+            _ => "is not a document of yours, or shared with you",
         });
     }
     if record.status != DocumentStatus::Valid {
@@ -296,6 +354,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
         None => Err("is not a product on sale"),
     });
     let quantity = quantity(&mut fields, input.quantity, product);
+    let reason = reason(&mut fields, store, buyer, input.reason.as_deref());
     let reference = fields.required("reference", input.reference.as_deref(), |r| {
         Reference::parse(r).map_err(|_| "is not a document reference such as 42121928-01-5KNQ")
     });
@@ -332,11 +391,30 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
     let record: Option<DocumentRecord> = found.next().flatten().map(from_item).transpose()?;
     let existing: Option<Line> = found.next().flatten().map(from_item).transpose()?;
     let connection: Option<Connection> = found.next().flatten().map(from_item).transpose()?;
+    // A centre orders for its own learners: the achievement says whose they are (one more
+    // read, for centres only).
+    let centre_number = match (&record, buyer) {
+        (Some(record), Buyer::Centre) => ctx
+            .table
+            .get(&keys::achievement(
+                &record.enrolment_number,
+                &record.job_id,
+                record.achievement,
+            ))
+            .await?
+            .map(from_item::<Achievement>)
+            .transpose()?
+            .map(|a| a.centre_number),
+        _ => None,
+    };
     orderable(
         principal,
         product,
         record.as_ref(),
-        connection.as_ref(),
+        SeenThrough {
+            connection: connection.as_ref(),
+            centre_number: centre_number.as_deref(),
+        },
         ctx.now(),
     )
     .map_err(|why| Error::field("reference", why))?;
@@ -356,6 +434,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
                 quantity,
                 price_when_added: product.price,
                 added_at: ctx.now(),
+                reason,
                 version: 1,
             };
             if basket.len() >= MAX_LINES {
@@ -390,6 +469,9 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
             }
             let expected = line.version;
             line.quantity = total;
+            if reason.is_some() {
+                line.reason = reason;
+            }
             line.version += 1;
             let write = Write::put_if(to_item(&key, &line)?, Condition::version_is(expected));
             (line, write)

@@ -111,6 +111,8 @@ pub struct StoreSettings {
     pub seller: Seller,
     /// An order not paid within this many hours is cancelled.
     pub unpaid_order_hours: i64,
+    /// Why a centre orders a duplicate (CEN-6): one is picked per item.
+    pub duplicate_reasons: Vec<String>,
 }
 
 /// The most of one item in a basket.
@@ -241,6 +243,9 @@ impl Default for StoreSettings {
                 vat_number: None,
             },
             unpaid_order_hours: 24,
+            duplicate_reasons: ["Lost", "Damaged", "Name change", "Never received"]
+                .map(str::to_owned)
+                .to_vec(),
         }
     }
 }
@@ -355,6 +360,22 @@ impl StoreSettings {
             }
             if self.vat_rate(&d.vat_rate).is_none() {
                 add(at("vat_rate"), "is not one of the VAT rates");
+            }
+        }
+        if self.duplicate_reasons.is_empty() {
+            add("duplicate_reasons".into(), "must hold at least one reason");
+        }
+        for (i, reason) in self.duplicate_reasons.iter().enumerate() {
+            if reason.trim().is_empty() || reason.chars().count() > 100 {
+                add(
+                    format!("duplicate_reasons[{i}]"),
+                    "must be 1 to 100 characters",
+                );
+            } else if self.duplicate_reasons[..i]
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(reason))
+            {
+                add(format!("duplicate_reasons[{i}]"), "is given twice");
             }
         }
         if !(1..=24 * 30).contains(&self.unpaid_order_hours) {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use super::basket::{self, Line, orderable};
+use super::basket::{self, Line, SeenThrough, orderable};
 use super::catalogue::{Buyer, DeliveryOption, Fulfilment};
 use super::money::{Amounts, vat_by_rate};
 use super::orders::{
@@ -132,26 +132,31 @@ struct Prepared {
     billing: Address,
     delivery: Option<OrderDelivery>,
     once_keys: Vec<Key>,
+    method: PaymentMethod,
 }
 
 async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Result<Prepared> {
     let store = &ctx.settings.store;
     let mut fields = Fields::new();
-    let method = input
-        .payment_method
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("card");
-    if method != "card" {
-        fields.add(
-            "payment_method",
-            if method == "centre_credit" {
-                "is for centres' accounts only"
-            } else {
-                "must be card"
-            },
-        );
-    }
+    let method = match (
+        input
+            .payment_method
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("card"),
+        Buyer::of(principal.kind()),
+    ) {
+        ("card", _) => PaymentMethod::Card,
+        ("centre_credit", Some(Buyer::Centre)) => PaymentMethod::OnAccount,
+        ("centre_credit", _) => {
+            fields.add("payment_method", "is for centres' accounts only");
+            PaymentMethod::Card
+        }
+        _ => {
+            fields.add("payment_method", "must be card or centre_credit");
+            PaymentMethod::Card
+        }
+    };
     // The basket and the address book are read at once (one partition, two ranges).
     let (stored, addresses) = futures::try_join!(
         basket::lines(ctx, principal.user_id()),
@@ -198,7 +203,10 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
             principal,
             product,
             records[i].as_ref(),
-            connections[i].as_ref(),
+            SeenThrough {
+                connection: connections[i].as_ref(),
+                centre_number: achievements[i].as_ref().map(|a| a.centre_number.as_str()),
+            },
             ctx.now(),
         ) {
             fields.add(&at, format!("{}: the document {why}", product.name));
@@ -234,6 +242,7 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
             achievement: line.achievement,
             once_key: once.map(|k| (k.pk, k.sk)),
             letter: None,
+            reason: line.reason.clone(),
         });
     }
 
@@ -252,6 +261,7 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
         billing,
         delivery,
         once_keys,
+        method,
     })
 }
 
@@ -409,7 +419,12 @@ fn idempotency_key(raw: Option<&str>) -> Result<&str> {
     }
 }
 
-/// Places the order from the basket (see the module's notes).
+/// How often placing an order on account reads the centre's account again when another order
+/// took credit at the same moment.
+const CREDIT_ATTEMPTS: usize = 25;
+
+/// Places the order from the basket (see the module's notes). An order on account is charged
+/// to the centre's account in the same transaction, or not placed.
 pub async fn place(
     ctx: &Ctx,
     principal: &Principal,
@@ -417,6 +432,10 @@ pub async fn place(
     raw_key: Option<&str>,
 ) -> Result<Placed> {
     let buyer_kind = Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
+    let centre_number = match buyer_kind {
+        Buyer::Centre => Some(crate::centre::centre_of(principal)?),
+        _ => None,
+    };
     let key = idempotency_key(raw_key)?;
     let id = order_id(principal.user_id(), key);
     // The order this key made, if any, is read beside what a new one needs; it wins (a retry
@@ -440,6 +459,7 @@ pub async fn place(
     } else {
         OrderStatus::AwaitingPayment
     };
+    let on_account = prepared.method == PaymentMethod::OnAccount;
     let account = &principal.account;
     let mut order = Order {
         number: format!("P{}", &id.replace('-', "")[..8].to_uppercase()),
@@ -448,6 +468,7 @@ pub async fn place(
         buyer_kind,
         buyer_name: account.full_name(),
         buyer_email: account.email.as_str().to_owned(),
+        centre_number,
         created_by: CreatedBy {
             user_id: account.id.clone(),
             name: account.full_name(),
@@ -460,7 +481,7 @@ pub async fn place(
         totals,
         currency: "gbp".to_owned(),
         payment: Payment {
-            method: PaymentMethod::Card,
+            method: prepared.method,
             url: None,
             session_id: None,
             attempts: 0,
@@ -468,13 +489,15 @@ pub async fn place(
             paid_at: None,
             last_outcome: None,
         },
+        dispatch: None,
+        refunds: Vec::new(),
         log: vec![StatusChange {
             at: now,
             from: None,
             to: status,
             by: account.full_name(),
             note: Some(if awaiting_quote {
-                "Order placed; our team will price the delivery and e-mail you a link to pay."
+                "Order placed; our team will price the delivery and e-mail you when it is."
                     .to_owned()
             } else {
                 "Order placed.".to_owned()
@@ -482,64 +505,104 @@ pub async fn place(
         }],
         basket_line_ids: prepared.line_ids,
         created_at: now,
-        pay_by: (!awaiting_quote)
+        pay_by: (!awaiting_quote && !on_account)
             .then(|| now + Duration::hours(ctx.settings.store.unpaid_order_hours)),
         version: 1,
     };
-    if !awaiting_quote {
+    if !awaiting_quote && !on_account {
         open_payment_page(ctx, &mut order).await?;
     }
-    let mut writes = vec![Write::put_new(order.item()?)];
-    for once in &prepared.once_keys {
-        writes.push(Write::put_new(to_item(
-            once,
-            &serde_json::json!({"order_id": order.id}),
-        )?));
-    }
-    if let Some(due) = order.due_key() {
-        writes.push(Write::put(to_item(
-            &due,
-            &serde_json::json!({"order_id": order.id}),
-        )?));
-    }
-    writes.push(crate::audit::entry(
-        ctx,
-        principal,
-        "order.placed",
-        &order.id,
-        Some(&format!(
-            "{} for {}",
-            order.number,
-            super::money::format_gbp(order.totals.total)
-        )),
-    )?);
-    match ctx.table.transact(writes).await {
-        Ok(()) => Ok(Placed::of(&order)),
-        Err(TableError::ConditionFailed { index: 0 }) => {
-            // The same key at the same moment: the other request placed it.
-            let existing = super::orders::load(ctx, &order.id).await?.ok_or_else(|| {
-                Error::Conflict("the order is being placed; try again".to_owned())
-            })?;
-            Ok(Placed::of(&existing))
+    let placed = order;
+    for _ in 0..CREDIT_ATTEMPTS {
+        let mut order = placed.clone();
+        let mut later = Vec::new();
+        let mut credit_at = None;
+        if on_account && !awaiting_quote {
+            let mut account =
+                super::credit::load(ctx, order.centre_number.as_deref().unwrap_or_default())
+                    .await?;
+            later = super::orders::settle(
+                ctx,
+                &mut order,
+                &principal.account.full_name(),
+                "Charged to your centre's account.",
+            )
+            .await?;
+            let charge = super::credit::charge(ctx, &mut account, &order)?;
+            credit_at = Some(charge);
         }
-        Err(TableError::ConditionFailed { index }) => {
-            let line = order
-                .lines
-                .iter()
-                .position(|l| {
-                    l.once_key
-                        .as_ref()
-                        .map(|(pk, sk)| Key::new(pk.clone(), sk.clone()))
-                        == prepared.once_keys.get(index - 1).cloned()
-                })
-                .unwrap_or(0);
-            Err(Error::Invalid(vec![FieldError::new(
-                format!("basket.lines[{line}]"),
-                "was already ordered for this candidate's achievement: one letter per achievement",
-            )]))
+        let [order_write, row_write] = order.write_new()?;
+        let mut writes = vec![order_write];
+        for once in &prepared.once_keys {
+            writes.push(Write::put_new(to_item(
+                once,
+                &serde_json::json!({"order_id": order.id}),
+            )?));
         }
-        Err(e) => Err(e.into()),
+        if let Some(due) = order.due_key() {
+            writes.push(Write::put(to_item(
+                &due,
+                &serde_json::json!({"order_id": order.id}),
+            )?));
+        }
+        writes.push(row_write);
+        writes.push(crate::audit::entry(
+            ctx,
+            principal,
+            "order.placed",
+            &order.id,
+            Some(&format!(
+                "{} for {} ({})",
+                order.number,
+                super::money::format_gbp(order.totals.total),
+                order.payment.method.label()
+            )),
+        )?);
+        writes.extend(later);
+        let account_index = writes.len();
+        if let Some(charge) = credit_at {
+            writes.extend(charge);
+        }
+        match ctx.table.transact(writes).await {
+            Ok(()) => return Ok(Placed::of(&order)),
+            Err(TableError::ConditionFailed { index: 0 }) => {
+                // The same key at the same moment: the other request placed it.
+                let existing = super::orders::load(ctx, &order.id).await?.ok_or_else(|| {
+                    Error::Conflict("the order is being placed; try again".to_owned())
+                })?;
+                return Ok(Placed::of(&existing));
+            }
+            Err(TableError::ConditionFailed { index }) if index == account_index => {
+                // Another order took credit at the same moment: read the account again.
+                tokio::task::yield_now().await;
+            }
+            Err(TableError::ConditionFailed { index }) if index <= prepared.once_keys.len() => {
+                let line = order
+                    .lines
+                    .iter()
+                    .position(|l| {
+                        l.once_key
+                            .as_ref()
+                            .map(|(pk, sk)| Key::new(pk.clone(), sk.clone()))
+                            == prepared.once_keys.get(index - 1).cloned()
+                    })
+                    .unwrap_or(0);
+                return Err(Error::Invalid(vec![FieldError::new(
+                    format!("basket.lines[{line}]"),
+                    "was already ordered for this candidate's achievement: one letter per achievement",
+                )]));
+            }
+            Err(TableError::ConditionFailed { .. }) => {
+                return Err(Error::Conflict(
+                    "the basket changed meanwhile; try again".to_owned(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
+    Err(Error::Conflict(
+        "many orders are being charged to your centre's account at once; try again".to_owned(),
+    ))
 }
 
 /// Opens a payment page for the order and keeps it on the order (not yet stored).
@@ -583,7 +646,11 @@ pub async fn pay_again(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Pla
     let expected = order.version;
     open_payment_page(ctx, &mut order).await?;
     order.version += 1;
-    match ctx.table.transact(vec![order.write_over(expected)?]).await {
+    match ctx
+        .table
+        .transact(order.write_over(expected)?.to_vec())
+        .await
+    {
         Ok(()) => Ok(Placed::of(&order)),
         Err(TableError::ConditionFailed { .. }) => Err(Error::Conflict(
             "the order changed meanwhile; open it again".to_owned(),

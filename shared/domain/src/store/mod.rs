@@ -4,10 +4,12 @@
 pub mod basket;
 pub mod catalogue;
 pub mod checkout;
+pub mod credit;
 pub mod letters;
 pub mod money;
 pub mod offer;
 pub mod orders;
+pub mod processing;
 pub mod webhook;
 
 pub use catalogue::{Buyer, DeliveryOption, Fulfilment, Product, StoreSettings};

@@ -42,6 +42,10 @@ pub struct OfferedProduct {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Offer {
     pub products: Vec<OfferedProduct>,
+    /// The reasons a centre picks from for each duplicate it orders (CEN-6).
+    pub duplicate_reasons: Vec<String>,
+    /// Whether this buyer may pay on account (centres).
+    pub on_account: bool,
 }
 
 /// The products for this buyer; a third party names the connection whose documents to offer for.
@@ -78,7 +82,15 @@ pub async fn offer(ctx: &Ctx, principal: &Principal, connection_id: Option<&str>
                 .collect(),
         })
         .collect();
-    Ok(Offer { products })
+    Ok(Offer {
+        products,
+        duplicate_reasons: if buyer == Buyer::Centre {
+            ctx.settings.store.duplicate_reasons.clone()
+        } else {
+            Vec::new()
+        },
+        on_account: buyer == Buyer::Centre,
+    })
 }
 
 async fn learners_documents(ctx: &Ctx, principal: &Principal) -> Result<Vec<OrderableDocument>> {

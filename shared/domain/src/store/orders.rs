@@ -25,6 +25,8 @@ pub enum OrderStatus {
     AwaitingQuote,
     Paid,
     Processing,
+    /// A collection order, ready at the awarding body's office.
+    ReadyForCollection,
     Dispatched,
     Complete,
     Cancelled,
@@ -38,6 +40,7 @@ impl OrderStatus {
             Self::AwaitingQuote => "awaiting_quote",
             Self::Paid => "paid",
             Self::Processing => "processing",
+            Self::ReadyForCollection => "ready_for_collection",
             Self::Dispatched => "dispatched",
             Self::Complete => "complete",
             Self::Cancelled => "cancelled",
@@ -52,6 +55,7 @@ impl OrderStatus {
             Self::AwaitingQuote => "Awaiting delivery quote",
             Self::Paid => "Paid",
             Self::Processing => "Processing",
+            Self::ReadyForCollection => "Ready for collection",
             Self::Dispatched => "Dispatched",
             Self::Complete => "Complete",
             Self::Cancelled => "Cancelled",
@@ -65,6 +69,7 @@ impl OrderStatus {
             Self::AwaitingQuote,
             Self::Paid,
             Self::Processing,
+            Self::ReadyForCollection,
             Self::Dispatched,
             Self::Complete,
             Self::Cancelled,
@@ -77,6 +82,18 @@ impl OrderStatus {
     /// Whether the buyer still owes the money (a payment is still welcome).
     pub fn awaits_payment(self) -> bool {
         self == Self::AwaitingPayment
+    }
+
+    /// Whether the money was taken (by card or on account) and not all given back.
+    pub fn is_paid(self) -> bool {
+        matches!(
+            self,
+            Self::Paid
+                | Self::Processing
+                | Self::ReadyForCollection
+                | Self::Dispatched
+                | Self::Complete
+        )
     }
 }
 
@@ -106,6 +123,9 @@ pub struct OrderLine {
     /// A letter's reference, once issued (when the order is paid).
     #[serde(default)]
     pub letter: Option<String>,
+    /// Why a centre orders a duplicate (one of the configured reasons).
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// A line as the buyer sees it: no enrolment number (a third party never sees one) and nothing
@@ -127,6 +147,8 @@ pub struct OrderedItem {
     /// A letter's own reference once it is issued: verifiable, and downloadable from
     /// `/api/documents/{reference}/pdf` by the buyer.
     pub letter_reference: Option<String>,
+    /// Why a centre ordered this duplicate.
+    pub reason: Option<String>,
 }
 
 impl OrderLine {
@@ -144,6 +166,7 @@ impl OrderLine {
             vat_rate: self.vat_rate.clone(),
             amounts: self.amounts,
             letter_reference: self.letter.clone(),
+            reason: self.reason.clone(),
         }
     }
 }
@@ -178,6 +201,17 @@ pub struct Totals {
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Card,
+    /// Charged to a centre's account, invoiced later (its credit limit taken at checkout).
+    OnAccount,
+}
+
+impl PaymentMethod {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Card => "Card",
+            Self::OnAccount => "Centre account",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -216,6 +250,30 @@ pub struct StatusChange {
     pub note: Option<String>,
 }
 
+/// How a posted order left: the carrier and its tracking number (ORD-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Dispatch {
+    pub carrier: String,
+    pub tracking_number: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
+/// Money given back: through the payment provider for a card order, as a credit note on the
+/// centre's account for an order on account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RefundEntry {
+    pub amount: i64,
+    pub reason: String,
+    /// The provider's refund id, or the credit note's number.
+    pub reference: String,
+    pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
 /// Who placed the order, and as what kind of user (ORD-5's "created by").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedBy {
@@ -232,6 +290,10 @@ pub struct Order {
     pub buyer_kind: Buyer,
     pub buyer_name: String,
     pub buyer_email: String,
+    /// The centre a centre's order is for: every user of the centre sees it, and an order on
+    /// account is charged to it.
+    #[serde(default)]
+    pub centre_number: Option<String>,
     pub created_by: CreatedBy,
     pub status: OrderStatus,
     pub lines: Vec<OrderLine>,
@@ -241,6 +303,10 @@ pub struct Order {
     pub currency: String,
     pub payment: Payment,
     pub log: Vec<StatusChange>,
+    #[serde(default)]
+    pub dispatch: Option<Dispatch>,
+    #[serde(default)]
+    pub refunds: Vec<RefundEntry>,
     /// The basket lines it was made from: emptied when it is paid.
     pub basket_line_ids: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -260,18 +326,84 @@ pub fn delivery_type(order: &Order) -> String {
 }
 
 impl Order {
-    pub(super) fn item(&self) -> Result<Item> {
-        Ok(indexed(
-            to_item(&keys::order(&self.id), self)?,
-            keys::buyer_orders_index(&self.buyer_id),
-            format!("{}#{}", sortable(self.created_at), self.id),
-        ))
+    /// Whose list it is in: the centre's for a centre's order, else the buyer's.
+    fn list_partition(&self) -> String {
+        match (&self.centre_number, self.buyer_kind) {
+            (Some(centre), Buyer::Centre) => keys::centre_orders_index(centre),
+            _ => keys::buyer_orders_index(&self.buyer_id),
+        }
     }
 
-    /// The write that stores this new version of the order, if nobody changed it since
+    fn index_sort_key(&self) -> String {
+        format!("{}#{}", sortable(self.created_at), self.id)
+    }
+
+    /// The order and its row in the administrators' queue, stored together (the row carries
+    /// what the queue's filters read, so a page of the queue is one query).
+    fn items(&self) -> Result<[Item; 2]> {
+        Ok([
+            indexed(
+                to_item(&keys::order(&self.id), self)?,
+                self.list_partition(),
+                self.index_sort_key(),
+            ),
+            indexed(
+                to_item(&keys::order_row(&self.id), &self.row())?,
+                keys::ALL_ORDERS,
+                self.index_sort_key(),
+            ),
+        ])
+    }
+
+    /// The writes that store a new order (if its id is new).
+    pub(super) fn write_new(&self) -> Result<[Write; 2]> {
+        let [order, row] = self.items()?;
+        Ok([Write::put_new(order), Write::put(row)])
+    }
+
+    /// The writes that store this new version of the order, if nobody changed it since
     /// `expected`.
-    pub(super) fn write_over(&self, expected: i64) -> Result<Write> {
-        Ok(Write::put_if(self.item()?, Condition::version_is(expected)))
+    pub(super) fn write_over(&self, expected: i64) -> Result<[Write; 2]> {
+        let [order, row] = self.items()?;
+        Ok([
+            Write::put_if(order, Condition::version_is(expected)),
+            Write::put(row),
+        ])
+    }
+
+    /// What was taken, less what was given back.
+    pub fn refundable(&self) -> i64 {
+        if !self.status.is_paid() {
+            return 0;
+        }
+        self.totals.total - self.refunds.iter().map(|r| r.amount).sum::<i64>()
+    }
+
+    /// The row of the administrators' queue (ORD-6): what its filters read and its columns show.
+    pub fn row(&self) -> OrderRow {
+        OrderRow {
+            id: self.id.clone(),
+            number: self.number.clone(),
+            status: self.status,
+            status_label: self.status.label().to_owned(),
+            buyer_name: self.buyer_name.clone(),
+            buyer_kind: self.buyer_kind,
+            centre_number: self.centre_number.clone(),
+            learner_names: {
+                let mut names: Vec<String> =
+                    self.lines.iter().map(|l| l.learner_name.clone()).collect();
+                names.dedup();
+                names
+            },
+            product_ids: self.lines.iter().map(|l| l.product_id.clone()).collect(),
+            delivery_option: self.delivery.as_ref().map(|d| d.option_id.clone()),
+            delivery_type: delivery_type(self),
+            payment_method: self.payment.method,
+            total: self.totals.total,
+            created_by: self.created_by.clone(),
+            created_at: self.created_at,
+            items: self.lines.iter().map(|l| l.quantity).sum(),
+        }
     }
 
     pub(super) fn due_key(&self) -> Option<Key> {
@@ -340,22 +472,11 @@ impl Order {
             currency: self.currency.clone(),
             payment: self.payment.clone(),
             pay_by: self.pay_by,
-            can_pay: self.status.awaits_payment(),
+            can_pay: self.status.awaits_payment() && self.payment.method == PaymentMethod::Card,
+            dispatch: self.dispatch.clone(),
+            refunds: self.refunds.clone(),
             log: self.log.clone(),
-        }
-    }
-
-    pub fn summary(&self) -> OrderSummary {
-        OrderSummary {
-            id: self.id.clone(),
-            number: self.number.clone(),
-            status: self.status,
-            status_label: self.status.label().to_owned(),
-            delivery_type: delivery_type(self),
-            total: self.totals.total,
-            created_by: self.created_by.clone(),
-            created_at: self.created_at,
-            items: self.lines.iter().map(|l| l.quantity).sum(),
+            version: self.version,
         }
     }
 }
@@ -385,17 +506,33 @@ pub struct OrderView {
     pub pay_by: Option<OffsetDateTime>,
     /// Whether "Pay now" is offered.
     pub can_pay: bool,
+    /// The carrier and tracking number, once dispatched.
+    pub dispatch: Option<Dispatch>,
+    /// Money given back.
+    pub refunds: Vec<RefundEntry>,
     pub log: Vec<StatusChange>,
+    /// Changes with each change (an administrator's change names the version it saw).
+    pub version: i64,
 }
 
-/// A row of the orders list (ORD-5's columns).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct OrderSummary {
+/// A row of the orders lists (ORD-5's columns; the administrators' queue reads the same).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderRow {
     pub id: String,
     pub number: String,
     pub status: OrderStatus,
     pub status_label: String,
+    /// The buyer's full name.
+    pub buyer_name: String,
+    pub buyer_kind: Buyer,
+    pub centre_number: Option<String>,
+    /// The candidates the order is for.
+    pub learner_names: Vec<String>,
+    pub product_ids: Vec<String>,
+    /// The delivery option's id; none when nothing is posted.
+    pub delivery_option: Option<String>,
     pub delivery_type: String,
+    pub payment_method: PaymentMethod,
     pub total: i64,
     pub created_by: CreatedBy,
     #[serde(with = "time::serde::rfc3339")]
@@ -421,10 +558,20 @@ pub struct OrderFilterInput {
     /// Pence.
     pub min_total: Option<String>,
     pub max_total: Option<String>,
+    /// Part of a first or last name: the buyer's or a candidate's.
+    pub name: Option<String>,
+    /// Part of the name of who placed it, or a kind of user (`admin`, `centre`, `learner`,
+    /// `third_party`).
+    pub created_by: Option<String>,
+    /// A centre's number (the administrators' queue).
+    pub centre: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderFilter {
+    name: Option<String>,
+    created_by: Option<String>,
+    centre: Option<String>,
     status: Option<OrderStatus>,
     product: Option<String>,
     delivery: Option<String>,
@@ -461,8 +608,22 @@ impl OrderFilter {
         {
             f.add("max_total", "must not be less than min_total");
         }
+        let words = |raw: Option<&str>, field: &str, f: &mut Fields| {
+            let text = raw.map(str::trim).filter(|t| !t.is_empty())?;
+            if text.chars().count() > 100 {
+                f.add(field, "must be at most 100 characters");
+                return None;
+            }
+            Some(crate::values::normalise_name(text))
+        };
+        let name = words(input.name.as_deref(), "name", &mut f);
+        let created_by = words(input.created_by.as_deref(), "created_by", &mut f);
+        let centre = words(input.centre.as_deref(), "centre", &mut f);
         f.finish()?;
         Ok(Self {
+            name,
+            created_by,
+            centre,
             status: status.flatten(),
             product: input
                 .product
@@ -483,24 +644,36 @@ impl OrderFilter {
         })
     }
 
-    pub fn matches(&self, order: &Order) -> bool {
-        let day = order.created_at.date();
-        self.status.is_none_or(|s| order.status == s)
+    pub fn matches(&self, row: &OrderRow) -> bool {
+        let day = row.created_at.date();
+        let has =
+            |text: &str, part: &String| crate::values::normalise_name(text).contains(part.as_str());
+        self.status.is_none_or(|s| row.status == s)
             && self
                 .product
                 .as_ref()
-                .is_none_or(|p| order.lines.iter().any(|l| &l.product_id == p))
+                .is_none_or(|p| row.product_ids.contains(p))
             && self
                 .delivery
                 .as_ref()
-                .is_none_or(|d| match &order.delivery {
-                    Some(delivery) => &delivery.option_id == d,
+                .is_none_or(|d| match &row.delivery_option {
+                    Some(option) => option == d,
                     None => d == "digital",
                 })
             && self.from.is_none_or(|from| day >= from)
             && self.to.is_none_or(|to| day <= to)
-            && self.min_total.is_none_or(|min| order.totals.total >= min)
-            && self.max_total.is_none_or(|max| order.totals.total <= max)
+            && self.min_total.is_none_or(|min| row.total >= min)
+            && self.max_total.is_none_or(|max| row.total <= max)
+            && self.name.as_ref().is_none_or(|n| {
+                has(&row.buyer_name, n) || row.learner_names.iter().any(|l| has(l, n))
+            })
+            && self.created_by.as_ref().is_none_or(|c| {
+                has(&row.created_by.name, c) || has(row.created_by.kind.as_str(), c)
+            })
+            && self
+                .centre
+                .as_ref()
+                .is_none_or(|c| row.centre_number.as_deref().is_some_and(|n| has(n, c)))
     }
 
     /// The lowest and highest index sort keys the dates allow (the index sorts by creation
@@ -528,22 +701,47 @@ pub async fn list(
     filter: &OrderFilter,
     cursor: Option<&str>,
     limit: u32,
-) -> Result<Paged<OrderSummary>> {
-    Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
+) -> Result<Paged<OrderRow>> {
+    let partition = match Buyer::of(principal.kind()).ok_or(Error::Forbidden)? {
+        Buyer::Centre => keys::centre_orders_index(&crate::centre::centre_of(principal)?),
+        _ => keys::buyer_orders_index(principal.user_id()),
+    };
+    walk(
+        ctx,
+        partition,
+        filter,
+        cursor,
+        limit,
+        MAX_EXAMINED,
+        |order: Order| order.row(),
+    )
+    .await
+}
+
+/// One page of an orders index, filtered on each order's row.
+pub(super) async fn walk<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    partition: String,
+    filter: &OrderFilter,
+    cursor: Option<&str>,
+    limit: u32,
+    max_examined: usize,
+    row: impl Fn(T) -> OrderRow,
+) -> Result<Paged<OrderRow>> {
     let (low, high) = filter.range();
     crate::filtered::page(
         ctx,
         crate::filtered::Walk {
-            partition: keys::buyer_orders_index(principal.user_id()),
+            partition,
             low,
             high,
             cursor,
             limit: limit as usize,
-            max_examined: MAX_EXAMINED,
+            max_examined,
         },
         |item| {
-            let order: Order = from_item(item)?;
-            Ok(filter.matches(&order).then(|| order.summary()))
+            let row = row(from_item(item)?);
+            Ok(filter.matches(&row).then_some(row))
         },
     )
     .await
@@ -568,11 +766,68 @@ pub async fn get(ctx: &Ctx, principal: &Principal, id: &str) -> Result<OrderView
 
 /// One of the buyer's orders as stored (for its receipt, say); anyone else's is "not found".
 pub async fn own(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Order> {
-    Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
+    let buyer = Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
+    let centre = match buyer {
+        Buyer::Centre => Some(crate::centre::centre_of(principal)?),
+        _ => None,
+    };
     match load(ctx, id).await? {
-        Some(order) if order.buyer_id == principal.user_id() => Ok(order),
+        Some(order) if order.list_partition() == own_partition(principal, centre.as_deref()) => {
+            Ok(order)
+        }
         _ => Err(Error::NotFound),
     }
+}
+
+/// The orders list a buyer sees: their centre's, or their own.
+fn own_partition(principal: &Principal, centre: Option<&str>) -> String {
+    match centre {
+        Some(centre) => keys::centre_orders_index(centre),
+        None => keys::buyer_orders_index(principal.user_id()),
+    }
+}
+
+/// Marks the order paid (its payment's details set by the caller) and returns what goes with
+/// that, but for the order itself: its place in the unpaid list removed, its letters issued
+/// (an order of letters only is then complete), the basket lines it was made from emptied, and
+/// the buyer's confirmation e-mail.
+pub(super) async fn settle(
+    ctx: &Ctx,
+    order: &mut Order,
+    by: &str,
+    note: &str,
+) -> Result<Vec<Write>> {
+    let now = ctx.now();
+    let mut writes: Vec<Write> = order.due_key().map(Write::delete).into_iter().collect();
+    order.payment.paid_at = Some(now);
+    order.payment.url = None;
+    order.payment.last_outcome = None;
+    order.change(OrderStatus::Paid, by, Some(note.to_owned()), now);
+    order.pay_by = None;
+    writes.extend(super::letters::issue(ctx, order).await?);
+    if order.lines.iter().all(|l| l.letter.is_some()) {
+        // Nothing to post: the letters are the whole order, delivered as they are issued.
+        order.change(
+            OrderStatus::Complete,
+            BY_SYSTEM,
+            Some("Letters issued: download them from this order.".to_owned()),
+            now,
+        );
+    }
+    // The basket empties only now, of the lines this order was made from.
+    for line_id in &order.basket_line_ids {
+        writes.push(Write::delete(keys::basket_line(
+            &order.created_by.user_id,
+            line_id,
+        )));
+    }
+    writes.push(crate::outbox::enqueue_once(
+        ctx,
+        &format!("order-paid:{}", order.id),
+        crate::messages::order_paid(&ctx.settings, order),
+        &order.buyer_email,
+    )?);
+    Ok(writes)
 }
 
 /// What one run of `expire-orders` did.
@@ -583,7 +838,7 @@ pub struct ExpiryReport {
     pub skipped: usize,
 }
 
-const BY_SYSTEM: &str = "System";
+pub(super) const BY_SYSTEM: &str = "System";
 
 /// Cancels orders still unpaid at their pay-by time (at most `max`), found through the unpaid
 /// list (never a scan), e-mailing each buyer. Safe to run twice at once: each cancellation is
@@ -630,7 +885,7 @@ pub async fn expire_due(ctx: &Ctx, max: usize) -> Result<ExpiryReport> {
             now,
         );
         order.payment.url = None;
-        writes.push(order.write_over(expected)?);
+        writes.extend(order.write_over(expected)?);
         writes.push(crate::outbox::enqueue_once(
             ctx,
             &format!("order-unpaid:{}", order.id),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
 
-use super::orders::{Order, OrderStatus};
+use super::orders::Order;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::items::{expiring, to_item};
@@ -32,7 +32,6 @@ pub const TOLERANCE: Duration = Duration::minutes(5);
 /// Handled events are remembered this long (the provider retries for three days).
 const REMEMBER: Duration = Duration::days(30);
 const BY_PROVIDER: &str = "Payment provider";
-const BY_SYSTEM: &str = "System";
 
 /// The `Stripe-Signature` header for a body sent at `timestamp`.
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
@@ -308,45 +307,20 @@ async fn paid(ctx: &Ctx, event: &Event, mut order: Order) -> Result<&'static str
         return commit(
             ctx,
             event,
-            vec![order.write_over(expected)?, remember(ctx, event)?],
+            [
+                order.write_over(expected)?.to_vec(),
+                vec![remember(ctx, event)?],
+            ]
+            .concat(),
             "refunded_duplicate",
         )
         .await;
     }
-    let mut writes: Vec<Write> = order.due_key().map(Write::delete).into_iter().collect();
     order.payment.payment_id = Some(payment_id);
-    order.payment.paid_at = Some(now);
-    order.payment.url = None;
-    order.payment.last_outcome = None;
-    order.change(
-        OrderStatus::Paid,
-        BY_PROVIDER,
-        Some("Payment received.".to_owned()),
-        now,
-    );
-    order.pay_by = None;
-    writes.extend(super::letters::issue(ctx, &mut order).await?);
-    if order.lines.iter().all(|l| l.letter.is_some()) {
-        // Nothing to post: the letters are the whole order, delivered as they are issued.
-        order.change(
-            OrderStatus::Complete,
-            BY_SYSTEM,
-            Some("Letters issued: download them from this order.".to_owned()),
-            now,
-        );
-    }
-    writes.push(order.write_over(expected)?);
+    let mut writes =
+        super::orders::settle(ctx, &mut order, BY_PROVIDER, "Payment received.").await?;
+    writes.extend(order.write_over(expected)?);
     writes.push(remember(ctx, event)?);
-    // The basket empties only now, of the lines this order was made from.
-    for line_id in &order.basket_line_ids {
-        writes.push(Write::delete(keys::basket_line(&order.buyer_id, line_id)));
-    }
-    writes.push(crate::outbox::enqueue_once(
-        ctx,
-        &format!("order-paid:{}", order.id),
-        crate::messages::order_paid(&ctx.settings, &order),
-        &order.buyer_email,
-    )?);
     commit(ctx, event, writes, "paid").await
 }
 
@@ -368,7 +342,11 @@ async fn not_paid(
     commit(
         ctx,
         event,
-        vec![order.write_over(expected)?, remember(ctx, event)?],
+        [
+            order.write_over(expected)?.to_vec(),
+            vec![remember(ctx, event)?],
+        ]
+        .concat(),
         outcome,
     )
     .await

@@ -1,0 +1,6 @@
+//! The `admin-orders` function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::lambda::run_http("admin-orders").await
+}

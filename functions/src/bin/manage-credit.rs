@@ -1,0 +1,6 @@
+//! The `manage-credit` function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::lambda::run_http("manage-credit").await
+}
