@@ -8,44 +8,22 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use portal_render::{Brand, Copy, Kind, Printed, Unit, pdf};
+use portal_render::{Copy, Kind, Printed, pdf};
 
-fn printed(kind: Kind, units: usize) -> Printed {
-    Printed {
-        kind,
-        reference: "42121928-01-5KNP".into(),
-        learner_name: "Grace Hopper".into(),
-        enrolment_number: "ENR-1001".into(),
-        qualification_title: "Level 3 Award in Electric Vehicle Repair".into(),
-        qualification_code: "603/4182/8".into(),
-        course: Some("Evening course, autumn intake".into()),
-        award_date: "1 November 2026".into(),
-        issued_on: "3 November 2026".into(),
-        centre_name: Some("Northgate College".into()),
-        units: (1..=units)
-            .map(|i| Unit {
-                code: format!("K{i:04}X"),
-                title: format!("Unit {i}: diagnosing faults in battery management systems"),
-                grade: Some("Merit".into()),
-            })
-            .collect(),
-        verify_url: "https://portal.example.org/verify/42121928-01-5KNP".into(),
-    }
-}
+#[path = "../tests/common/fixtures.rs"]
+pub mod fixtures;
 
-fn brand() -> Brand {
-    Brand {
-        organisation_name: "Example Awarding Body".into(),
-        logo_png: None,
-        support_email: "support@example.org".into(),
-    }
-}
+use fixtures::{brand, printed, units};
 
 fn main() {
     let brand = brand();
-    let certificate = printed(Kind::Certificate, 0);
-    let letter = printed(Kind::Letter, 0);
-    let units = printed(Kind::UnitCertificate, 40);
+    let doc = |kind| printed(kind, "42121928-01-5KNP", "Grace Hopper");
+    let certificate = doc(Kind::Certificate);
+    let letter = doc(Kind::Letter);
+    let units = Printed {
+        units: units(40),
+        ..doc(Kind::UnitCertificate)
+    };
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("render");

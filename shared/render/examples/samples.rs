@@ -1,54 +1,40 @@
 //! Writes sample documents to a folder, to look at: `cargo run -p portal-render --example
-//! samples -- /tmp/samples` (`LONG=1` for long names and a receipt of 60 lines, `LOGO=file.png`
-//! for a logo).
+//! samples -- /tmp/samples` (`LONG=1` for long names, a receipt of 60 lines and a packing slip
+//! of 60 items, `LOGO=file.png` for a logo).
 
 use std::path::PathBuf;
 
 use portal_render::{
-    Brand, Copy, Kind, Printed, Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine,
-    ReceiptPayment, ReceiptSeller, ReceiptTotals, ReceiptVat, Unit, badge_svg, pdf, receipt,
+    Brand, Copy, Kind, PrintPack, Printed, Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine,
+    ReceiptPayment, ReceiptSeller, ReceiptTotals, ReceiptVat, badge_svg, pdf, print_pack, receipt,
 };
+
+#[path = "../tests/common/fixtures.rs"]
+pub mod fixtures;
+
+use fixtures::{item, order, pack, printed, units};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "samples".into()));
     std::fs::create_dir_all(&dir)?;
     let long = std::env::var_os("LONG").is_some();
     let brand = Brand {
-        organisation_name: "Example Awarding Body".into(),
         logo_png: std::env::var_os("LOGO").map(std::fs::read).transpose()?,
-        support_email: "support@example.org".into(),
+        ..fixtures::brand()
     };
-    let doc = |kind, units: usize| Printed {
-        kind,
-        reference: "42121928-01-5KNP".into(),
-        learner_name: if long {
-            "Maximiliana-Wilhelmina Alexandrina Konstantinopoulou-Featherstonehaugh de la Vega y Montoya".into()
+    let doc = |kind, units_n: usize| {
+        let learner = if long {
+            "Maximiliana-Wilhelmina Alexandrina Konstantinopoulou-Featherstonehaugh de la Vega y Montoya"
         } else {
-            "Grace Hopper".into()
-        },
-        enrolment_number: "ENR-1001".into(),
-        qualification_title: if long {
-            "Level 3 Extended Diploma in the Diagnosis, Maintenance and Repair of Electric, Hybrid and Hydrogen Fuel Cell Vehicles x".into()
-        } else {
-            "Level 3 Award in Electric Vehicle Repair".into()
-        },
-        qualification_code: "603/4182/8".into(),
-        course: Some("Evening course, autumn intake".into()),
-        award_date: "1 November 2026".into(),
-        issued_on: "3 November 2026".into(),
-        centre_name: Some(if long {
-            "The Northgate and District College of Further Education, Engineering and Automotive Campus".into()
-        } else {
-            "Northgate College".into()
-        }),
-        units: (1..=units)
-            .map(|i| Unit {
-                code: format!("K{i:04}X"),
-                title: format!("Unit {i}: diagnosing faults in battery management systems"),
-                grade: Some("Merit".into()),
-            })
-            .collect(),
-        verify_url: "https://portal.example.org/verify/42121928-01-5KNP".into(),
+            "Grace Hopper"
+        };
+        let mut doc = printed(kind, "42121928-01-5KNP", learner);
+        doc.units = units(units_n);
+        if long {
+            doc.qualification_title = "Level 3 Extended Diploma in the Diagnosis, Maintenance and Repair of Electric, Hybrid and Hydrogen Fuel Cell Vehicles x".into();
+            doc.centre_name = Some("The Northgate and District College of Further Education, Engineering and Automotive Campus".into());
+        }
+        doc
     };
     let samples = [
         (
@@ -112,7 +98,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if long { 60 } else { 4 },
         ))?,
     )?;
+    std::fs::write(
+        dir.join("print-pack.pdf"),
+        print_pack(&sample_pack(
+            brand,
+            [
+                doc(Kind::Certificate, 0),
+                doc(Kind::UnitCertificate, 60),
+                doc(Kind::Letter, 0),
+            ],
+            long,
+        ))?,
+    )?;
     Ok(())
+}
+
+/// Two posted orders and one collected, `docs` shared out among them; with `long`, the first
+/// order lists 60 items.
+fn sample_pack(brand: Brand, docs: [Printed; 3], long: bool) -> PrintPack {
+    let [certificate, units, letter] = docs;
+    let mut first = order("P9708601A", false, vec![certificate.clone(), units]);
+    if long {
+        first.items = (0..60)
+            .map(|i| item(&certificate, (i % 3 == 0).then_some("Damaged in the post")))
+            .collect();
+    }
+    PrintPack {
+        brand,
+        ..pack(vec![
+            first,
+            order("P9708602B", true, vec![letter]),
+            order("P9708603C", false, vec![certificate.clone(), certificate]),
+        ])
+    }
 }
 
 /// A paid order: `lines` posted certificates at 20 % and a delivery charge at 20 %.

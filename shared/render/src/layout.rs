@@ -34,6 +34,12 @@ const QR_X: f32 = W - 48.0 - QR_SIDE;
 const QR_Y: f32 = H - 48.0 - QR_SIDE - 22.0;
 /// Where running content (the units table, the letter) must stop, clear of the QR block.
 const CONTENT_LIMIT: f32 = QR_Y - 12.0;
+/// The widest the verify link under the QR code gets (right-aligned to the code).
+const URL_W: f32 = 240.0;
+/// A note's baseline, bottom left: below the signature, above the footer, and left of the
+/// verify link however long the link is.
+const NOTE_Y: f32 = H - 46.0;
+const NOTE_W: f32 = QR_X + QR_SIDE - URL_W - 12.0 - MARGIN;
 
 /// Logos larger than this (pixels per side) are refused: they would only slow rendering.
 const MAX_LOGO_PIXELS: u32 = 4096;
@@ -364,21 +370,30 @@ fn rows(faces: &Faces, doc: &Printed) -> Vec<Row> {
         .collect()
 }
 
-/// Splits the rows over pages: at least one row per page, each page filled to the limit.
-fn paginate(rows: &[Row], first_top: f32) -> Vec<Range<usize>> {
+/// Splits rows of these heights over pages, the first page's rows starting at `first`, later
+/// pages' at `next`: at least one row per page (and at least one page), each page filled to
+/// `limit`. Gives the rows of each page and where the last page's rows end.
+pub(crate) fn paginate(
+    heights: impl IntoIterator<Item = f32>,
+    first: f32,
+    next: f32,
+    limit: f32,
+) -> (Vec<Range<usize>>, f32) {
     let mut pages = Vec::new();
     let mut start = 0;
-    let mut y = first_top + TABLE_HEAD_H;
-    for (i, row) in rows.iter().enumerate() {
-        if y + row.height > CONTENT_LIMIT && i > start {
+    let mut end = 0;
+    let mut y = first;
+    for (i, height) in heights.into_iter().enumerate() {
+        if y + height > limit && i > start {
             pages.push(start..i);
             start = i;
-            y = NEXT_TABLE_TOP + TABLE_HEAD_H;
+            y = next;
         }
-        y += row.height;
+        y += height;
+        end = i + 1;
     }
-    pages.push(start..rows.len());
-    pages
+    pages.push(start..end);
+    (pages, y)
 }
 
 /// What one rendering needs besides the page being drawn.
@@ -388,6 +403,8 @@ struct Ctx {
     kind: Kind,
     copy: Copy,
     marking: Option<String>,
+    /// A small line at the foot of every page ([`Marks::note`]), cleaned.
+    note: Option<String>,
     qr: Option<Image>,
     logo: Option<Image>,
     rows: Vec<Row>,
@@ -408,11 +425,23 @@ impl Ctx {
             kind: doc.kind,
             copy,
             marking: marking.map(clean).filter(|m| !m.is_empty()),
+            note: None,
             qr: None,
             logo: None,
             rows: rows(faces, doc),
         })
     }
+}
+
+/// How a copy is marked, beyond what the document itself says.
+#[derive(Debug, Clone, ::core::marker::Copy)]
+pub(crate) struct Marks<'m> {
+    pub(crate) copy: Copy,
+    /// Printed large across every page when the document no longer stands, e.g. `REVOKED`.
+    pub(crate) marking: Option<&'m str>,
+    /// A small line at the foot of every page, bottom left, clear of everything else, e.g.
+    /// `Replacement copy issued 5 December 2026`.
+    pub(crate) note: Option<&'m str>,
 }
 
 pub(crate) fn render(
@@ -421,10 +450,7 @@ pub(crate) fn render(
     copy: Copy,
     marking: Option<&str>,
 ) -> Result<Vec<u8>, RenderError> {
-    let mut ctx = Ctx::new(doc, brand, copy, marking)?;
-    ctx.logo = brand.logo_png.as_deref().map(logo_image).transpose()?;
-    ctx.qr = Some(crate::qr::image(doc.verify_url.trim())?);
-
+    let logo = brand.logo_png.as_deref().map(logo_image).transpose()?;
     let mut document = Document::new();
     let title = match doc.kind {
         Kind::Certificate => "Certificate",
@@ -433,16 +459,49 @@ pub(crate) fn render(
     };
     document.set_metadata(
         Metadata::new()
-            .title(format!("{title} {} — {}", ctx.f.reference, ctx.f.name))
-            .creator(ctx.f.org.clone())
+            .title(format!(
+                "{title} {} — {}",
+                clean(&doc.reference),
+                clean(&doc.learner_name)
+            ))
+            .creator(clean(&brand.organisation_name))
             .language("en-GB".into()),
     );
-    match doc.kind {
-        Kind::Certificate => page(&mut document, &ctx, 1, 1, |pen| certificate(pen, &ctx))?,
-        Kind::Letter => page(&mut document, &ctx, 1, 1, |pen| letter(pen, &ctx))?,
-        Kind::UnitCertificate => unit_certificate(&mut document, &ctx)?,
-    }
+    let marks = Marks {
+        copy,
+        marking,
+        note: None,
+    };
+    draw(&mut document, doc, brand, logo.as_ref(), marks)?;
     finish(document)
+}
+
+/// Draws `doc`'s pages after those `document` already has, so that many documents can share
+/// one PDF (a print pack), and with it one subset of each font and one copy of the logo.
+/// `logo` is the brand's, decoded once by the caller ([`logo_image`]). Gives the number of
+/// pages drawn.
+pub(crate) fn draw(
+    document: &mut Document,
+    doc: &Printed,
+    brand: &Brand,
+    logo: Option<&Image>,
+    marks: Marks<'_>,
+) -> Result<usize, RenderError> {
+    let mut ctx = Ctx::new(doc, brand, marks.copy, marks.marking)?;
+    ctx.note = marks.note.map(clean).filter(|n| !n.is_empty());
+    ctx.logo = logo.cloned();
+    ctx.qr = Some(crate::qr::image(doc.verify_url.trim())?);
+    match doc.kind {
+        Kind::Certificate => {
+            page(document, &ctx, 1, 1, |pen| certificate(pen, &ctx))?;
+            Ok(1)
+        }
+        Kind::Letter => {
+            page(document, &ctx, 1, 1, |pen| letter(pen, &ctx))?;
+            Ok(1)
+        }
+        Kind::UnitCertificate => unit_certificate(document, &ctx),
+    }
 }
 
 /// The PDF's bytes; a logo whose body cannot be decoded surfaces here, as
@@ -535,7 +594,7 @@ fn furniture(pen: &mut Pen<'_, '_>, ctx: &Ctx, number: usize, of: usize) {
         Align::Center,
         NAVY,
     );
-    let (size, url) = faces.regular.fit(&f.url, 6.5, 4.5, 240.0, 2);
+    let (size, url) = faces.regular.fit(&f.url, 6.5, 4.5, URL_W, 2);
     pen.lines(
         &faces.regular,
         size,
@@ -546,6 +605,19 @@ fn furniture(pen: &mut Pen<'_, '_>, ctx: &Ctx, number: usize, of: usize) {
         Align::Right,
         GREY,
     );
+    if let Some(note) = &ctx.note {
+        let (size, note) = faces.regular.fit(note, 7.5, 5.0, NOTE_W, 1);
+        pen.lines(
+            &faces.regular,
+            size,
+            size,
+            MARGIN,
+            NOTE_Y,
+            &note,
+            Align::Left,
+            INK,
+        );
+    }
 
     let mut parts = Vec::new();
     if let Some(marking) = &ctx.marking {
@@ -940,10 +1012,17 @@ fn table_rows(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32, range: Range<usize>) {
 /// each page.
 fn unit_pages(ctx: &Ctx) -> (f32, Vec<Range<usize>>) {
     let first_top = unit_heading(&mut Pen::measuring(), ctx);
-    (first_top, paginate(&ctx.rows, first_top))
+    let (pages, _) = paginate(
+        ctx.rows.iter().map(|r| r.height),
+        first_top + TABLE_HEAD_H,
+        NEXT_TABLE_TOP + TABLE_HEAD_H,
+        CONTENT_LIMIT,
+    );
+    (first_top, pages)
 }
 
-fn unit_certificate(document: &mut Document, ctx: &Ctx) -> Result<(), RenderError> {
+/// Draws the unit certificate's pages; gives how many.
+fn unit_certificate(document: &mut Document, ctx: &Ctx) -> Result<usize, RenderError> {
     let (first_top, pages) = unit_pages(ctx);
     let of = pages.len();
     for (i, range) in pages.into_iter().enumerate() {
@@ -975,7 +1054,7 @@ fn unit_certificate(document: &mut Document, ctx: &Ctx) -> Result<(), RenderErro
             }
         })?;
     }
-    Ok(())
+    Ok(of)
 }
 
 fn letter(pen: &mut Pen<'_, '_>, ctx: &Ctx) {
@@ -1226,6 +1305,44 @@ mod tests {
             assert_on_page(Kind::UnitCertificate, &body);
             assert_on_page(Kind::UnitCertificate, &furniture);
             assert_clear_of_qr(Kind::UnitCertificate, &body);
+        }
+    }
+
+    /// The replacement note at the foot of every page overlaps nothing, whatever the kind,
+    /// however long the verify link and the organisation's name.
+    #[test]
+    fn the_note_stays_clear_of_everything_else() {
+        for kind in [Kind::Certificate, Kind::UnitCertificate, Kind::Letter] {
+            let doc = long_doc(kind);
+            let mut ctx = Ctx::new(&doc, &brand(), Copy::Original, None).expect("context");
+            let (_, without) = runs(&ctx, |_| {});
+            ctx.note = Some("Replacement copy issued 30 September 2026".into());
+            let (_, with) = runs(&ctx, |_| {});
+            assert_eq!(with.len(), without.len() + 1);
+            let note = *with
+                .iter()
+                .find(|run| !without.contains(run))
+                .expect("the note's run");
+            let (body, _) = match kind {
+                Kind::Certificate => runs(&ctx, |pen| certificate(pen, &ctx)),
+                Kind::Letter => runs(&ctx, |pen| letter(pen, &ctx)),
+                Kind::UnitCertificate => runs(&ctx, |pen| {
+                    let (_, pages) = unit_pages(&ctx);
+                    unit_continued(pen, &ctx);
+                    let last = pages.last().cloned().unwrap_or_default();
+                    table_rows(pen, &ctx, NEXT_TABLE_TOP + TABLE_HEAD_H, last);
+                    signature(pen, &ctx, MARGIN + 4.0, H - 118.0);
+                }),
+            };
+            assert_on_page(kind, &[note]);
+            for [left, right, baseline] in body.iter().chain(&without) {
+                let apart = (baseline - note[2]).abs() >= 9.0;
+                let beside = *right <= note[0] - 4.0 || *left >= note[1] + 4.0;
+                assert!(
+                    apart || beside,
+                    "{kind:?}: {left}..{right} at {baseline} runs into the note at {note:?}"
+                );
+            }
         }
     }
 

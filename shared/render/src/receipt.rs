@@ -13,12 +13,13 @@
 use std::ops::Range;
 
 use krilla::Document;
-use krilla::image::Image;
 use krilla::metadata::Metadata;
 
 use crate::RenderError;
-use crate::layout::{
-    self, Align, GREY, H, INK, MARGIN, NAVY, Pen, RULE, STRIPE, W, fit_box, logo_image,
+use crate::layout::{self, Align, GREY, INK, NAVY, Pen, RULE, STRIPE, logo_image};
+use crate::stationery::{
+    self, BOTTOM, EMPTY_H, Heading, LEAD, NEXT_TOP, PAD, RIGHT, SIZE, Sender, TABLE_W, TABLE_X,
+    address, continued, no_items,
 };
 use crate::text::{self, Face, Faces, clean};
 
@@ -147,16 +148,6 @@ pub(crate) fn percent(basis_points: u32) -> String {
     }
 }
 
-/// Where running content stops, clear of the footer.
-const BOTTOM: f32 = H - 66.0;
-/// Where the lines table starts on pages after the first.
-const NEXT_TOP: f32 = 96.0;
-const TABLE_X: f32 = MARGIN;
-const TABLE_W: f32 = W - 2.0 * MARGIN;
-const RIGHT: f32 = TABLE_X + TABLE_W;
-const PAD: f32 = 5.0;
-const SIZE: f32 = 8.5;
-const LEAD: f32 = 10.5;
 /// The reference under a line's description.
 const REF_SIZE: f32 = 7.5;
 const REF_LEAD: f32 = 9.5;
@@ -165,8 +156,6 @@ const HEAD_H: f32 = 26.0;
 const MIN_SIZE: f32 = 6.0;
 /// Lines a description may take before it is cut short.
 const DESCRIPTION_LINES: usize = 5;
-/// Address lines printed before the rest are run together.
-const ADDRESS_LINES: usize = 7;
 /// The narrowest the description column gets; the figures' columns give way below it.
 const MIN_DESCRIPTION_W: f32 = 150.0;
 /// The widest a figures' column grows.
@@ -236,10 +225,6 @@ struct VatRow {
 /// The printed fields, cleaned of control characters once.
 struct Fields {
     title: &'static str,
-    org: String,
-    address: Vec<String>,
-    vat_number: Option<String>,
-    email: String,
     number: String,
     paid_on: String,
     buyer: String,
@@ -251,42 +236,23 @@ struct Fields {
     payment_reference: String,
 }
 
-/// Address lines cleaned, blanks dropped; past [`ADDRESS_LINES`] the rest share the last line.
-fn address(lines: &[String]) -> Vec<String> {
-    let mut lines: Vec<String> = lines
-        .iter()
-        .map(|l| clean(l))
-        .filter(|l| !l.is_empty())
-        .collect();
-    if lines.len() > ADDRESS_LINES {
-        let rest = lines.split_off(ADDRESS_LINES - 1).join(", ");
-        lines.push(rest);
-    }
-    lines
-}
-
 impl Fields {
     fn new(r: &Receipt) -> Self {
-        let vat_number = r
+        let has_vat_number = r
             .seller
             .vat_number
             .as_deref()
-            .map(clean)
-            .filter(|v| !v.is_empty());
+            .is_some_and(|v| !clean(v).is_empty());
         let (delivery, delivery_price) = match &r.delivery {
             Some(d) => (format!("Delivery: {}", clean(&d.name)), d.price),
             None => ("Digital delivery".to_owned(), 0),
         };
         Self {
-            title: if vat_number.is_some() {
+            title: if has_vat_number {
                 "VAT receipt"
             } else {
                 "Receipt"
             },
-            org: clean(&r.seller.organisation_name),
-            address: address(&r.seller.address),
-            vat_number,
-            email: clean(&r.seller.support_email),
             number: clean(&r.number),
             paid_on: clean(&r.paid_on),
             buyer: clean(&r.buyer.name),
@@ -306,8 +272,9 @@ impl Fields {
 /// What one rendering needs besides the page being drawn.
 struct Ctx {
     faces: &'static Faces,
+    /// The seller.
+    sender: Sender,
     f: Fields,
-    logo: Option<Image>,
     cols: Cols,
     rows: Vec<Row>,
     vat: Vec<VatRow>,
@@ -470,141 +437,31 @@ impl Ctx {
     /// Everything but the logo, which only drawing needs decoded.
     fn new(r: &Receipt) -> Result<Self, RenderError> {
         let faces = text::faces()?;
+        let seller = &r.seller;
         let f = Fields::new(r);
         let cols = columns(faces, r);
         Ok(Self {
             faces,
+            sender: Sender::new(
+                faces,
+                &seller.organisation_name,
+                &seller.address,
+                seller.vat_number.as_deref(),
+                &seller.support_email,
+            ),
             rows: rows(faces, &cols, &r.lines),
             vat: vat_rows(faces, &cols, &r.vat),
             cols,
             f,
-            logo: None,
             totals: r.totals.clone(),
         })
     }
 }
 
-/// Left-aligned lines of `text`, each fitted to one line of `width`; gives the last baseline.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a block of text is all of these; a struct would only rename them"
-)]
-fn block(
-    pen: &mut Pen<'_, '_>,
-    face: &Face,
-    size: f32,
-    leading: f32,
-    x: f32,
-    y: f32,
-    width: f32,
-    lines: &[String],
-    align: Align,
-    color: layout::Rgb,
-) -> f32 {
-    let mut baseline = y - leading;
-    for line in lines {
-        baseline += leading;
-        let (size, fitted) = face.fit(line, size, size * 0.75, width, 1);
-        pen.text(face, size, x, baseline, &fitted.concat(), align, color);
-    }
-    baseline
-}
-
 /// The first page's heading: seller, title, buyer and the receipt's details; gives where the
 /// lines table starts.
 fn heading(pen: &mut Pen<'_, '_>, ctx: &Ctx) -> f32 {
-    let (regular, bold) = (&ctx.faces.regular, &ctx.faces.bold);
     let f = &ctx.f;
-
-    // The seller, right-aligned beside the logo.
-    let top = 48.0;
-    let mut logo_bottom: f32 = 0.0;
-    let mut seller_w = TABLE_W;
-    if let Some(logo) = &ctx.logo {
-        let (w, h) = fit_box(logo, 150.0, 56.0);
-        pen.image(logo, MARGIN, top, w, h);
-        logo_bottom = top + h;
-        seller_w = TABLE_W - w - 24.0;
-    }
-    let (size, org) = bold.fit(&f.org, 14.0, 9.0, seller_w, 2);
-    let mut y = pen.lines(
-        bold,
-        size,
-        size * 1.25,
-        RIGHT,
-        top + size,
-        &org,
-        Align::Right,
-        NAVY,
-    );
-    if !f.address.is_empty() {
-        y = block(
-            pen,
-            regular,
-            9.0,
-            12.0,
-            RIGHT,
-            y + 15.0,
-            seller_w,
-            &f.address,
-            Align::Right,
-            GREY,
-        );
-    }
-    if let Some(vat_number) = &f.vat_number {
-        let line = format!("VAT registration number: {vat_number}");
-        y = block(
-            pen,
-            bold,
-            9.0,
-            12.0,
-            RIGHT,
-            y + 15.0,
-            seller_w,
-            &[line],
-            Align::Right,
-            INK,
-        );
-    }
-    y = y.max(logo_bottom) + 16.0;
-    pen.hline(MARGIN, RIGHT, y, RULE, 0.8);
-
-    // The title and the buyer on the left; the receipt's details on the right.
-    let details_w = 250.0;
-    let left_w = TABLE_W - details_w - 20.0;
-    let title_y = y + 36.0;
-    pen.text(bold, 22.0, MARGIN, title_y, f.title, Align::Left, NAVY);
-    let mut left = title_y + 30.0;
-    pen.text(bold, 9.0, MARGIN, left, "Billed to", Align::Left, NAVY);
-    let (size, buyer) = bold.fit(&f.buyer, 10.5, 8.0, left_w, 2);
-    left = pen.lines(
-        bold,
-        size,
-        size * 1.3,
-        MARGIN,
-        left + 15.0,
-        &buyer,
-        Align::Left,
-        INK,
-    );
-    if !f.buyer_address.is_empty() {
-        left = block(
-            pen,
-            regular,
-            9.0,
-            12.0,
-            MARGIN,
-            left + 13.0,
-            left_w,
-            &f.buyer_address,
-            Align::Left,
-            INK,
-        );
-    }
-
-    let label_right = RIGHT - details_w + 86.0;
-    let value_x = label_right + 8.0;
-    let value_w = RIGHT - value_x;
     let mut details = vec![
         ("Receipt number", f.number.as_str()),
         ("Date paid", f.paid_on.as_str()),
@@ -613,33 +470,22 @@ fn heading(pen: &mut Pen<'_, '_>, ctx: &Ctx) -> f32 {
     if !f.payment_reference.is_empty() {
         details.push(("Payment reference", f.payment_reference.as_str()));
     }
-    let mut right = title_y - 8.0;
-    for (label, value) in details {
-        pen.text(regular, 9.0, label_right, right, label, Align::Right, GREY);
-        let (size, lines) = bold.fit(value, 9.0, 7.0, value_w, 2);
-        right = pen.lines(
-            bold,
-            size,
-            size * 1.3,
-            value_x,
-            right,
-            &lines,
-            Align::Left,
-            INK,
-        ) + 15.0;
-    }
-    left.max(right - 15.0) + 26.0
+    let heading = Heading {
+        title: f.title,
+        to: "Billed to",
+        name: &f.buyer,
+        lines: &f.buyer_address,
+        lines_color: INK,
+        details: &details,
+    };
+    stationery::heading(pen, &ctx.sender, &heading)
 }
 
 /// The heading of later pages.
-fn continued(pen: &mut Pen<'_, '_>, ctx: &Ctx) {
-    let (regular, bold) = (&ctx.faces.regular, &ctx.faces.bold);
+fn continued_heading(pen: &mut Pen<'_, '_>, ctx: &Ctx) {
     let f = &ctx.f;
-    let (size, org) = bold.fit(&f.org, 11.0, 8.0, TABLE_W, 1);
-    pen.lines(bold, size, size, MARGIN, 56.0, &org, Align::Left, NAVY);
-    let who = format!("{} {} (continued) — {}", f.title, f.number, f.buyer);
-    let (size, who) = regular.fit(&who, 10.0, 7.0, TABLE_W, 1);
-    pen.lines(regular, size, size, MARGIN, 74.0, &who, Align::Left, GREY);
+    let what = format!("{} {} (continued) — {}", f.title, f.number, f.buyer);
+    continued(pen, &ctx.sender, &what);
 }
 
 fn table_head(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32) {
@@ -883,41 +729,14 @@ fn summary(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32) -> f32 {
 
 /// The footer every page carries: the support contact, the seller and the page number.
 fn footer(pen: &mut Pen<'_, '_>, ctx: &Ctx, number: usize, of: usize) {
-    let regular = &ctx.faces.regular;
-    let f = &ctx.f;
-    pen.hline(MARGIN, RIGHT, H - 54.0, RULE, 0.5);
-    if !f.email.is_empty() {
-        let contact = format!("Questions about this receipt? Contact {}", f.email);
-        let (size, line) = regular.fit(&contact, 8.0, 5.0, TABLE_W, 1);
-        pen.lines(
-            regular,
-            size,
-            size,
-            W / 2.0,
-            H - 40.0,
-            &line,
-            Align::Center,
-            INK,
-        );
-    }
-    let mut parts = vec![f.org.clone()];
-    if let Some(vat_number) = &f.vat_number {
+    let sender = &ctx.sender;
+    let mut parts = vec![sender.org.clone()];
+    if let Some(vat_number) = &sender.vat_number {
         parts.push(format!("VAT registration number {vat_number}"));
     }
-    parts.push(format!("Receipt {}", f.number));
+    parts.push(format!("Receipt {}", ctx.f.number));
     parts.push(format!("Page {number} of {of}"));
-    let line = parts.join("  ·  ");
-    let (size, line) = regular.fit(&line, 7.5, 5.0, TABLE_W, 1);
-    pen.lines(
-        regular,
-        size,
-        size,
-        W / 2.0,
-        H - 28.0,
-        &line,
-        Align::Center,
-        GREY,
-    );
+    stationery::footer(pen, sender, "receipt", &parts.join("  ·  "));
 }
 
 /// How the receipt falls into pages.
@@ -936,18 +755,12 @@ impl Pages {
 
 fn pages(ctx: &Ctx) -> Pages {
     let first_top = heading(&mut Pen::measuring(), ctx);
-    let mut tables = Vec::new();
-    let mut start = 0;
-    let mut y = first_top + HEAD_H;
-    for (i, row) in ctx.rows.iter().enumerate() {
-        if y + row.height > BOTTOM && i > start {
-            tables.push(start..i);
-            start = i;
-            y = NEXT_TOP + HEAD_H;
-        }
-        y += row.height;
-    }
-    tables.push(start..ctx.rows.len());
+    let (tables, mut y) = layout::paginate(
+        ctx.rows.iter().map(|r| r.height),
+        first_top + HEAD_H,
+        NEXT_TOP + HEAD_H,
+        BOTTOM,
+    );
     if ctx.rows.is_empty() {
         y += EMPTY_H;
     }
@@ -957,9 +770,6 @@ fn pages(ctx: &Ctx) -> Pages {
         summary_apart: y + summary_h > BOTTOM,
     }
 }
-
-/// The height of the line saying there is nothing in the table.
-const EMPTY_H: f32 = 24.0;
 
 fn page(
     document: &mut Document,
@@ -980,28 +790,19 @@ fn table_page(pen: &mut Pen<'_, '_>, ctx: &Ctx, i: usize, range: Range<usize>) -
     let top = if i == 0 {
         heading(pen, ctx)
     } else {
-        continued(pen, ctx);
+        continued_heading(pen, ctx);
         NEXT_TOP
     };
     table_head(pen, ctx, top);
     if ctx.rows.is_empty() {
-        pen.text(
-            &ctx.faces.regular,
-            SIZE,
-            TABLE_X + PAD,
-            top + HEAD_H + 15.0,
-            "No items.",
-            Align::Left,
-            GREY,
-        );
-        return top + HEAD_H + EMPTY_H;
+        return no_items(pen, &ctx.sender, top + HEAD_H);
     }
     table_rows(pen, ctx, top + HEAD_H, range)
 }
 
 pub(crate) fn render(r: &Receipt) -> Result<Vec<u8>, RenderError> {
     let mut ctx = Ctx::new(r)?;
-    ctx.logo = r.logo_png.as_deref().map(logo_image).transpose()?;
+    ctx.sender.logo = r.logo_png.as_deref().map(logo_image).transpose()?;
     let layout = pages(&ctx);
     let of = layout.count();
 
@@ -1012,7 +813,7 @@ pub(crate) fn render(r: &Receipt) -> Result<Vec<u8>, RenderError> {
                 "{} {} — {}",
                 ctx.f.title, ctx.f.number, ctx.f.buyer
             ))
-            .creator(ctx.f.org.clone())
+            .creator(ctx.sender.org.clone())
             .language("en-GB".into()),
     );
     let last = layout.tables.len() - 1;
@@ -1026,7 +827,7 @@ pub(crate) fn render(r: &Receipt) -> Result<Vec<u8>, RenderError> {
     }
     if layout.summary_apart {
         page(&mut document, &ctx, of, of, |pen| {
-            continued(pen, &ctx);
+            continued_heading(pen, &ctx);
             summary(pen, &ctx, NEXT_TOP - 18.0);
         })?;
     }
@@ -1036,6 +837,7 @@ pub(crate) fn render(r: &Receipt) -> Result<Vec<u8>, RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::{H, MARGIN, W};
 
     #[test]
     fn pounds_are_written_with_pence_and_thousands() {
@@ -1135,7 +937,7 @@ mod tests {
         if layout.summary_apart {
             let mut pen = Pen::measuring();
             pen.runs = Some(Vec::new());
-            continued(&mut pen, ctx);
+            continued_heading(&mut pen, ctx);
             summary(&mut pen, ctx, NEXT_TOP - 18.0);
             footer(&mut pen, ctx, of, of);
             out.push(pen.runs.unwrap_or_default());

@@ -1,7 +1,10 @@
 //! The VAT receipt read back as a reader would: text extracted through the fonts' ToUnicode
 //! maps, page by page.
 
-use lopdf::{Document, Object};
+pub mod common;
+
+use common::{logo_png, page_texts, parse};
+use lopdf::Object;
 use portal_render::{
     Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine, ReceiptPayment, ReceiptSeller,
     ReceiptTotals, ReceiptVat, RenderError, receipt,
@@ -97,19 +100,6 @@ fn sample() -> Receipt {
         line(3, "Confirmation letter (digital)", 1, 1250),
         line(4, "Framed certificates for the centre", 10, 12_345),
     ])
-}
-
-fn parse(bytes: &[u8]) -> Document {
-    assert!(bytes.starts_with(b"%PDF-"));
-    Document::load_mem(bytes).expect("the output parses as a PDF")
-}
-
-/// The text of each page, in page order.
-fn page_texts(doc: &Document) -> Vec<String> {
-    doc.get_pages()
-        .keys()
-        .map(|&n| doc.extract_text(&[n]).expect("text extracts"))
-        .collect()
 }
 
 fn gbp(pence: i64) -> String {
@@ -336,21 +326,6 @@ fn a_receipt_without_lines_says_so() {
     assert_eq!(pages.len(), 1);
     assert!(pages[0].contains("No items."));
     assert!(pages[0].contains("Total paid"));
-}
-
-/// A small RGB PNG (a blue bar), made the way any image tool would.
-fn logo_png() -> Vec<u8> {
-    let (w, h) = (48u32, 16u32);
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().expect("png header");
-        let pixels: Vec<u8> = (0..w * h).flat_map(|i| [20, 60, (i % 255) as u8]).collect();
-        writer.write_image_data(&pixels).expect("png data");
-    }
-    out
 }
 
 #[test]
