@@ -80,6 +80,7 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "orders" => handlers::orders::handle(ctx, req).await,
         "centre-account" => handlers::centre_account::handle(ctx, req).await,
         "admin-orders" => handlers::admin_orders::handle(ctx, req).await,
+        "print-packs" => handlers::print_packs::handle(ctx, req).await,
         "manage-credit" => handlers::manage_credit::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"

@@ -565,11 +565,25 @@ fn operation(route: &Route) -> Operation {
             Some("AdminOrderView"),
             "admin",
         ),
+        ("POST", "/api/admin/orders") => op(
+            "Place an order on a learner's or a centre's behalf: the buyer's own rules, addresses and payment methods; the buyer is e-mailed a link to pay (ORD-6)",
+            Some("OnBehalfInput"),
+            201,
+            Some("Placed"),
+            "admin",
+        ),
         ("POST", "/api/admin/orders/{id}/refund") => op(
             "Refund (part of) a paid order: to the card, or a credit note for an order on account (ORD-6)",
             Some("RefundInput"),
             200,
             Some("AdminOrderView"),
+            "admin",
+        ),
+        ("POST", "/api/admin/print-packs") => op(
+            "Print chosen paid orders: one PDF of packing slips, address labels and replacement copies (a link for 15 minutes); moves them to processing (ORD-6)",
+            Some("PrintPackInput"),
+            201,
+            Some("PrintPackView"),
             "admin",
         ),
         ("GET", "/api/admin/centres/{centre_number}/credit") => op(
@@ -715,6 +729,10 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
 fn idempotency_key(route: &Route) -> Option<(bool, &'static str)> {
     match (route.method, route.path) {
         ("POST", "/api/checkout") => Some((
+            true,
+            "A new unique key for each order; a retry sends the same and is answered the same order.",
+        )),
+        ("POST", "/api/admin/orders") => Some((
             true,
             "A new unique key for each order; a retry sends the same and is answered the same order.",
         )),
@@ -882,6 +900,11 @@ pub fn document() -> Value {
         .schema_from::<store::processing::AdminOrderView>()
         .schema_from::<store::processing::ChangeInput>()
         .schema_from::<store::processing::RefundInput>()
+        .schema_from::<store::on_behalf::OnBehalfInput>()
+        .schema_from::<store::print_pack::PrintPackInput>()
+        .schema_from::<store::print_pack::PrintPackView>()
+        .schema_from::<store::print_pack::PackedOrderRef>()
+        .schema_from::<store::print_pack::LeftOut>()
         .schema_from::<store::credit::CreditView>()
         .schema_from::<store::credit::LimitInput>()
         .schema_from::<store::credit::PaymentInput>()

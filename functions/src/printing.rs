@@ -2,10 +2,13 @@
 //! the document and its achievement, rendered by `portal-render` off the async runtime. Used by
 //! every route that hands out a PDF.
 
+use portal_domain::accounts::addresses::Address;
 use portal_domain::documents::access::Opened;
 use portal_domain::documents::badges::verify_url;
 use portal_domain::documents::jobs::{Achievement, DocumentKind, DocumentRecord, DocumentStatus};
 use portal_domain::ports::Printer;
+use portal_domain::store::catalogue::Fulfilment;
+use portal_domain::store::print_pack::PackedOrder;
 use portal_domain::values::long_date;
 use portal_domain::{Ctx, Error, records};
 use portal_http::Problem;
@@ -43,6 +46,28 @@ impl Printer for PdfPrinter {
             render::Copy::ViewOnly,
         )
         .await
+    }
+
+    async fn print_pack(&self, ctx: &Ctx, orders: &[PackedOrder]) -> Result<Vec<u8>, Error> {
+        let pack = render::PrintPack {
+            brand: brand(ctx).await,
+            return_address: ctx.settings.store.seller.address.clone(),
+            issued_on: long_date(ctx.now().date()),
+            orders: orders.iter().map(|o| pack_order(ctx, o)).collect(),
+        };
+        let count = orders.len();
+        tokio::task::spawn_blocking(move || match render::print_pack(&pack) {
+            Err(render::RenderError::Logo(reason)) => {
+                tracing::warn!(%reason, "the logo cannot be drawn in a print pack; printing without it");
+                let mut pack = pack;
+                pack.brand.logo_png = None;
+                render::print_pack(&pack)
+            }
+            other => other,
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
+        .map_err(|e| Error::Internal(format!("rendering a print pack of {count} orders failed: {e}")))
     }
 }
 
@@ -143,6 +168,61 @@ async fn brand(ctx: &Ctx) -> render::Brand {
     }
 }
 
+/// One order of a print pack: its slip's lines and its documents, a copy per quantity.
+fn pack_order(ctx: &Ctx, packed: &PackedOrder) -> render::PackOrder {
+    let order = &packed.order;
+    let delivery = order.delivery.as_ref();
+    let address = delivery.and_then(|d| d.address.as_ref());
+    let mut documents = Vec::new();
+    for d in &packed.documents {
+        if let Some(kind) = printed_kind(d.record.kind) {
+            let printed = printed(ctx, &d.record, &d.achievement, d.centre_name.clone(), kind);
+            documents.extend(std::iter::repeat_n(printed, d.quantity as usize));
+        }
+    }
+    render::PackOrder {
+        number: order.number.clone(),
+        placed_on: long_date(order.created_at.date()),
+        buyer_name: order.buyer_name.clone(),
+        delivery_name: address.map_or_else(|| order.buyer_name.clone(), |a| a.recipient.clone()),
+        delivery_option: delivery.map(|d| d.name.clone()).unwrap_or_default(),
+        collection: delivery.is_some_and(|d| d.collection),
+        // The recipient heads the label on its own line.
+        address: address
+            .map(|a| address_lines(a).split_off(1))
+            .unwrap_or_default(),
+        items: order
+            .lines
+            .iter()
+            .filter(|l| l.fulfilment == Fulfilment::Post)
+            .map(|l| render::PackItem {
+                description: format!("{} — {}", l.product_name, l.qualification_title),
+                learner_name: l.learner_name.clone(),
+                reference: l.reference.clone(),
+                quantity: u32::try_from(l.quantity).unwrap_or(1),
+                reason: l.reason.clone(),
+            })
+            .collect(),
+        documents,
+    }
+}
+
+/// An address as printed, one line each, the recipient first.
+fn address_lines(a: &Address) -> Vec<String> {
+    [
+        Some(a.recipient.clone()),
+        Some(a.line1.clone()),
+        a.line2.clone(),
+        Some(a.city.clone()),
+        a.region.clone(),
+        a.postcode.clone(),
+        Some(a.country.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// A logo that cannot be drawn must not stop documents being printed: print without it.
 fn render_with_fallback(
     printed: &render::Printed,
@@ -169,20 +249,6 @@ pub async fn receipt(ctx: &Ctx, order: &portal_domain::store::Order) -> Result<V
         .ok_or_else(|| Error::Conflict("the order is not paid yet: there is no receipt".into()))?;
     let store = &ctx.settings.store;
     let rate = |id: &str| store.vat_rate(id);
-    let address = |a: &portal_domain::accounts::addresses::Address| {
-        [
-            Some(a.recipient.clone()),
-            Some(a.line1.clone()),
-            a.line2.clone(),
-            Some(a.city.clone()),
-            a.region.clone(),
-            a.postcode.clone(),
-            Some(a.country.clone()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-    };
     let receipt = render::Receipt {
         seller: render::ReceiptSeller {
             organisation_name: ctx.settings.organisation_name.clone(),
@@ -195,7 +261,7 @@ pub async fn receipt(ctx: &Ctx, order: &portal_domain::store::Order) -> Result<V
         paid_on: long_date(paid_at.date()),
         buyer: render::ReceiptBuyer {
             name: order.buyer_name.clone(),
-            address: address(&order.billing),
+            address: address_lines(&order.billing),
         },
         delivery: order.delivery.as_ref().map(|d| render::ReceiptDelivery {
             name: d.name.clone(),

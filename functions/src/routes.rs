@@ -182,6 +182,10 @@ pub const FUNCTIONS: &[Function] = &[
         "Admin: the orders queue with filters; move an order on, price a delivery, refund (ORD-6)",
     ),
     http(
+        "print-packs",
+        "Admin: one PDF of packing slips, labels and replacement copies for chosen paid orders, which moves them to processing (ORD-6)",
+    ),
+    http(
         "manage-credit",
         "Admin: a centre's credit limit and the payments it sends (CEN-6)",
     ),
@@ -333,9 +337,11 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/centre/credit", "centre-account"),
     route("GET", "/api/centre/statements", "centre-account"),
     route("GET", "/api/admin/orders", "admin-orders"),
+    route("POST", "/api/admin/orders", "admin-orders"),
     route("GET", "/api/admin/orders/{id}", "admin-orders"),
     route("PATCH", "/api/admin/orders/{id}", "admin-orders"),
     route("POST", "/api/admin/orders/{id}/refund", "admin-orders"),
+    route("POST", "/api/admin/print-packs", "print-packs"),
     route(
         "GET",
         "/api/admin/centres/{centre_number}/credit",

@@ -59,6 +59,17 @@ pub struct Session {
     pub user: Value,
 }
 
+impl Session {
+    /// No one signed in: requests go without a session.
+    pub fn anonymous() -> Self {
+        Self {
+            token: String::new(),
+            csrf: String::new(),
+            user: Value::Null,
+        }
+    }
+}
+
 impl TestPortal {
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await

@@ -137,3 +137,15 @@ pub fn paid_event(event_id: &str, order_id: &str, amount: i64, payment_intent: &
         }}
     })
 }
+
+/// An order as administrators see it (`GET /api/admin/orders/{id}`).
+pub async fn admin_order(portal: &TestPortal, admin: &Session, id: &str) -> Value {
+    expect(
+        portal
+            .call(admin, Method::GET, &format!("/api/admin/orders/{id}"), None)
+            .await,
+        StatusCode::OK,
+        "the order (admin)",
+    )
+    .body
+}

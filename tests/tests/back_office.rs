@@ -10,7 +10,7 @@ use portal_tests::centre::{issue_here, other_centre_session};
 use portal_tests::connections::{ada_with_documents, centre_session, expect};
 use portal_tests::jobs::{self, CENTRE};
 use portal_tests::portal::{PASSWORD, Session, TestPortal, centre_user};
-use portal_tests::store::{add, address, checkout, order, press};
+use portal_tests::store::{add, address, admin_order, checkout, order, press};
 
 const CERTIFICATE: &str = "replacement-certificate";
 /// An order id no order has.
@@ -47,17 +47,6 @@ async fn credit(portal: &TestPortal, who: &Session) -> Value {
             .await,
         StatusCode::OK,
         "the centre's credit",
-    )
-    .body
-}
-
-async fn admin_order(portal: &TestPortal, admin: &Session, id: &str) -> Value {
-    expect(
-        portal
-            .call(admin, Method::GET, &format!("/api/admin/orders/{id}"), None)
-            .await,
-        StatusCode::OK,
-        "the order (admin)",
     )
     .body
 }
@@ -705,12 +694,13 @@ async fn back_office_routes_refuse_the_wrong_people_and_bad_input() {
     let ada = portal
         .active_learner(portal_tests::connections::ADA, "ENR-1001")
         .await;
-    let anonymous = Session {
-        token: String::new(),
-        csrf: String::new(),
-        user: Value::Null,
-    };
-    let routes: [(Method, String, Option<Value>); 7] = [
+    let anonymous = Session::anonymous();
+    let routes: [(Method, String, Option<Value>); 8] = [
+        (
+            Method::POST,
+            "/api/admin/print-packs".into(),
+            Some(json!({"order_ids": [NO_ORDER]})),
+        ),
         (Method::GET, "/api/admin/orders".into(), None),
         (Method::GET, format!("/api/admin/orders/{}", NO_ORDER), None),
         (

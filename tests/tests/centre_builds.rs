@@ -148,6 +148,14 @@ struct Watching {
 
 #[async_trait]
 impl Printer for Watching {
+    async fn print_pack(
+        &self,
+        _ctx: &Ctx,
+        _orders: &[portal_domain::store::print_pack::PackedOrder],
+    ) -> portal_domain::Result<Vec<u8>> {
+        Err(portal_domain::Error::Internal("zips only".into()))
+    }
+
     async fn centre_copy(
         &self,
         ctx: &Ctx,
@@ -365,6 +373,14 @@ struct Stuck {
 
 #[async_trait]
 impl Printer for Stuck {
+    async fn print_pack(
+        &self,
+        _ctx: &Ctx,
+        _orders: &[portal_domain::store::print_pack::PackedOrder],
+    ) -> portal_domain::Result<Vec<u8>> {
+        Err(portal_domain::Error::Internal("zips only".into()))
+    }
+
     async fn centre_copy(
         &self,
         _ctx: &Ctx,
@@ -504,6 +520,14 @@ struct Paused {
 
 #[async_trait]
 impl Printer for Paused {
+    async fn print_pack(
+        &self,
+        _ctx: &Ctx,
+        _orders: &[portal_domain::store::print_pack::PackedOrder],
+    ) -> portal_domain::Result<Vec<u8>> {
+        Err(portal_domain::Error::Internal("zips only".into()))
+    }
+
     async fn centre_copy(
         &self,
         _ctx: &Ctx,

@@ -1,8 +1,9 @@
-//! Order processing (ORD-6): the queue with its filters, one order, moving it on or pricing its
-//! delivery, and refunds.
+//! Order processing (ORD-6): the queue with its filters, orders placed on a buyer's behalf, one
+//! order, moving it on or pricing its delivery, and refunds.
 
-use http::Method;
+use http::{Method, StatusCode};
 use portal_domain::Ctx;
+use portal_domain::store::on_behalf::{self, OnBehalfInput};
 use portal_domain::store::processing::{self, ChangeInput, RefundInput};
 use portal_http::{ApiRequest, ApiResponse, Problem, auth};
 
@@ -16,6 +17,15 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
             let (cursor, limit) = req.page()?;
             let filter = super::orders::filter(&req)?;
             ok(processing::queue(ctx, &admin, &filter, cursor.as_deref(), limit).await?)
+        }
+        (&Method::POST, "orders") => {
+            let admin = auth::signed_in_to_change(ctx, &req).await?;
+            let input = req.json::<OnBehalfInput>()?;
+            let key = req.header("idempotency-key");
+            Ok(ApiResponse::json(
+                StatusCode::CREATED,
+                &on_behalf::place(ctx, &admin, &input, key).await?,
+            ))
         }
         (&Method::GET, _) => {
             let admin = auth::signed_in(ctx, &req).await?;

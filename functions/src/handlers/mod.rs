@@ -26,6 +26,7 @@ pub mod notify_learners;
 pub mod openapi;
 pub mod orders;
 pub mod payments_webhook;
+pub mod print_packs;
 pub mod profile;
 pub mod register;
 pub mod reports;

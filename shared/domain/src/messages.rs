@@ -504,6 +504,47 @@ pub fn order_priced(s: &Settings, order: &crate::store::Order) -> Message {
     )
 }
 
+/// ORD-6: the awarding body's staff placed an order for the buyer; they pay it (or see it
+/// charged to their centre's account) from the order's page.
+pub fn order_placed_for(s: &Settings, order: &crate::store::Order) -> Message {
+    let awaits_payment = order.status == crate::store::OrderStatus::AwaitingPayment;
+    compose(
+        s,
+        format!(
+            "Order {}: placed for you — {}",
+            order.number, s.organisation_name
+        ),
+        &format!("Hello {},", order.buyer_name),
+        &[
+            format!(
+                "{} placed order {} for you: {} in all.",
+                order.created_by.name,
+                order.number,
+                crate::store::format_gbp(order.totals.total)
+            ),
+            match order.status {
+                crate::store::OrderStatus::AwaitingQuote => {
+                    "Our team will price its delivery and e-mail you when it is.".to_owned()
+                }
+                _ if awaits_payment => format!(
+                    "Please pay within {} hours, or the order is cancelled.",
+                    s.store.unpaid_order_hours
+                ),
+                status => format!("It is {}.", status.label().to_lowercase()),
+            },
+            order_lines(order),
+        ],
+        Some((
+            if awaits_payment {
+                "Pay for your order"
+            } else {
+                "See your order"
+            },
+            &s.link(&format!("/orders/{}", order.id)),
+        )),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

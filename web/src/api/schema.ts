@@ -117,7 +117,8 @@ export interface paths {
         /** Every order, newest first, with the ORD-5 filters and the centre (ORD-6) */
         get: operations["get-admin-orders"];
         put?: never;
-        post?: never;
+        /** Place an order on a learner's or a centre's behalf: the buyer's own rules, addresses and payment methods; the buyer is e-mailed a link to pay (ORD-6) */
+        post: operations["post-admin-orders"];
         delete?: never;
         options?: never;
         head?: never;
@@ -153,6 +154,23 @@ export interface paths {
         put?: never;
         /** Refund (part of) a paid order: to the card, or a credit note for an order on account (ORD-6) */
         post: operations["post-admin-orders-id-refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/print-packs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Print chosen paid orders: one PDF of packing slips, address labels and replacement copies (a link for 15 minutes); moves them to processing (ORD-6) */
+        post: operations["post-admin-print-packs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1260,6 +1278,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AccountDetail: components["schemas"]["AccountSummary"] & {
+            /** @description The address book, to order on the person's behalf. */
+            addresses: components["schemas"]["Address"][];
             /** @description The most recent sign-in attempts, newest first. */
             recent_sign_ins: components["schemas"]["SignIn"][];
         };
@@ -1842,6 +1862,11 @@ export interface components {
         LearnersImport: {
             learners?: components["schemas"]["LearnerRecordInput"][] | null;
         };
+        LeftOut: {
+            id: string;
+            number: string;
+            reason: string;
+        };
         LimitInput: {
             /**
              * Format: int64
@@ -1935,6 +1960,22 @@ export interface components {
              */
             price: number;
             vat_rate: string;
+        };
+        OnBehalfInput: {
+            /** @description One of the buyer's addresses. */
+            billing_address_id?: string | null;
+            /** @description The account of the learner or centre user the order is for. */
+            buyer_id?: string | null;
+            /** @description One of the buyer's addresses; needed when something is posted (not for a collection). */
+            delivery_address_id?: string | null;
+            delivery_option?: string | null;
+            /**
+             * @description What to order: as a basket item (`product_id`, `reference`, `quantity`, and `reason`
+             *     for a centre).
+             */
+            items?: components["schemas"]["AddInput"][] | null;
+            /** @description `card` (the buyer is e-mailed a link to pay) or, for a centre, `centre_credit`. */
+            payment_method?: string | null;
         };
         OrderDelivery: {
             address?: null | components["schemas"]["Address"];
@@ -2062,6 +2103,11 @@ export interface components {
             email: string;
             name: string;
         };
+        /** @description An order that is in the pack, or one that was left out and why. */
+        PackedOrderRef: {
+            id: string;
+            number: string;
+        };
         Payment: {
             /**
              * Format: int64
@@ -2111,6 +2157,25 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             /** Format: int64 */
             total: number;
+        };
+        PrintPackInput: {
+            /** @description The orders to print: paid (moved to processing) or already processing (printed again). */
+            order_ids?: string[] | null;
+        };
+        PrintPackView: {
+            /**
+             * Format: int32
+             * @description Copies printed, over all the orders.
+             */
+            documents: number;
+            id: string;
+            /** @description Orders changed by someone else between reading and moving them. */
+            left_out: components["schemas"]["LeftOut"][];
+            orders: components["schemas"]["PackedOrderRef"][];
+            /** @description The PDF, for [`URL_LIFETIME`]; print the same orders again for a new link. */
+            url: string;
+            /** Format: date-time */
+            url_expires_at: string;
         };
         /** @description RFC 9457 problem details; `errors` names each field that is not right. */
         Problem: {
@@ -2736,6 +2801,42 @@ export interface operations {
             };
         };
     };
+    "post-admin-orders": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A new unique key for each order; a retry sends the same and is answered the same order. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnBehalfInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Placed"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-admin-orders-id": {
         parameters: {
             query?: never;
@@ -2824,6 +2925,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminOrderView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-admin-print-packs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrintPackInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintPackView"];
                 };
             };
             /** @description A problem */

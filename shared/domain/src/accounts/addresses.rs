@@ -102,7 +102,12 @@ impl Address {
 }
 
 pub async fn list(ctx: &Ctx, principal: &Principal) -> Result<Vec<Address>> {
-    let query = Query::partition(keys::user_partition(principal.user_id()))
+    list_of(ctx, principal.user_id()).await
+}
+
+/// The address book of `user_id` (for its owner, or an administrator ordering for them).
+pub(crate) async fn list_of(ctx: &Ctx, user_id: &str) -> Result<Vec<Address>> {
+    let query = Query::partition(keys::user_partition(user_id))
         .sort(SortCondition::BeginsWith(keys::ADDRESS_PREFIX.to_owned()))
         .limit(u32::try_from(MAX_ADDRESSES).unwrap_or(20));
     ctx.table

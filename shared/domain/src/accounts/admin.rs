@@ -313,6 +313,8 @@ pub struct AccountDetail {
     pub summary: AccountSummary,
     /// The most recent sign-in attempts, newest first.
     pub recent_sign_ins: Vec<SignIn>,
+    /// The address book, to order on the person's behalf.
+    pub addresses: Vec<super::addresses::Address>,
 }
 
 /// Accounts whose e-mail starts with `q` (at least one character), in e-mail order.
@@ -344,10 +346,11 @@ pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<A
         .sort(SortCondition::BeginsWith(keys::SIGNIN_PREFIX.to_owned()))
         .descending()
         .limit(20);
-    let recent_sign_ins = ctx
-        .table
-        .query(&recent)
-        .await?
+    let (recent, addresses) = futures::try_join!(
+        async { ctx.table.query(&recent).await.map_err(Error::from) },
+        super::addresses::list_of(ctx, user_id)
+    )?;
+    let recent_sign_ins = recent
         .items
         .into_iter()
         .map(from_item)
@@ -355,6 +358,7 @@ pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<A
     Ok(AccountDetail {
         summary: AccountSummary::from(&account),
         recent_sign_ins,
+        addresses,
     })
 }
 

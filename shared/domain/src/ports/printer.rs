@@ -1,11 +1,13 @@
 //! The document printer: a document's PDF as the awarding body prints it. Rendering lives
-//! outside the domain (it needs fonts and a PDF library); the zip builder asks through this.
+//! outside the domain (it needs fonts and a PDF library); the zip builder and the print pack ask
+//! through this.
 
 use async_trait::async_trait;
 
 use crate::ctx::Ctx;
 use crate::documents::jobs::{Achievement, DocumentRecord};
 use crate::error::Result;
+use crate::store::print_pack::PackedOrder;
 
 #[async_trait]
 pub trait Printer: Send + Sync {
@@ -19,4 +21,8 @@ pub trait Printer: Send + Sync {
         achievement: &Achievement,
         centre_name: Option<&str>,
     ) -> Result<Vec<u8>>;
+
+    /// One PDF for the printer: each order's packing slip and address label, then its
+    /// documents as replacement copies (see `store::print_pack`).
+    async fn print_pack(&self, ctx: &Ctx, orders: &[PackedOrder]) -> Result<Vec<u8>>;
 }

@@ -342,10 +342,22 @@ pub(super) fn orderable(
 /// each of two calls at once: the document (with its connection and its line, if the basket has
 /// it already) beside the basket's lines; then one conditional write beside the achievements the
 /// answer names. Adding a line that is there adds to its quantity.
-pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<BasketView> {
-    let buyer = buyer_of(principal)?;
-    let store = &ctx.settings.store;
-    let mut fields = Fields::new();
+/// One item as asked for, parsed.
+struct Wanted<'a> {
+    product: &'a Product,
+    quantity: i64,
+    reason: Option<String>,
+    reference: Reference,
+    connection_id: Option<&'a str>,
+}
+
+/// Parses an item for `buyer`, each problem recorded in `fields`.
+fn wanted<'a>(
+    fields: &mut Fields,
+    store: &'a super::catalogue::StoreSettings,
+    buyer: Buyer,
+    input: &'a AddInput,
+) -> Option<Wanted<'a>> {
     let product = fields.required("product_id", input.product_id.as_deref(), |id| match store
         .product(id.trim())
     {
@@ -353,8 +365,8 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
         Some(_) => Err("is not sold to your kind of account"),
         None => Err("is not a product on sale"),
     });
-    let quantity = quantity(&mut fields, input.quantity, product);
-    let reason = reason(&mut fields, store, buyer, input.reason.as_deref());
+    let quantity = quantity(fields, input.quantity, product);
+    let reason = reason(fields, store, buyer, input.reason.as_deref());
     let reference = fields.required("reference", input.reference.as_deref(), |r| {
         Reference::parse(r).map_err(|_| "is not a document reference such as 42121928-01-5KNQ")
     });
@@ -370,6 +382,29 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<B
         );
     }
     let (Some(product), Some(quantity), Some(reference)) = (product, quantity, reference) else {
+        return None;
+    };
+    Some(Wanted {
+        product,
+        quantity,
+        reason,
+        reference,
+        connection_id,
+    })
+}
+
+pub async fn add(ctx: &Ctx, principal: &Principal, input: &AddInput) -> Result<BasketView> {
+    let buyer = buyer_of(principal)?;
+    let store = &ctx.settings.store;
+    let mut fields = Fields::new();
+    let Some(Wanted {
+        product,
+        quantity,
+        reason,
+        reference,
+        connection_id,
+    }) = wanted(&mut fields, store, buyer, input)
+    else {
         return Err(fields.into_error());
     };
     fields.finish()?;
@@ -556,4 +591,78 @@ pub async fn remove(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Basket
     let key = line_key(principal, id)?;
     ctx.table.delete(key, Condition::Always).await?;
     view(ctx, principal).await
+}
+
+/// The lines of an order placed on the buyer's behalf (`POST /api/admin/orders`): each item
+/// parsed as [`add`] parses it (problems named `items[i].…`), from its stored document. Whether
+/// the buyer may order each is checked by checkout, as for any basket.
+pub(super) async fn given_lines(
+    ctx: &Ctx,
+    buyer: &Principal,
+    items: &[AddInput],
+) -> Result<Vec<Line>> {
+    let kind = buyer_of(buyer)?;
+    let store = &ctx.settings.store;
+    if items.is_empty() || items.len() > MAX_LINES {
+        return Err(Error::field(
+            "items",
+            format!("must hold 1 to {MAX_LINES} items"),
+        ));
+    }
+    let mut fields = Fields::new();
+    let mut parsed = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let mut at = Fields::nested(format!("items[{i}]."));
+        parsed.push(wanted(&mut at, store, kind, item));
+        fields.absorb(at);
+    }
+    if !fields.is_empty() {
+        return Err(fields.into_error());
+    }
+    let parsed: Vec<Wanted<'_>> = parsed.into_iter().flatten().collect();
+    let mut seen = std::collections::HashSet::new();
+    for (i, w) in parsed.iter().enumerate() {
+        if !seen.insert(line_id(&w.product.id, w.reference.as_str())) {
+            return Err(Error::field(
+                format!("items[{i}]"),
+                "repeats an item: give its quantity once",
+            ));
+        }
+    }
+    let keys: Vec<Key> = parsed
+        .iter()
+        .map(|w| keys::document(w.reference.as_str()))
+        .collect();
+    let mut records = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(crate::ports::table::MAX_BATCH_GET) {
+        records.extend(ctx.table.get_many(chunk).await?);
+    }
+    let now = ctx.now();
+    let mut lines = Vec::with_capacity(parsed.len());
+    for (i, (w, record)) in parsed.into_iter().zip(records).enumerate() {
+        let Some(record) = record.map(from_item::<DocumentRecord>).transpose()? else {
+            fields.add(
+                &format!("items[{i}].reference"),
+                "is not a document of the buyer's, or shared with them",
+            );
+            continue;
+        };
+        lines.push(Line {
+            id: line_id(&w.product.id, w.reference.as_str()),
+            product_id: w.product.id.clone(),
+            reference: w.reference.as_str().to_owned(),
+            connection_id: w.connection_id.map(str::to_owned),
+            enrolment_number: record.enrolment_number,
+            job_id: record.job_id,
+            achievement: record.achievement,
+            document_kind: record.kind,
+            quantity: w.quantity,
+            price_when_added: w.product.price,
+            added_at: now,
+            reason: w.reason,
+            version: 1,
+        });
+    }
+    fields.finish()?;
+    Ok(lines)
 }

@@ -135,7 +135,13 @@ struct Prepared {
     method: PaymentMethod,
 }
 
-async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Result<Prepared> {
+/// `given`: lines an administrator orders on the buyer's behalf, in place of the basket.
+async fn prepare(
+    ctx: &Ctx,
+    principal: &Principal,
+    input: &CheckoutInput,
+    given: Option<Vec<Line>>,
+) -> Result<Prepared> {
     let store = &ctx.settings.store;
     let mut fields = Fields::new();
     let method = match (
@@ -157,9 +163,16 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
             PaymentMethod::Card
         }
     };
+    let from_basket = given.is_none();
+    let lines_field = if from_basket { "basket.lines" } else { "items" };
     // The basket and the address book are read at once (one partition, two ranges).
     let (stored, addresses) = futures::try_join!(
-        basket::lines(ctx, principal.user_id()),
+        async {
+            match given {
+                Some(lines) => Ok(lines),
+                None => basket::lines(ctx, principal.user_id()).await,
+            }
+        },
         crate::accounts::addresses::list(ctx, principal)
     )?;
     if stored.is_empty() {
@@ -194,7 +207,7 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
     let mut once_keys = Vec::new();
     let mut posted = false;
     for (i, line) in stored.iter().enumerate() {
-        let at = format!("basket.lines[{i}]");
+        let at = format!("{lines_field}[{i}]");
         let Some(product) = store.product(&line.product_id) else {
             fields.add(&at, "is a product no longer sold: remove it");
             continue;
@@ -257,7 +270,12 @@ async fn prepare(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Res
     let billing = billing.ok_or_else(|| Error::field("billing_address_id", "is required"))?;
     Ok(Prepared {
         lines,
-        line_ids: stored.iter().map(|l| l.id.clone()).collect(),
+        // Lines given on the buyer's behalf leave the buyer's basket as it is.
+        line_ids: if from_basket {
+            stored.iter().map(|l| l.id.clone()).collect()
+        } else {
+            Vec::new()
+        },
         billing,
         delivery,
         once_keys,
@@ -356,7 +374,7 @@ async fn read_lines(
 /// What the order would charge, without placing it (the review step).
 pub async fn review(ctx: &Ctx, principal: &Principal, input: &CheckoutInput) -> Result<Review> {
     Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
-    let prepared = prepare(ctx, principal, input).await?;
+    let prepared = prepare(ctx, principal, input, None).await?;
     let totals = totals(ctx, &prepared.lines, prepared.delivery.as_ref());
     Ok(Review {
         lines: prepared.lines.iter().map(OrderLine::shown).collect(),
@@ -431,18 +449,37 @@ pub async fn place(
     input: &CheckoutInput,
     raw_key: Option<&str>,
 ) -> Result<Placed> {
+    place_as(ctx, principal, principal, input, raw_key, None).await
+}
+
+/// Places an order for `principal` (the buyer), made by `creator`: the buyer themselves from
+/// their basket, or an administrator with `given` lines on the buyer's behalf (who made it is
+/// kept on the order, logged and audited).
+pub(super) async fn place_as(
+    ctx: &Ctx,
+    principal: &Principal,
+    creator: &Principal,
+    input: &CheckoutInput,
+    raw_key: Option<&str>,
+    given: Option<Vec<Line>>,
+) -> Result<Placed> {
     let buyer_kind = Buyer::of(principal.kind()).ok_or(Error::Forbidden)?;
     let centre_number = match buyer_kind {
         Buyer::Centre => Some(crate::centre::centre_of(principal)?),
         _ => None,
     };
     let key = idempotency_key(raw_key)?;
-    let id = order_id(principal.user_id(), key);
+    let id = order_id(creator.user_id(), key);
+    let lines_field = if given.is_some() {
+        "items"
+    } else {
+        "basket.lines"
+    };
     // The order this key made, if any, is read beside what a new one needs; it wins (a retry
     // after payment finds the basket empty, and must still get its order).
     let (existing, prepared) = futures::join!(
         super::orders::load(ctx, &id),
-        prepare(ctx, principal, input)
+        prepare(ctx, principal, input, given)
     );
     if let Some(existing) = existing? {
         return Ok(Placed::of(&existing));
@@ -461,6 +498,8 @@ pub async fn place(
     };
     let on_account = prepared.method == PaymentMethod::OnAccount;
     let account = &principal.account;
+    let made_by = creator.account.full_name();
+    let on_behalf = creator.user_id() != principal.user_id();
     let mut order = Order {
         number: format!("P{}", &id.replace('-', "")[..8].to_uppercase()),
         id,
@@ -470,9 +509,9 @@ pub async fn place(
         buyer_email: account.email.as_str().to_owned(),
         centre_number,
         created_by: CreatedBy {
-            user_id: account.id.clone(),
-            name: account.full_name(),
-            kind: account.kind,
+            user_id: creator.account.id.clone(),
+            name: made_by.clone(),
+            kind: creator.account.kind,
         },
         status,
         lines: prepared.lines,
@@ -495,12 +534,14 @@ pub async fn place(
             at: now,
             from: None,
             to: status,
-            by: account.full_name(),
-            note: Some(if awaiting_quote {
-                "Order placed; our team will price the delivery and e-mail you when it is."
-                    .to_owned()
-            } else {
-                "Order placed.".to_owned()
+            by: made_by.clone(),
+            note: Some(match (awaiting_quote, on_behalf) {
+                (true, _) => {
+                    "Order placed; our team will price the delivery and e-mail you when it is."
+                        .to_owned()
+                }
+                (false, true) => format!("Order placed for you by {made_by}."),
+                (false, false) => "Order placed.".to_owned(),
             }),
         }],
         basket_line_ids: prepared.line_ids,
@@ -524,7 +565,7 @@ pub async fn place(
             later = super::orders::settle(
                 ctx,
                 &mut order,
-                &principal.account.full_name(),
+                &made_by,
                 "Charged to your centre's account.",
             )
             .await?;
@@ -548,7 +589,7 @@ pub async fn place(
         writes.push(row_write);
         writes.push(crate::audit::entry(
             ctx,
-            principal,
+            creator,
             "order.placed",
             &order.id,
             Some(&format!(
@@ -588,7 +629,7 @@ pub async fn place(
                     })
                     .unwrap_or(0);
                 return Err(Error::Invalid(vec![FieldError::new(
-                    format!("basket.lines[{line}]"),
+                    format!("{lines_field}[{line}]"),
                     "was already ordered for this candidate's achievement: one letter per achievement",
                 )]));
             }

@@ -8,7 +8,9 @@ pub mod credit;
 pub mod letters;
 pub mod money;
 pub mod offer;
+pub mod on_behalf;
 pub mod orders;
+pub mod print_pack;
 pub mod processing;
 pub mod webhook;
 

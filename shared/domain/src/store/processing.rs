@@ -229,7 +229,18 @@ pub async fn change(
     id: &str,
     input: &ChangeInput,
 ) -> Result<AdminOrderView> {
-    let mut order = load(ctx, admin, id).await?;
+    let order = load(ctx, admin, id).await?;
+    Ok(admin_view(&change_order(ctx, admin, order, input).await?))
+}
+
+/// [`change`] on an order already read (the print pack reads many at once); gives the order
+/// as changed.
+pub(super) async fn change_order(
+    ctx: &Ctx,
+    admin: &Principal,
+    mut order: Order,
+    input: &ChangeInput,
+) -> Result<Order> {
     stale(input.version, &order)?;
     let (change, note) = parse_change(input, &order)?;
     let expected = order.version;
@@ -345,7 +356,7 @@ pub async fn change(
         &order.buyer_email,
     )?);
     commit(ctx, writes, account_index).await?;
-    Ok(admin_view(&order))
+    Ok(order)
 }
 
 async fn commit(ctx: &Ctx, writes: Vec<Write>, account_index: Option<usize>) -> Result<()> {

@@ -1,0 +1,6 @@
+//! The `print-packs` function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::lambda::run_http("print-packs").await
+}
