@@ -1,12 +1,13 @@
 //! Writes sample documents to a folder, to look at: `cargo run -p portal-render --example
-//! samples -- /tmp/samples` (`LONG=1` for long names, a receipt of 60 lines and a packing slip
-//! of 60 items, `LOGO=file.png` for a logo).
+//! samples -- /tmp/samples` (`LONG=1` for long names, a receipt of 60 lines, a statement of 120
+//! entries and a packing slip of 60 items, `LOGO=file.png` for a logo).
 
 use std::path::PathBuf;
 
 use portal_render::{
     Brand, Copy, Kind, PrintPack, Printed, Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine,
-    ReceiptPayment, ReceiptSeller, ReceiptTotals, ReceiptVat, badge_svg, pdf, print_pack, receipt,
+    ReceiptPayment, ReceiptTotals, ReceiptVat, Statement, badge_svg, pdf, print_pack, receipt,
+    statement,
 };
 
 #[path = "../tests/common/fixtures.rs"]
@@ -99,6 +100,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ))?,
     )?;
     std::fs::write(
+        dir.join("statement.pdf"),
+        statement(&Statement {
+            logo_png: brand.logo_png.clone(),
+            ..fixtures::centre_statement(if long { 120 } else { 8 })
+        })?,
+    )?;
+    std::fs::write(
         dir.join("print-pack.pdf"),
         print_pack(&sample_pack(
             brand,
@@ -165,16 +173,7 @@ fn sample_receipt(logo_png: Option<Vec<u8>>, lines: usize) -> Receipt {
     let gross = lines.iter().map(|l| l.gross).sum::<i64>() + delivery;
     let vat = vat_in(gross);
     Receipt {
-        seller: ReceiptSeller {
-            organisation_name: "Example Awarding Body".into(),
-            address: vec![
-                "Example House".into(),
-                "1 Example Street".into(),
-                "Leeds LS1 1AA".into(),
-            ],
-            vat_number: Some("GB 123 4567 89".into()),
-            support_email: "support@example.org".into(),
-        },
+        seller: fixtures::seller(),
         logo_png,
         number: "ORD-2026-000123".into(),
         paid_on: "3 November 2026".into(),

@@ -1,7 +1,7 @@
 //! Rendering documents (DOC-4, VER-2): certificates, unit certificates and letters as PDFs
-//! carrying the verify QR code, VAT receipts for the store's orders, print packs (packing
-//! slips, address labels and the printed copies of a batch of orders, for the printer), and
-//! badge images as SVG.
+//! carrying the verify QR code, VAT receipts for the store's orders, centres' monthly
+//! statements of account, print packs (packing slips, address labels and the printed copies of
+//! a batch of orders, for the printer), and badge images as SVG.
 //!
 //! Pure: data in, bytes out — no I/O, no clock, no randomness, so the same input always gives
 //! the same bytes and any caller (a Lambda, the local server, a batch job) can use it.
@@ -15,6 +15,7 @@ mod layout;
 mod pack;
 mod qr;
 mod receipt;
+mod statement;
 mod stationery;
 mod text;
 
@@ -24,6 +25,7 @@ pub use receipt::{
     Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine, ReceiptPayment, ReceiptSeller,
     ReceiptTotals, ReceiptVat,
 };
+pub use statement::{Statement, StatementEntry};
 
 /// Which document to draw.
 #[derive(Debug, Clone, ::core::marker::Copy, PartialEq, Eq)]
@@ -128,6 +130,18 @@ pub fn page_count(doc: &Printed, brand: &Brand) -> Result<usize, RenderError> {
 /// repeated on each. Titled "VAT receipt", or "Receipt" when the seller has no VAT number.
 pub fn receipt(receipt: &Receipt) -> Result<Vec<u8>, RenderError> {
     receipt::render(receipt)
+}
+
+/// A centre's monthly statement of account as an A4 PDF: the awarding body's letterhead, the
+/// centre and the month (with the credit limit and the credit available), a summary box
+/// (opening balance, charges, credit notes, payments received and the balance due), then the
+/// month's entries with their running balance between the opening and the closing balance, as
+/// many pages as they need, the table's header repeated on each. Amounts are written as
+/// `£1,234.50`, a negative one with a real minus sign (`−£33.50`). A month without entries says
+/// "No entries this month.". As with [`receipt`], a logo that cannot be drawn is
+/// [`RenderError::Logo`]: retry without it.
+pub fn statement(statement: &Statement) -> Result<Vec<u8>, RenderError> {
+    statement::render(statement)
 }
 
 /// One PDF for the printer holding a batch of paid orders of printed copies. For each order, in

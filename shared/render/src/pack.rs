@@ -15,15 +15,12 @@ use std::ops::Range;
 use krilla::Document;
 use krilla::destination::XyzDestination;
 use krilla::geom::Point;
-use krilla::metadata::Metadata;
 use krilla::outline::{Outline, OutlineNode};
 
-use crate::layout::{
-    self, Align, GREY, INK, MARGIN, Marks, NAVY, Pen, RULE, STRIPE, a4_page, logo_image,
-};
+use crate::layout::{self, Align, GREY, INK, MARGIN, Marks, NAVY, Pen, RULE, a4_page, logo_image};
 use crate::stationery::{
-    self, BOTTOM, Heading, LEAD, NEXT_TOP, PAD, RIGHT, SIZE, Sender, TABLE_W, TABLE_X, address,
-    block, continued, letterhead, no_items,
+    self, BOTTOM, HEAD_H, Heading, LEAD, NEXT_TOP, PAD, SIZE, Sender, TABLE_W, TABLE_X, TableRow,
+    address, block, continued, letterhead, no_items, table_body,
 };
 use crate::text::{self, Faces, clean};
 use crate::{Brand, Copy, Printed, RenderError};
@@ -81,8 +78,6 @@ pub struct PackItem {
     pub reason: Option<String>,
 }
 
-const HEAD_H: f32 = 20.0;
-
 /// The items table's columns, left to right; the description takes what the others leave.
 const LEARNER_W: f32 = 96.0;
 const REFERENCE_W: f32 = 96.0;
@@ -120,6 +115,12 @@ struct Row {
     quantity: String,
     reason: Vec<String>,
     height: f32,
+}
+
+impl TableRow for Row {
+    fn height(&self) -> f32 {
+        self.height
+    }
 }
 
 /// One order's slip and label: its fields cleaned and its table measured.
@@ -211,29 +212,19 @@ fn heading(pen: &mut Pen<'_, '_>, s: &Sender, o: &Slip) -> f32 {
 }
 
 fn table_head(pen: &mut Pen<'_, '_>, s: &Sender, top: f32) {
-    let bold = &s.faces.bold;
-    pen.rect(TABLE_X, top, TABLE_W, HEAD_H, Some(NAVY), None);
-    let y = top + 13.5;
-    let white = (255, 255, 255);
-    for (x, head, align) in [
-        (TABLE_X + PAD, "Description", Align::Left),
-        (LEARNER_X + PAD, "Learner", Align::Left),
-        (REFERENCE_X + PAD, "Reference", Align::Left),
-        (QTY_X + QTY_W - PAD, "Qty", Align::Right),
-        (REASON_X + PAD, "Reason", Align::Left),
-    ] {
-        pen.text(bold, SIZE, x, y, head, align, white);
-    }
+    let heads = [
+        (TABLE_X, DESCRIPTION_W, "Description", Align::Left),
+        (LEARNER_X, LEARNER_W, "Learner", Align::Left),
+        (REFERENCE_X, REFERENCE_W, "Reference", Align::Left),
+        (QTY_X, QTY_W, "Qty", Align::Right),
+        (REASON_X, REASON_W, "Reason", Align::Left),
+    ];
+    stationery::table_head(pen, s, top, &heads);
 }
 
 fn table_rows(pen: &mut Pen<'_, '_>, s: &Sender, o: &Slip, top: f32, range: Range<usize>) {
     let regular = &s.faces.regular;
-    let mut y = top;
-    for (i, row) in o.rows[range].iter().enumerate() {
-        if i % 2 == 1 {
-            pen.rect(TABLE_X, y, TABLE_W, row.height, Some(STRIPE), None);
-        }
-        let baseline = y + PAD + SIZE;
+    table_body(pen, top, &o.rows[range], |pen, row, baseline| {
         for (x, lines) in [
             (TABLE_X, &row.description),
             (LEARNER_X, &row.learner),
@@ -260,9 +251,7 @@ fn table_rows(pen: &mut Pen<'_, '_>, s: &Sender, o: &Slip, top: f32, range: Rang
             Align::Right,
             INK,
         );
-        y += row.height;
-        pen.hline(TABLE_X, RIGHT, y, RULE, 0.5);
-    }
+    });
 }
 
 /// The rows of each page of the slip: at least one page, each filled to the footer.
@@ -449,17 +438,11 @@ pub(crate) fn render(pack: &PrintPack) -> Result<Vec<u8>, RenderError> {
         note: Some(&note),
     };
 
-    let mut document = Document::new();
     let orders = match pack.orders.len() {
         1 => "1 order".to_owned(),
         n => format!("{n} orders"),
     };
-    document.set_metadata(
-        Metadata::new()
-            .title(format!("Print pack {issued_on} — {orders}"))
-            .creator(sender.org.clone())
-            .language("en-GB".into()),
-    );
+    let mut document = stationery::document(&sender, format!("Print pack {issued_on} — {orders}"));
     if pack.orders.is_empty() {
         a4_page(&mut document, |pen| nothing(pen, &sender, &issued_on))?;
         return layout::finish(document);
@@ -502,21 +485,17 @@ pub(crate) fn render(pack: &PrintPack) -> Result<Vec<u8>, RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::H;
+    use crate::stationery::testing::{
+        LONG_EMAIL, LONG_ORG, assert_filled, assert_within_margins, long_address, runs,
+    };
 
     fn long_sender() -> Sender {
         Sender::new(
             text::faces().expect("fonts load"),
-            "The Extraordinarily Long-Named Awarding Body for Vocational and Technical Qualifications in the United Kingdom",
-            &(1..=12)
-                .map(|i| {
-                    format!(
-                        "Line {i} of a rather long and winding return address for the awarding body"
-                    )
-                })
-                .collect::<Vec<_>>(),
+            LONG_ORG,
+            &long_address("return"),
             None,
-            "qualifications-support-team@extraordinarily-long-named-awarding-body.example.org",
+            LONG_EMAIL,
         )
     }
 
@@ -544,14 +523,6 @@ mod tests {
         }
     }
 
-    /// The text runs a drawing places.
-    fn runs(draw: impl FnOnce(&mut Pen<'_, '_>)) -> Vec<[f32; 3]> {
-        let mut pen = Pen::measuring();
-        pen.runs = Some(Vec::new());
-        draw(&mut pen);
-        pen.runs.unwrap_or_default()
-    }
-
     #[test]
     fn long_text_stays_within_the_slip_margins() {
         let s = long_sender();
@@ -564,19 +535,7 @@ mod tests {
                     slip_page(pen, &s, &o, i, range);
                     footer(pen, &s, &o, "Packing slip, page 1 of 1");
                 });
-                assert!(!runs.is_empty());
-                for [left, right, baseline] in runs {
-                    assert!(
-                        left >= MARGIN - 0.01 && right <= RIGHT + 0.01,
-                        "{items} items, page {}: {left}..{right} outside the margins",
-                        i + 1
-                    );
-                    assert!(
-                        (40.0..=H - 24.0).contains(&baseline),
-                        "{items} items, page {}: baseline {baseline} off the page",
-                        i + 1
-                    );
-                }
+                assert_within_margins(&format!("{items} items"), i + 1, &runs);
             }
         }
     }
@@ -587,21 +546,8 @@ mod tests {
         let o = Slip::new(s.faces, &long_order(40, false));
         let first_top = heading(&mut Pen::measuring(), &s, &o);
         let pages = slip_pages(&s, &o);
-        assert_eq!(pages.first().map(|r| r.start), Some(0));
-        assert_eq!(pages.last().map(|r| r.end), Some(o.rows.len()));
-        for (i, range) in pages.iter().enumerate() {
-            assert!(!range.is_empty());
-            let top = if i == 0 { first_top } else { NEXT_TOP };
-            let height: f32 = o.rows[range.clone()].iter().map(|r| r.height).sum();
-            assert!(top + HEAD_H + height <= BOTTOM, "page {} overflows", i + 1);
-            if let Some(next) = o.rows.get(range.end) {
-                assert!(
-                    top + HEAD_H + height + next.height > BOTTOM,
-                    "page {} could hold more",
-                    i + 1
-                );
-            }
-        }
+        let heights: Vec<f32> = o.rows.iter().map(|r| r.height).collect();
+        assert_filled(&heights, &pages, first_top, HEAD_H);
     }
 
     #[test]

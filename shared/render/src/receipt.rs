@@ -13,15 +13,14 @@
 use std::ops::Range;
 
 use krilla::Document;
-use krilla::metadata::Metadata;
 
 use crate::RenderError;
 use crate::layout::{self, Align, GREY, INK, NAVY, Pen, RULE, STRIPE, logo_image};
 use crate::stationery::{
-    self, BOTTOM, EMPTY_H, Heading, LEAD, NEXT_TOP, PAD, RIGHT, SIZE, Sender, TABLE_W, TABLE_X,
-    address, continued, no_items,
+    self, BOTTOM, EMPTY_H, Figure, Heading, LEAD, MIN_SIZE, NEXT_TOP, PAD, RIGHT, SIZE, Sender,
+    TABLE_W, TABLE_X, TableRow, address, continued, figure, gbp, no_items, table_body, widest,
 };
-use crate::text::{self, Face, Faces, clean};
+use crate::text::{self, Faces, clean};
 
 /// The seller: the awarding body, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,21 +122,6 @@ pub struct Receipt {
     pub payment: ReceiptPayment,
 }
 
-/// Pence as pounds: `£1,234.56`, a negative amount with its sign in front (`-£25.00`).
-pub(crate) fn gbp(pence: i64) -> String {
-    let sign = if pence < 0 { "-" } else { "" };
-    let pence = pence.unsigned_abs();
-    let pounds = (pence / 100).to_string();
-    let mut grouped = String::with_capacity(pounds.len() + pounds.len() / 3);
-    for (i, digit) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}£{grouped}.{:02}", pence % 100)
-}
-
 /// Basis points as a percentage without needless zeros: `20%`, `17.5%`, `12.34%`.
 pub(crate) fn percent(basis_points: u32) -> String {
     let whole = basis_points / 100;
@@ -152,8 +136,6 @@ pub(crate) fn percent(basis_points: u32) -> String {
 const REF_SIZE: f32 = 7.5;
 const REF_LEAD: f32 = 9.5;
 const HEAD_H: f32 = 26.0;
-/// Smallest size a figure shrinks to before it is cut (only absurd amounts get there).
-const MIN_SIZE: f32 = 6.0;
 /// Lines a description may take before it is cut short.
 const DESCRIPTION_LINES: usize = 5;
 /// The narrowest the description column gets; the figures' columns give way below it.
@@ -167,19 +149,7 @@ const SUMMARY_ROW: f32 = 16.0;
 
 /// The table's columns, left to right: description (with the reference), quantity, unit
 /// price, VAT rate, net, VAT, total.
-struct Cols {
-    widths: [f32; 7],
-}
-
-impl Cols {
-    fn x(&self, column: usize) -> f32 {
-        TABLE_X + self.widths[..column].iter().sum::<f32>()
-    }
-
-    fn right(&self, column: usize) -> f32 {
-        self.x(column) + self.widths[column]
-    }
-}
+type Cols = stationery::Cols<7>;
 
 const DESCRIPTION: usize = 0;
 const QTY: usize = 1;
@@ -200,12 +170,6 @@ const HEADS: [(&[&str], Align); 7] = [
     (&["Total"], Align::Right),
 ];
 
-/// A figure, fitted to its column.
-struct Figure {
-    size: f32,
-    text: String,
-}
-
 /// One row of the lines table, already broken into lines.
 struct Row {
     description: Vec<String>,
@@ -214,6 +178,12 @@ struct Row {
     /// Quantity, unit price, net, VAT, total.
     figures: [Figure; 5],
     height: f32,
+}
+
+impl TableRow for Row {
+    fn height(&self) -> f32 {
+        self.height
+    }
 }
 
 /// A row of the VAT summary.
@@ -281,14 +251,6 @@ struct Ctx {
     totals: ReceiptTotals,
 }
 
-/// The widest of `texts` at `size`.
-fn widest<'t>(face: &Face, size: f32, texts: impl IntoIterator<Item = &'t str>) -> f32 {
-    texts
-        .into_iter()
-        .map(|t| face.width(t, size))
-        .fold(0.0, f32::max)
-}
-
 /// Columns sized to their widest figure (and heading); the description takes the rest.
 fn columns(faces: &Faces, r: &Receipt) -> Cols {
     let head = |column: usize| widest(&faces.bold, SIZE, HEADS[column].0.iter().copied());
@@ -324,7 +286,7 @@ fn columns(faces: &Faces, r: &Receipt) -> Cols {
     .max(head(RATE))
     .max(faces.regular.width("100.00%", SIZE))
         + 2.0 * PAD;
-    let mut widths = [
+    let widths = [
         0.0,
         qty.min(MAX_FIGURE_W),
         unit.min(MAX_FIGURE_W),
@@ -333,25 +295,7 @@ fn columns(faces: &Faces, r: &Receipt) -> Cols {
         vat_w.min(MAX_FIGURE_W),
         gross.min(MAX_FIGURE_W),
     ];
-    let figures_w: f32 = widths.iter().sum();
-    if TABLE_W - figures_w < MIN_DESCRIPTION_W {
-        // Only absurd amounts get here: every other column gives way in proportion, and
-        // figures shrink (or, at the last, are cut) to fit.
-        let scale = (TABLE_W - MIN_DESCRIPTION_W) / figures_w;
-        for w in &mut widths[1..] {
-            *w *= scale;
-        }
-    }
-    widths[DESCRIPTION] = TABLE_W - widths[1..].iter().sum::<f32>();
-    Cols { widths }
-}
-
-fn figure(face: &Face, size: f32, text: String, width: f32) -> Figure {
-    let (size, lines) = face.fit(&text, size, MIN_SIZE, width - 2.0 * PAD, 1);
-    Figure {
-        size,
-        text: lines.concat(),
-    }
+    Cols::sharing(widths, DESCRIPTION, MIN_DESCRIPTION_W)
 }
 
 fn rows(faces: &Faces, cols: &Cols, lines: &[ReceiptLine]) -> Vec<Row> {
@@ -437,18 +381,11 @@ impl Ctx {
     /// Everything but the logo, which only drawing needs decoded.
     fn new(r: &Receipt) -> Result<Self, RenderError> {
         let faces = text::faces()?;
-        let seller = &r.seller;
         let f = Fields::new(r);
         let cols = columns(faces, r);
         Ok(Self {
             faces,
-            sender: Sender::new(
-                faces,
-                &seller.organisation_name,
-                &seller.address,
-                seller.vat_number.as_deref(),
-                &seller.support_email,
-            ),
+            sender: Sender::seller(faces, &r.seller),
             rows: rows(faces, &cols, &r.lines),
             vat: vat_rows(faces, &cols, &r.vat),
             cols,
@@ -523,12 +460,8 @@ fn table_head(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32) {
 fn table_rows(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32, range: Range<usize>) -> f32 {
     let regular = &ctx.faces.regular;
     let cols = &ctx.cols;
-    let mut y = top;
-    for (i, row) in ctx.rows[range].iter().enumerate() {
-        if i % 2 == 1 {
-            pen.rect(TABLE_X, y, TABLE_W, row.height, Some(STRIPE), None);
-        }
-        let baseline = y + PAD + SIZE;
+    let rows = &ctx.rows[range];
+    table_body(pen, top, rows, |pen, row, baseline| {
         let x = cols.x(DESCRIPTION) + PAD;
         let last = pen.lines(
             regular,
@@ -561,20 +494,9 @@ fn table_rows(pen: &mut Pen<'_, '_>, ctx: &Ctx, top: f32, range: Range<usize>) -
             INK,
         );
         for (figure, column) in row.figures.iter().zip([QTY, UNIT, NET, VAT, GROSS]) {
-            pen.text(
-                regular,
-                figure.size,
-                cols.right(column) - PAD,
-                baseline,
-                &figure.text,
-                Align::Right,
-                INK,
-            );
+            cols.figure(pen, regular, column, baseline, figure, INK);
         }
-        y += row.height;
-        pen.hline(TABLE_X, RIGHT, y, RULE, 0.5);
-    }
-    y
+    })
 }
 
 const TOTAL_SIZE: f32 = 11.0;
@@ -806,15 +728,9 @@ pub(crate) fn render(r: &Receipt) -> Result<Vec<u8>, RenderError> {
     let layout = pages(&ctx);
     let of = layout.count();
 
-    let mut document = Document::new();
-    document.set_metadata(
-        Metadata::new()
-            .title(format!(
-                "{} {} — {}",
-                ctx.f.title, ctx.f.number, ctx.f.buyer
-            ))
-            .creator(ctx.sender.org.clone())
-            .language("en-GB".into()),
+    let mut document = stationery::document(
+        &ctx.sender,
+        format!("{} {} — {}", ctx.f.title, ctx.f.number, ctx.f.buyer),
     );
     let last = layout.tables.len() - 1;
     for (i, range) in layout.tables.iter().enumerate() {
@@ -837,19 +753,7 @@ pub(crate) fn render(r: &Receipt) -> Result<Vec<u8>, RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::{H, MARGIN, W};
-
-    #[test]
-    fn pounds_are_written_with_pence_and_thousands() {
-        assert_eq!(gbp(0), "£0.00");
-        assert_eq!(gbp(5), "£0.05");
-        assert_eq!(gbp(350), "£3.50");
-        assert_eq!(gbp(99_999), "£999.99");
-        assert_eq!(gbp(123_456), "£1,234.56");
-        assert_eq!(gbp(123_456_789), "£1,234,567.89");
-        assert_eq!(gbp(-2500), "-£25.00");
-        assert_eq!(gbp(i64::MIN), "-£92,233,720,368,547,758.08");
-    }
+    use crate::stationery::testing::{assert_filled, assert_within_margins, long_seller, runs};
 
     #[test]
     fn rates_are_written_as_percentages() {
@@ -877,14 +781,7 @@ mod tests {
 
     fn long_receipt(lines: usize, pence: i64) -> Receipt {
         Receipt {
-            seller: ReceiptSeller {
-                organisation_name: "The Extraordinarily Long-Named Awarding Body for Vocational and Technical Qualifications in the United Kingdom".into(),
-                address: (1..=12)
-                    .map(|i| format!("Line {i} of a rather long and winding postal address for the awarding body"))
-                    .collect(),
-                vat_number: Some("GB 123 4567 89 and some more characters than any VAT number has".into()),
-                support_email: "qualifications-support-team@extraordinarily-long-named-awarding-body.example.org".into(),
-            },
+            seller: long_seller(),
             logo_png: None,
             number: "ORD-2026-000123-WITH-A-VERY-LONG-SUFFIX-THAT-NOBODY-SHOULD-USE".into(),
             paid_on: "30 September 2026".into(),
@@ -923,24 +820,23 @@ mod tests {
         let layout = pages(ctx);
         let of = layout.count();
         let last = layout.tables.len() - 1;
-        let mut out = Vec::new();
-        for (i, range) in layout.tables.iter().enumerate() {
-            let mut pen = Pen::measuring();
-            pen.runs = Some(Vec::new());
-            let end = table_page(&mut pen, ctx, i, range.clone());
-            if i == last && !layout.summary_apart {
-                summary(&mut pen, ctx, end);
-            }
-            footer(&mut pen, ctx, i + 1, of);
-            out.push(pen.runs.unwrap_or_default());
-        }
+        let mut out: Vec<_> = (layout.tables.iter().enumerate())
+            .map(|(i, range)| {
+                runs(|pen| {
+                    let end = table_page(pen, ctx, i, range.clone());
+                    if i == last && !layout.summary_apart {
+                        summary(pen, ctx, end);
+                    }
+                    footer(pen, ctx, i + 1, of);
+                })
+            })
+            .collect();
         if layout.summary_apart {
-            let mut pen = Pen::measuring();
-            pen.runs = Some(Vec::new());
-            continued_heading(&mut pen, ctx);
-            summary(&mut pen, ctx, NEXT_TOP - 18.0);
-            footer(&mut pen, ctx, of, of);
-            out.push(pen.runs.unwrap_or_default());
+            out.push(runs(|pen| {
+                continued_heading(pen, ctx);
+                summary(pen, ctx, NEXT_TOP - 18.0);
+                footer(pen, ctx, of, of);
+            }));
         }
         out
     }
@@ -952,19 +848,7 @@ mod tests {
             let runs = page_runs(&ctx);
             assert!(!runs.is_empty());
             for (page, runs) in runs.iter().enumerate() {
-                assert!(!runs.is_empty());
-                for [left, right, baseline] in runs {
-                    assert!(
-                        *left >= MARGIN - 0.01 && *right <= W - MARGIN + 0.01,
-                        "{lines} lines, page {}: {left}..{right} outside the margins",
-                        page + 1
-                    );
-                    assert!(
-                        *baseline >= 40.0 && *baseline <= H - 24.0,
-                        "{lines} lines, page {}: baseline {baseline} off the page",
-                        page + 1
-                    );
-                }
+                assert_within_margins(&format!("{lines} lines"), page + 1, runs);
             }
             assert!(ctx.cols.widths.iter().all(|w| *w > 0.0));
             assert!(ctx.cols.widths[DESCRIPTION] >= MIN_DESCRIPTION_W - 0.01);
@@ -977,21 +861,8 @@ mod tests {
         let layout = pages(&ctx);
         let first_top = heading(&mut Pen::measuring(), &ctx);
         assert!(layout.tables.len() > 1);
-        assert_eq!(layout.tables.first().map(|r| r.start), Some(0));
-        assert_eq!(layout.tables.last().map(|r| r.end), Some(ctx.rows.len()));
-        for (i, range) in layout.tables.iter().enumerate() {
-            assert!(!range.is_empty());
-            let top = if i == 0 { first_top } else { NEXT_TOP };
-            let height: f32 = ctx.rows[range.clone()].iter().map(|r| r.height).sum();
-            assert!(top + HEAD_H + height <= BOTTOM, "page {} overflows", i + 1);
-            if let Some(next) = ctx.rows.get(range.end) {
-                assert!(
-                    top + HEAD_H + height + next.height > BOTTOM,
-                    "page {} could hold more",
-                    i + 1
-                );
-            }
-        }
+        let heights: Vec<f32> = ctx.rows.iter().map(|r| r.height).collect();
+        assert_filled(&heights, &layout.tables, first_top, HEAD_H);
         // The summary goes under the last rows when it fits, else on a page of its own.
         let last = layout.tables.last().cloned().unwrap_or_default();
         let end = NEXT_TOP + HEAD_H + ctx.rows[last].iter().map(|r| r.height).sum::<f32>();

@@ -3,11 +3,12 @@
 
 pub mod common;
 
-use common::{logo_png, page_texts, parse};
-use lopdf::Object;
+use common::{
+    assert_flowed_over_pages, assert_logo_drawn_and_bad_ones_refused, gbp, page_texts, parse,
+};
 use portal_render::{
     Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine, ReceiptPayment, ReceiptSeller,
-    ReceiptTotals, ReceiptVat, RenderError, receipt,
+    ReceiptTotals, ReceiptVat, receipt,
 };
 
 const VAT_NUMBER: &str = "GB 123 4567 89";
@@ -102,18 +103,6 @@ fn sample() -> Receipt {
     ])
 }
 
-fn gbp(pence: i64) -> String {
-    let pounds = (pence / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("£{grouped}.{:02}", pence % 100)
-}
-
 #[test]
 fn a_receipt_holds_the_seller_the_order_the_lines_and_the_totals() {
     let r = sample();
@@ -190,49 +179,21 @@ fn a_hundred_and_twenty_lines_run_over_pages_with_the_header_on_each() {
     let pages = page_texts(&doc);
     let n = pages.len();
     assert!(n >= 3, "120 lines on {n} pages");
-    let text = pages.concat();
-    for l in &r.lines {
-        assert_eq!(
-            text.matches(&l.reference).count(),
-            1,
-            "{} printed once",
-            l.reference
-        );
-    }
-    for (i, page) in pages.iter().enumerate() {
-        for header in [
+    assert_flowed_over_pages(
+        &pages,
+        r.lines.iter().map(|l| l.reference.as_str()),
+        &[
             "Description",
             "Qty",
             "Unit price",
             "VAT rate",
             "Net",
             "Total",
-        ] {
-            assert!(
-                page.contains(header),
-                "the table header ({header}) repeats on page {}",
-                i + 1
-            );
-        }
-        assert!(
-            page.contains(&format!("Page {} of {n}", i + 1)),
-            "page {}: {page}",
-            i + 1
-        );
-        assert!(
-            page.contains(ORDER),
-            "the order number is on page {}",
-            i + 1
-        );
-        assert!(
-            page.contains("support@example.org"),
-            "the support contact is on page {}",
-            i + 1
-        );
-        if i > 0 {
-            assert!(page.contains("(continued)"), "page {}: {page}", i + 1);
-        }
-    }
+            ORDER,
+            "support@example.org",
+        ],
+    );
+    let text = pages.concat();
     let last = pages.last().expect("a page");
     assert_eq!(text.matches("Total paid").count(), 1);
     assert!(last.contains("Total paid") && last.contains(&gbp(r.totals.total)));
@@ -330,28 +291,12 @@ fn a_receipt_without_lines_says_so() {
 
 #[test]
 fn a_logo_is_drawn_and_a_bad_one_is_an_error() {
-    let mut r = sample();
-    r.logo_png = Some(logo_png());
-    let doc = parse(&receipt(&r).expect("renders with the logo"));
-    let images = doc
-        .objects
-        .values()
-        .filter_map(|o| o.as_stream().ok())
-        .filter(|s| s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image"))
-        .filter(|s| s.dict.get(b"Width").and_then(Object::as_i64).ok() == Some(48))
-        .count();
-    assert_eq!(images, 1, "the 48-pixel logo is drawn");
-
-    let good = logo_png();
-    for bad in [
-        b"not a png at all".to_vec(),
-        good[..good.len() - 20].to_vec(),
-        Vec::new(),
-    ] {
-        r.logo_png = Some(bad);
-        let result = receipt(&r);
-        assert!(matches!(result, Err(RenderError::Logo(_))), "{result:?}");
-    }
+    assert_logo_drawn_and_bad_ones_refused(|logo_png| {
+        receipt(&Receipt {
+            logo_png,
+            ..sample()
+        })
+    });
 }
 
 #[test]

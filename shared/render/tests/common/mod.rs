@@ -6,6 +6,7 @@
 pub mod fixtures;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
+use portal_render::RenderError;
 
 /// The PDF, checked to be one.
 pub fn parse(bytes: &[u8]) -> Document {
@@ -19,6 +20,56 @@ pub fn page_texts(doc: &Document) -> Vec<String> {
         .keys()
         .map(|&n| doc.extract_text(&[n]).expect("text extracts"))
         .collect()
+}
+
+/// Pence as the documents print them: `£1,234.50`, and a negative amount as a statement prints
+/// it, with a real minus sign (`−£33.50`).
+pub fn gbp(pence: i64) -> String {
+    let sign = if pence < 0 { "\u{2212}" } else { "" };
+    let pence = pence.unsigned_abs();
+    let pounds = (pence / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in pounds.chars().enumerate() {
+        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}£{grouped}.{:02}", pence % 100)
+}
+
+/// A table run over pages: each of `references` printed exactly once, and every page carrying
+/// each of `on_every_page` (the table's header, what the document is), "Page i of n", and
+/// from the second on "(continued)".
+pub fn assert_flowed_over_pages<'r>(
+    pages: &[String],
+    references: impl IntoIterator<Item = &'r str>,
+    on_every_page: &[&str],
+) {
+    let text = pages.concat();
+    for reference in references {
+        assert_eq!(
+            text.matches(reference).count(),
+            1,
+            "{reference} printed once"
+        );
+    }
+    let n = pages.len();
+    for (i, page) in pages.iter().enumerate() {
+        let number = format!("Page {} of {n}", i + 1);
+        let continued = if i > 0 { "(continued)" } else { "" };
+        for expected in on_every_page
+            .iter()
+            .copied()
+            .chain([&number[..], continued])
+        {
+            assert!(
+                page.contains(expected),
+                "{expected:?} is not on page {}: {page}",
+                i + 1
+            );
+        }
+    }
 }
 
 fn deref<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {
@@ -133,4 +184,31 @@ pub fn logo_png() -> Vec<u8> {
         writer.write_image_data(&pixels).expect("png data");
     }
     out
+}
+
+/// `render` (given a logo, or none) draws [`logo_png`] once, and refuses a logo that is not a
+/// PNG, a truncated one and an empty one with [`RenderError::Logo`], so the caller can retry
+/// without.
+pub fn assert_logo_drawn_and_bad_ones_refused(
+    render: impl Fn(Option<Vec<u8>>) -> Result<Vec<u8>, RenderError>,
+) {
+    let doc = parse(&render(Some(logo_png())).expect("renders with the logo"));
+    let images = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image"))
+        .filter(|s| s.dict.get(b"Width").and_then(Object::as_i64).ok() == Some(48))
+        .count();
+    assert_eq!(images, 1, "the 48-pixel logo is drawn");
+
+    let good = logo_png();
+    for bad in [
+        b"not a png at all".to_vec(),
+        good[..good.len() - 20].to_vec(),
+        Vec::new(),
+    ] {
+        let result = render(Some(bad));
+        assert!(matches!(result, Err(RenderError::Logo(_))), "{result:?}");
+    }
 }
