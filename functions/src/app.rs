@@ -27,6 +27,7 @@ pub async fn dispatch(ctx: &Ctx, mut req: ApiRequest, only: Option<&str>) -> Api
     };
     req.params = params;
     let method = req.method.clone();
+    let ctx = &configured(ctx, route.function).await;
     let outcome = match auth::reject_cross_site(&req) {
         Ok(()) => call(route.function, ctx, req).await,
         Err(problem) => Err(problem),
@@ -39,6 +40,17 @@ pub async fn dispatch(ctx: &Ctx, mut req: ApiRequest, only: Option<&str>) -> Api
             }
             problem.into_response()
         }
+    }
+}
+
+/// `ctx` with the configuration console's current settings (read at most once a minute), for
+/// the functions whose answers depend on them: health, this document and the mail sender use
+/// none, and do not read the table for them.
+pub async fn configured(ctx: &Ctx, function: &str) -> Ctx {
+    if matches!(function, "health" | "openapi" | "deliver-emails") {
+        ctx.clone()
+    } else {
+        ctx.config.current(ctx).await
     }
 }
 
@@ -81,6 +93,7 @@ async fn call(function: &str, ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse,
         "centre-account" => handlers::centre_account::handle(ctx, req).await,
         "admin-orders" => handlers::admin_orders::handle(ctx, req).await,
         "print-packs" => handlers::print_packs::handle(ctx, req).await,
+        "configure" => handlers::configure::handle(ctx, req).await,
         "manage-credit" => handlers::manage_credit::handle(ctx, req).await,
         other => Err(Problem::internal(format!(
             "no handler for function {other}"

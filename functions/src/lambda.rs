@@ -49,6 +49,7 @@ pub async fn aws_ctx() -> Result<Ctx, ConfigError> {
         random: Arc::new(SystemRandom),
         payments,
         settings: Arc::new(settings),
+        config: Default::default(),
     })
 }
 

@@ -544,6 +544,27 @@ fn operation(route: &Route) -> Operation {
             Some("StatementList"),
             "centre",
         ),
+        ("GET", "/api/centre/statements/{month}") => op(
+            "A month's statement (`YYYY-MM`) as a PDF: opening and closing balance, each charge, credit note and payment (CEN-6)",
+            None,
+            200,
+            Some(PDF),
+            "centre",
+        ),
+        ("GET", "/api/admin/centres/{centre_number}/statements") => op(
+            "A centre's monthly statements, newest first (CEN-6)",
+            None,
+            200,
+            Some("StatementList"),
+            "admin",
+        ),
+        ("GET", "/api/admin/centres/{centre_number}/statements/{month}") => op(
+            "A centre's statement for a month (`YYYY-MM`) as a PDF (CEN-6)",
+            None,
+            200,
+            Some(PDF),
+            "admin",
+        ),
         ("GET", "/api/admin/orders") => op(
             "Every order, newest first, with the ORD-5 filters and the centre (ORD-6)",
             None,
@@ -577,6 +598,27 @@ fn operation(route: &Route) -> Operation {
             Some("RefundInput"),
             200,
             Some("AdminOrderView"),
+            "admin",
+        ),
+        ("GET", "/api/admin/config") => op(
+            "The configuration now: its version, who changed it and when (version 0: the environment's defaults) (ADM-4)",
+            None,
+            200,
+            Some("ConfigVersion"),
+            "admin",
+        ),
+        ("PUT", "/api/admin/config") => op(
+            "A new version of the configuration, validated as a whole, conditional on the version seen (409 otherwise); in effect everywhere within 60 s; audited (ADM-4)",
+            Some("ConfigInput"),
+            200,
+            Some("ConfigVersion"),
+            "admin",
+        ),
+        ("GET", "/api/admin/config/versions") => op(
+            "Every saved version, newest first (ADM-4)",
+            None,
+            200,
+            Some("ConfigVersionPage"),
             "admin",
         ),
         ("POST", "/api/admin/print-packs") => op(
@@ -626,6 +668,7 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
     );
     match (route.method, route.path) {
         ("GET", "/api/admin/registrations") => vec![CURSOR, LIMIT],
+        ("GET", "/api/admin/config/versions") => vec![CURSOR, LIMIT],
         ("GET", "/api/admin/audit") => vec![
             ("month", "string", "YYYY-MM; this month when absent."),
             CURSOR,
@@ -900,6 +943,14 @@ pub fn document() -> Value {
         .schema_from::<store::processing::AdminOrderView>()
         .schema_from::<store::processing::ChangeInput>()
         .schema_from::<store::processing::RefundInput>()
+        .schema_from::<portal_domain::config::ConfigVersion>()
+        .schema_from::<portal_domain::config::ConfigInput>()
+        .schema_from::<portal_domain::config::Configuration>()
+        .schema_from::<portal_domain::config::DownloadAllowance>()
+        .schema_from::<store::catalogue::Product>()
+        .schema_from::<store::catalogue::DeliveryOption>()
+        .schema_from::<store::catalogue::Countries>()
+        .schema_from::<store::money::VatRate>()
         .schema_from::<store::on_behalf::OnBehalfInput>()
         .schema_from::<store::print_pack::PrintPackInput>()
         .schema_from::<store::print_pack::PrintPackView>()
@@ -928,6 +979,7 @@ pub fn document() -> Value {
         schemas.insert("AchievementPage".into(), page_of("Achievement"));
         schemas.insert("DownloadViewPage".into(), page_of("DownloadView"));
         schemas.insert("OrderRowPage".into(), page_of("OrderRow"));
+        schemas.insert("ConfigVersionPage".into(), page_of("ConfigVersion"));
         schemas.insert(
             "StatementList".into(),
             json!({ "type": "array", "items": schema_ref("Statement") }),

@@ -8,6 +8,7 @@ use portal_domain::documents::badges::verify_url;
 use portal_domain::documents::jobs::{Achievement, DocumentKind, DocumentRecord, DocumentStatus};
 use portal_domain::ports::Printer;
 use portal_domain::store::catalogue::Fulfilment;
+use portal_domain::store::credit::{EntryKind, PrintableStatement};
 use portal_domain::store::print_pack::PackedOrder;
 use portal_domain::values::long_date;
 use portal_domain::{Ctx, Error, records};
@@ -55,19 +56,8 @@ impl Printer for PdfPrinter {
             issued_on: long_date(ctx.now().date()),
             orders: orders.iter().map(|o| pack_order(ctx, o)).collect(),
         };
-        let count = orders.len();
-        tokio::task::spawn_blocking(move || match render::print_pack(&pack) {
-            Err(render::RenderError::Logo(reason)) => {
-                tracing::warn!(%reason, "the logo cannot be drawn in a print pack; printing without it");
-                let mut pack = pack;
-                pack.brand.logo_png = None;
-                render::print_pack(&pack)
-            }
-            other => other,
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| Error::Internal(format!("rendering a print pack of {count} orders failed: {e}")))
+        let what = format!("a print pack of {} orders", orders.len());
+        off_runtime(pack, render::print_pack, |p| p.brand.logo_png = None, what).await
     }
 }
 
@@ -86,11 +76,14 @@ async fn render_pdf(
     let printed = printed(ctx, record, achievement, centre_name, kind);
     let brand = brand(ctx).await;
     let marking = marking(record.status);
-    let reference = record.reference.clone();
-    tokio::task::spawn_blocking(move || render_with_fallback(&printed, brand, copy, marking))
-        .await
-        .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| Error::Internal(format!("rendering {reference} failed: {e}")))
+    let what = record.reference.as_str().to_owned();
+    off_runtime(
+        (printed, brand),
+        move |(printed, brand)| render::pdf(printed, brand, copy, marking),
+        |(_, brand)| brand.logo_png = None,
+        what,
+    )
+    .await
 }
 
 fn printed_kind(kind: DocumentKind) -> Option<render::Kind> {
@@ -223,21 +216,26 @@ fn address_lines(a: &Address) -> Vec<String> {
     .collect()
 }
 
-/// A logo that cannot be drawn must not stop documents being printed: print without it.
-fn render_with_fallback(
-    printed: &render::Printed,
-    mut brand: render::Brand,
-    copy: render::Copy,
-    marking: Option<&str>,
-) -> Result<Vec<u8>, render::RenderError> {
-    match render::pdf(printed, &brand, copy, marking) {
+/// Renders off the async runtime (PDFs take milliseconds of CPU). A logo that cannot be drawn
+/// must not stop anything being printed: it is drawn again without the logo.
+async fn off_runtime<T: Send + 'static>(
+    mut input: T,
+    render: impl Fn(&T) -> Result<Vec<u8>, render::RenderError> + Send + 'static,
+    without_logo: fn(&mut T),
+    what: String,
+) -> Result<Vec<u8>, Error> {
+    let about = what.clone();
+    tokio::task::spawn_blocking(move || match render(&input) {
         Err(render::RenderError::Logo(reason)) => {
-            tracing::warn!(%reason, "the logo for printed documents cannot be drawn; printing without it");
-            brand.logo_png = None;
-            render::pdf(printed, &brand, copy, marking)
+            tracing::warn!(%reason, what = about, "the logo cannot be drawn; printing without it");
+            without_logo(&mut input);
+            render(&input)
         }
         other => other,
-    }
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
+    .map_err(|e| Error::Internal(format!("rendering {what} failed: {e}")))
 }
 
 /// An order's VAT receipt (ORD-4): what was paid, as fixed in the order, with the seller's
@@ -250,12 +248,7 @@ pub async fn receipt(ctx: &Ctx, order: &portal_domain::store::Order) -> Result<V
     let store = &ctx.settings.store;
     let rate = |id: &str| store.vat_rate(id);
     let receipt = render::Receipt {
-        seller: render::ReceiptSeller {
-            organisation_name: ctx.settings.organisation_name.clone(),
-            address: store.seller.address.clone(),
-            vat_number: store.seller.vat_number.clone(),
-            support_email: ctx.settings.support_email.clone(),
-        },
+        seller: seller(ctx),
         logo_png: brand(ctx).await.logo_png,
         number: order.number.clone(),
         paid_on: long_date(paid_at.date()),
@@ -305,18 +298,68 @@ pub async fn receipt(ctx: &Ctx, order: &portal_domain::store::Order) -> Result<V
             reference: order.payment.payment_id.clone().unwrap_or_default(),
         },
     };
-    let number = order.number.clone();
-    tokio::task::spawn_blocking(move || match render::receipt(&receipt) {
-        Err(render::RenderError::Logo(reason)) => {
-            tracing::warn!(%reason, "the logo cannot be drawn on a receipt; printing without it");
-            render::receipt(&render::Receipt {
-                logo_png: None,
-                ..receipt
+    let what = format!("the receipt of {}", order.number);
+    off_runtime(receipt, render::receipt, |r| r.logo_png = None, what).await
+}
+
+/// The seller as printed on receipts and statements: from the store's settings.
+fn seller(ctx: &Ctx) -> render::ReceiptSeller {
+    let store = &ctx.settings.store;
+    render::ReceiptSeller {
+        organisation_name: ctx.settings.organisation_name.clone(),
+        address: store.seller.address.clone(),
+        vat_number: store.seller.vat_number.clone(),
+        support_email: ctx.settings.support_email.clone(),
+    }
+}
+
+/// A centre's statement of account for a month (CEN-6), as a PDF.
+pub async fn statement(ctx: &Ctx, printable: &PrintableStatement) -> Result<Vec<u8>, Error> {
+    let s = &printable.statement;
+    let statement = render::Statement {
+        seller: seller(ctx),
+        logo_png: brand(ctx).await.logo_png,
+        centre_name: printable.centre_name.clone(),
+        centre_number: s.centre_number.clone(),
+        month: month_label(&s.month),
+        issued_on: long_date(ctx.now().date()),
+        opening: s.opening,
+        charges: s.charges,
+        credits: s.credits,
+        payments: s.payments,
+        closing: s.closing,
+        limit: printable.account.limit,
+        available: printable.account.available,
+        entries: s
+            .entries
+            .iter()
+            .map(|e| render::StatementEntry {
+                date: long_date(e.at.date()),
+                kind: match e.kind {
+                    EntryKind::Charge => "Charge",
+                    EntryKind::CreditNote => "Credit note",
+                    EntryKind::Payment => "Payment",
+                }
+                .to_owned(),
+                reference: e.reference.clone(),
+                description: e.description.clone(),
+                amount: e.amount,
+                balance: e.balance,
             })
-        }
-        other => other,
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
-    .map_err(|e| Error::Internal(format!("rendering the receipt of {number} failed: {e}")))
+            .collect(),
+    };
+    let what = format!("the statement of {} for {}", s.centre_number, s.month);
+    off_runtime(statement, render::statement, |s| s.logo_png = None, what).await
+}
+
+/// `2026-11` as "November 2026".
+fn month_label(month: &str) -> String {
+    time::Date::parse(
+        &format!("{month}-01"),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_or_else(
+        |_| month.to_owned(),
+        |d| format!("{} {}", d.month(), d.year()),
+    )
 }

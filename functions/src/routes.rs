@@ -186,6 +186,10 @@ pub const FUNCTIONS: &[Function] = &[
         "Admin: one PDF of packing slips, labels and replacement copies for chosen paid orders, which moves them to processing (ORD-6)",
     ),
     http(
+        "configure",
+        "Admin: the configuration console — branding, store, documents' rules — versioned, in effect everywhere within a minute (ADM-4)",
+    ),
+    http(
         "manage-credit",
         "Admin: a centre's credit limit and the payments it sends (CEN-6)",
     ),
@@ -336,12 +340,16 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/orders/{id}/receipt", "orders"),
     route("GET", "/api/centre/credit", "centre-account"),
     route("GET", "/api/centre/statements", "centre-account"),
+    route("GET", "/api/centre/statements/{month}", "centre-account"),
     route("GET", "/api/admin/orders", "admin-orders"),
     route("POST", "/api/admin/orders", "admin-orders"),
     route("GET", "/api/admin/orders/{id}", "admin-orders"),
     route("PATCH", "/api/admin/orders/{id}", "admin-orders"),
     route("POST", "/api/admin/orders/{id}/refund", "admin-orders"),
     route("POST", "/api/admin/print-packs", "print-packs"),
+    route("GET", "/api/admin/config", "configure"),
+    route("PUT", "/api/admin/config", "configure"),
+    route("GET", "/api/admin/config/versions", "configure"),
     route(
         "GET",
         "/api/admin/centres/{centre_number}/credit",
@@ -355,6 +363,16 @@ pub const ROUTES: &[Route] = &[
     route(
         "POST",
         "/api/admin/centres/{centre_number}/payments",
+        "manage-credit",
+    ),
+    route(
+        "GET",
+        "/api/admin/centres/{centre_number}/statements",
+        "manage-credit",
+    ),
+    route(
+        "GET",
+        "/api/admin/centres/{centre_number}/statements/{month}",
         "manage-credit",
     ),
     route("GET", "/verify/{reference}", "verify"),

@@ -22,6 +22,7 @@ const ORDER_EXPIRIES_PER_RUN: usize = 1_000;
 
 /// Runs a scheduled function and reports what it did.
 pub async fn run(function: &str, ctx: &Ctx) -> Result<Value, portal_domain::Error> {
+    let ctx = &crate::app::configured(ctx, function).await;
     match function {
         "deliver-emails" => Ok(json!(outbox::deliver_due(ctx, EMAILS_PER_RUN).await?)),
         "cleanup-registrations" => Ok(json!(registration::cleanup(ctx, CLEANUPS_PER_RUN).await?)),

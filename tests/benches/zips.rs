@@ -120,6 +120,7 @@ async fn context(store: &str, dir: &Path) -> Ctx {
             "the zip benchmark takes no payments",
         )),
         settings: Arc::new(Settings::local("http://127.0.0.1:3000")),
+        config: Default::default(),
     }
 }
 

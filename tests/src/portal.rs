@@ -398,6 +398,7 @@ pub fn embedded_ctx(
         random: Arc::new(portal_domain::ports::SystemRandom),
         payments: Arc::new(payments.clone()),
         settings: Arc::new(settings),
+        config: Default::default(),
     };
     EmbeddedCtx {
         ctx,

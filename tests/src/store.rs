@@ -149,3 +149,27 @@ pub async fn admin_order(portal: &TestPortal, admin: &Session, id: &str) -> Valu
     )
     .body
 }
+
+/// A PDF's page count and its text.
+pub fn pdf_pages(pdf: &[u8]) -> (usize, String) {
+    let doc = lopdf::Document::load_mem(pdf).expect("a readable PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    (
+        pages.len(),
+        doc.extract_text(&pages).expect("text extracts"),
+    )
+}
+
+/// A PDF route's file, as `who`: answered 200 as `application/pdf`; its text.
+pub async fn pdf_at(portal: &TestPortal, who: &Session, path: &str) -> String {
+    let response = portal
+        .http
+        .get(portal.url(path))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    pdf_pages(&response.bytes().await.unwrap()).1
+}

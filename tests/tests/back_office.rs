@@ -10,7 +10,7 @@ use portal_tests::centre::{issue_here, other_centre_session};
 use portal_tests::connections::{ada_with_documents, centre_session, expect};
 use portal_tests::jobs::{self, CENTRE};
 use portal_tests::portal::{PASSWORD, Session, TestPortal, centre_user};
-use portal_tests::store::{add, address, admin_order, checkout, order, press};
+use portal_tests::store::{add, address, admin_order, checkout, order, pdf_at, press};
 
 const CERTIFICATE: &str = "replacement-certificate";
 /// An order id no order has.
@@ -212,6 +212,15 @@ async fn a_centre_orders_for_two_learners_on_account_and_its_payment_restores_th
     assert_eq!(statements[0]["charges"], 6350);
     assert_eq!(statements[0]["closing"], 6350);
     assert_eq!(statements[0]["entries"][0]["reference"], placed["number"]);
+    let month = statements[0]["month"].as_str().unwrap().to_owned();
+    let pdf = pdf_at(&portal, &alan, &format!("/api/centre/statements/{month}")).await;
+    for needle in [
+        "Statement of account",
+        placed["number"].as_str().unwrap(),
+        "£63.50",
+    ] {
+        assert!(pdf.contains(needle), "{needle} in the statement: {pdf}");
+    }
 
     // The administrator records the centre's payment: the credit is whole again.
     let paid = expect(
@@ -239,6 +248,30 @@ async fn a_centre_orders_for_two_learners_on_account_and_its_payment_restores_th
     .body;
     assert_eq!(statements[0]["payments"], 6350);
     assert_eq!(statements[0]["closing"], 0);
+    let seen_by_admin = expect(
+        portal
+            .call(
+                &admin,
+                Method::GET,
+                &format!("/api/admin/centres/{CENTRE}/statements"),
+                None,
+            )
+            .await,
+        StatusCode::OK,
+        "the centre's statements (admin)",
+    )
+    .body;
+    assert_eq!(seen_by_admin, statements);
+    let pdf = pdf_at(
+        &portal,
+        &admin,
+        &format!("/api/admin/centres/{CENTRE}/statements/{month}"),
+    )
+    .await;
+    assert!(
+        pdf.contains("BACS 0001"),
+        "the payment in the statement: {pdf}"
+    );
 
     // The administrators' queue finds it by centre and by a candidate's name; audited.
     let queue = expect(
@@ -695,7 +728,17 @@ async fn back_office_routes_refuse_the_wrong_people_and_bad_input() {
         .active_learner(portal_tests::connections::ADA, "ENR-1001")
         .await;
     let anonymous = Session::anonymous();
-    let routes: [(Method, String, Option<Value>); 8] = [
+    let routes: [(Method, String, Option<Value>); 10] = [
+        (
+            Method::GET,
+            format!("/api/admin/centres/{CENTRE}/statements"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/admin/centres/{CENTRE}/statements/2026-11"),
+            None,
+        ),
         (
             Method::POST,
             "/api/admin/print-packs".into(),
@@ -740,7 +783,11 @@ async fn back_office_routes_refuse_the_wrong_people_and_bad_input() {
             assert!(answer.is_problem());
         }
     }
-    for path in ["/api/centre/credit", "/api/centre/statements"] {
+    for path in [
+        "/api/centre/credit",
+        "/api/centre/statements",
+        "/api/centre/statements/2026-11",
+    ] {
         assert_eq!(
             portal.call(&ada, Method::GET, path, None).await.status,
             StatusCode::FORBIDDEN
@@ -813,6 +860,24 @@ async fn back_office_routes_refuse_the_wrong_people_and_bad_input() {
         )
         .await;
     assert_eq!(bad_filter.fields(), ["status", "min_total"]);
+    for (who, path) in [
+        (&alan, "/api/centre/statements/2026-13".to_owned()),
+        (
+            &admin,
+            format!("/api/admin/centres/{CENTRE}/statements/last-month"),
+        ),
+    ] {
+        let bad_month = portal.call(who, Method::GET, &path, None).await;
+        assert_eq!(bad_month.fields(), ["month"], "{path}");
+    }
+    let no_entries = portal
+        .call(&alan, Method::GET, "/api/centre/statements/2019-01", None)
+        .await;
+    assert_eq!(
+        no_entries.status,
+        StatusCode::NOT_FOUND,
+        "a month without entries"
+    );
     assert_eq!(
         credit(&portal, &alan).await["limit"],
         0,

@@ -2,9 +2,9 @@
 //! the learner's name, the reference and the verify link; viewing never counts; downloads stop at
 //! the limit however many arrive at once; a badge's image; nobody else's files.
 
-use lopdf::Document;
 use portal_tests::jobs::{achievement, job, portal_with};
 use portal_tests::portal::{Answer, Session, TestPortal};
+use portal_tests::store::pdf_pages;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -30,15 +30,6 @@ async fn fetch_url(http: reqwest::Client, url: String, token: Option<String>) ->
         headers: response.headers().clone(),
         bytes: response.bytes().await.unwrap().to_vec(),
     }
-}
-
-fn text_of(pdf: &[u8]) -> (usize, String) {
-    let doc = Document::load_mem(pdf).expect("a PDF that parses");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    (
-        pages.len(),
-        doc.extract_text(&pages).expect("text extracts"),
-    )
 }
 
 /// Ada (ENR-1001) signed in, with a certificate, a unit certificate of 60 units and a badge; a
@@ -92,7 +83,7 @@ async fn the_pdf_holds_the_name_the_reference_and_the_verify_link_and_viewing_is
                 .starts_with("inline")
         );
         assert_eq!(viewed.headers["x-frame-options"], "SAMEORIGIN");
-        let (pages, text) = text_of(&viewed.bytes);
+        let (pages, text) = pdf_pages(&viewed.bytes);
         assert_eq!(pages, 1);
         for needle in [
             "Ada Lovelace",
@@ -114,7 +105,7 @@ async fn the_pdf_holds_the_name_the_reference_and_the_verify_link_and_viewing_is
         &format!("/api/documents/{}/pdf", refs[1]),
     )
     .await;
-    let (pages, text) = text_of(&units.bytes);
+    let (pages, text) = pdf_pages(&units.bytes);
     assert!(pages >= 2, "{pages} pages");
     for i in 1..=60 {
         assert!(text.contains(&format!("EV{i:03}")), "unit EV{i:03}");
@@ -173,7 +164,7 @@ async fn twenty_downloads_at_once_with_a_limit_of_three_give_exactly_three() {
                 .unwrap()
                 .starts_with("attachment")
         );
-        text_of(&a.bytes);
+        pdf_pages(&a.bytes);
     }
     assert_eq!(downloads_left(&portal, &ada, &refs[0]).await, 0);
     // Viewing still works when the downloads are used up.
@@ -249,7 +240,7 @@ async fn nobody_else_gets_the_files_and_a_document_that_no_longer_stands_is_mark
         .await;
     assert_eq!(revoked.status, StatusCode::OK);
     let viewed = fetch(&portal, Some(&ada), &path).await;
-    assert!(text_of(&viewed.bytes).1.contains("REVOKED"));
+    assert!(pdf_pages(&viewed.bytes).1.contains("REVOKED"));
     let download = fetch(&portal, Some(&ada), &format!("{path}?download=true")).await;
     assert_eq!(download.status, StatusCode::CONFLICT);
     assert_eq!(downloads_left(&portal, &ada, certificate).await, 3);

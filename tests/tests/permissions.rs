@@ -1105,8 +1105,23 @@ async fn journey() {
     let charged = j.dispatch("checkout", on_account).await;
     assert_eq!(charged["status"], "paid", "{charged}");
     let charged = charged["id"].as_str().unwrap().to_owned();
-    for path in ["/api/centre/credit", "/api/centre/statements"] {
-        j.call("centre-account", Method::GET, path, centre, None)
+    let month = {
+        let now = j.clock.now();
+        format!("{:04}-{:02}", now.year(), u8::from(now.month()))
+    };
+    for path in [
+        "/api/centre/credit".to_owned(),
+        "/api/centre/statements".to_owned(),
+        format!("/api/centre/statements/{month}"),
+    ] {
+        j.call("centre-account", Method::GET, &path, centre, None)
+            .await;
+    }
+    for path in [
+        "/api/admin/centres/C12345/statements".to_owned(),
+        format!("/api/admin/centres/C12345/statements/{month}"),
+    ] {
+        j.call("manage-credit", Method::GET, &path, Some(&admin), None)
             .await;
     }
     j.call(
@@ -1201,6 +1216,35 @@ async fn journey() {
             .await;
         assert_eq!(refunded["order"]["refunds"][0]["amount"], 100, "{refunded}");
     }
+    let config = j
+        .call(
+            "configure",
+            Method::GET,
+            "/api/admin/config",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let mut changed = config["configuration"].clone();
+    changed["organisation_name"] = json!("Northern Awards");
+    let saved = j
+        .call(
+            "configure",
+            Method::PUT,
+            "/api/admin/config",
+            Some(&admin),
+            Some(json!({ "version": config["version"], "configuration": changed })),
+        )
+        .await;
+    assert_eq!(saved["version"], 1, "{saved}");
+    j.call(
+        "configure",
+        Method::GET,
+        "/api/admin/config/versions",
+        Some(&admin),
+        None,
+    )
+    .await;
     j.call(
         "manage-credit",
         Method::POST,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use portal_tests::connections::{ADA, ada_with_documents, expect};
 use portal_tests::portal::{Session, TestPortal};
-use portal_tests::store::{add, address, admin_order, checkout, press};
+use portal_tests::store::{add, address, admin_order, checkout, pdf_pages, press};
 
 const PACKS: &str = "/api/admin/print-packs";
 const CERTIFICATE: &str = "replacement-certificate";
@@ -58,16 +58,6 @@ fn moves_to_processing(view: &Value) -> usize {
         .iter()
         .filter(|c| c["to"] == "processing")
         .count()
-}
-
-/// The PDF's page count and text.
-fn text_of(pdf: &[u8]) -> (usize, String) {
-    let doc = lopdf::Document::load_mem(pdf).expect("a readable PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    (
-        pages.len(),
-        doc.extract_text(&pages).expect("text extracts"),
-    )
 }
 
 #[tokio::test]
@@ -147,7 +137,7 @@ async fn paid_orders_print_as_one_pack_and_move_to_processing_once() {
     let response = reqwest::get(pack["url"].as_str().unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let pdf = response.bytes().await.unwrap();
-    let (pages, text) = text_of(&pdf);
+    let (pages, text) = pdf_pages(&pdf);
     let today = portal_domain::values::long_date(portal_tests::portal::now(&portal).date());
     let marked = text
         .matches(&format!("Replacement copy issued {today}"))

@@ -13,7 +13,7 @@ use portal_tests::connections::{
 };
 use portal_tests::portal::{Session, TestPortal};
 use portal_tests::store::{
-    add, address, basket, checkout, deliver_event, order, paid_event, press, webhook_secret,
+    add, address, basket, checkout, deliver_event, order, paid_event, pdf_at, press, webhook_secret,
 };
 
 const CERTIFICATE: &str = "replacement-certificate";
@@ -41,12 +41,6 @@ async fn ada_placed_an_order() -> (TestPortal, Session, portal_tests::portal::An
     let placed = checkout(&portal, &ada, posted_to(&home), "k").await;
     let placed = expect(placed, StatusCode::CREATED, "checkout");
     (portal, ada, placed)
-}
-
-fn pdf_text(pdf: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(pdf).expect("a PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).expect("text extracts")
 }
 
 fn posted_to(home: &str) -> Value {
@@ -237,16 +231,7 @@ async fn a_learner_buys_two_replacement_certificates_through_the_local_payment_p
     assert_eq!(log, ["awaiting_payment", "awaiting_payment", "paid"]);
     assert_eq!(basket(&portal, &ada).await["count"], 0);
     // The VAT receipt: the order's number, the seller's VAT number, the VAT and the total.
-    let receipt = portal
-        .http
-        .get(portal.url(&format!("/api/orders/{id}/receipt")))
-        .bearer_auth(&ada.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(receipt.status(), StatusCode::OK);
-    assert_eq!(receipt.headers()["content-type"], "application/pdf");
-    let text = pdf_text(&receipt.bytes().await.unwrap());
+    let text = pdf_at(&portal, &ada, &format!("/api/orders/{id}/receipt")).await;
     let number = paid["number"].as_str().unwrap();
     for needle in [number, "GB 123 4567 89", "£10.58", "£63.50"] {
         assert!(text.contains(needle), "{needle} in the receipt: {text}");

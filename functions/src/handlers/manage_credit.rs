@@ -1,4 +1,5 @@
-//! Centres' accounts for administrators (CEN-6): the credit limit, and payments received.
+//! Centres' accounts for administrators (CEN-6): the credit limit, payments received, and the
+//! centre's statements.
 
 use http::Method;
 use portal_domain::Ctx;
@@ -10,6 +11,15 @@ use super::ok;
 pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> {
     let centre = req.param("centre_number");
     match req.method {
+        Method::GET if req.path.ends_with("/statements") => {
+            let admin = auth::signed_in(ctx, &req).await?;
+            ok(credit::statements_of(ctx, &admin, centre).await?)
+        }
+        Method::GET if req.path.contains("/statements/") => {
+            let admin = auth::signed_in(ctx, &req).await?;
+            let statement = credit::statement_of(ctx, &admin, centre, req.param("month")).await?;
+            super::centre_account::statement_pdf(ctx, &statement).await
+        }
         Method::GET => {
             let admin = auth::signed_in(ctx, &req).await?;
             ok(credit::of_centre(ctx, &admin, centre).await?)

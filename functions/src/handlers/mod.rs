@@ -9,6 +9,7 @@ pub mod centre_downloads;
 pub mod centre_records;
 pub mod change_password;
 pub mod checkout;
+pub mod configure;
 pub mod connections;
 pub mod document_files;
 pub mod documents;
@@ -51,6 +52,17 @@ pub struct Message {
 
 pub fn message(status: StatusCode, message: &'static str) -> ApiResponse {
     ApiResponse::json(status, &Message { message })
+}
+
+/// 200 with a PDF made for this person: shown in the browser, saved as `file_name`, never
+/// cached by anyone else.
+pub fn private_pdf(bytes: Vec<u8>, file_name: &str) -> Result<ApiResponse, portal_http::Problem> {
+    Ok(ApiResponse::new(StatusCode::OK, "application/pdf", bytes)
+        .header(
+            "content-disposition",
+            &format!("inline; filename=\"{file_name}\""),
+        )
+        .header("cache-control", "private, no-store"))
 }
 
 /// 200 with the body as JSON.

@@ -1,6 +1,6 @@
 //! The buyer's orders (ORD-5): the list with its filters, one order, and "Pay now" again.
 
-use http::{Method, StatusCode};
+use http::Method;
 use portal_domain::Ctx;
 use portal_domain::store::checkout;
 use portal_domain::store::orders::{self, OrderFilter, OrderFilterInput};
@@ -20,12 +20,7 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
             let principal = auth::signed_in(ctx, &req).await?;
             let order = orders::own(ctx, &principal, id).await?;
             let pdf = crate::printing::receipt(ctx, &order).await?;
-            Ok(ApiResponse::new(StatusCode::OK, "application/pdf", pdf)
-                .header(
-                    "content-disposition",
-                    &format!("inline; filename=\"receipt-{}.pdf\"", order.number),
-                )
-                .header("cache-control", "private, no-store"))
+            super::private_pdf(pdf, &format!("receipt-{}.pdf", order.number))
         }
         (&Method::GET, _) => {
             let principal = auth::signed_in(ctx, &req).await?;

@@ -185,6 +185,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
             .payments
             .unwrap_or_else(|| Arc::new(local_payments.clone())),
         settings: Arc::new(settings),
+        config: Default::default(),
     };
     if let Some((email, password)) = &options.admin {
         portal_domain::accounts::ensure_admin(&ctx, email, password)

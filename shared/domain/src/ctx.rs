@@ -15,6 +15,9 @@ pub struct Ctx {
     /// The card payment provider (ORD-4).
     pub payments: Arc<dyn Payments>,
     pub settings: Arc<Settings>,
+    /// The configuration console's current version, read at most once a minute (ADM-4): each
+    /// request runs with `config.current(ctx)`.
+    pub config: Arc<crate::config::Live>,
 }
 
 impl Ctx {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod centre;
+pub mod config;
 pub mod connections;
 pub mod ctx;
 pub mod documents;

@@ -56,6 +56,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/centres/{centre_number}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A centre's monthly statements, newest first (CEN-6) */
+        get: operations["get-admin-centres-centre_number-statements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/centres/{centre_number}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A centre's statement for a month (`YYYY-MM`) as a PDF (CEN-6) */
+        get: operations["get-admin-centres-centre_number-statements-month"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configuration now: its version, who changed it and when (version 0: the environment's defaults) (ADM-4) */
+        get: operations["get-admin-config"];
+        /** A new version of the configuration, validated as a whole, conditional on the version seen (409 otherwise); in effect everywhere within 60 s; audited (ADM-4) */
+        put: operations["put-admin-config"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/config/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every saved version, newest first (ADM-4) */
+        get: operations["get-admin-config-versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/documents/{reference}/reissue": {
         parameters: {
             query?: never;
@@ -630,6 +699,23 @@ export interface paths {
         };
         /** The centre's monthly statements of its account, newest first (CEN-6) */
         get: operations["get-centre-statements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/centre/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A month's statement (`YYYY-MM`) as a PDF: opening and closing balance, each charge, credit note and payment (CEN-6) */
+        get: operations["get-centre-statements-month"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1529,12 +1615,72 @@ export interface components {
             delivery_address_id?: string | null;
             /** @description A delivery option for the delivery address's country; needed when something is posted. */
             delivery_option?: string | null;
-            /** @description `card` (centres may later pay on account). */
+            /**
+             * @description `card`, or for a centre user `centre_credit`: charged to the centre's account at once
+             *     (the order's payment method is then `on_account`).
+             */
             payment_method?: string | null;
         };
         CloseInput: {
             /** @description The answer e-mailed to the reporter (up to 2,000 characters). */
             answer?: string | null;
+        };
+        ConfigInput: {
+            configuration?: null | components["schemas"]["Configuration"];
+            /**
+             * Format: int64
+             * @description The `version` the administrator saw: a change made since refuses this one (409).
+             */
+            version?: number | null;
+        };
+        /** @description A version of the configuration as stored. */
+        ConfigVersion: {
+            /** @description The fields this version changed from the one before. */
+            changed?: string[];
+            /** Format: date-time */
+            changed_at?: string | null;
+            changed_by?: string | null;
+            configuration: components["schemas"]["Configuration"];
+            /**
+             * Format: int64
+             * @description 0: never changed here, the environment's defaults.
+             */
+            version: number;
+        };
+        ConfigVersionPage: {
+            items: components["schemas"]["ConfigVersion"][];
+            next_cursor: string | null;
+        };
+        /** @description What the console edits. */
+        Configuration: {
+            /** @description The awarding body's postal address, a line each (receipts, statements, return address). */
+            address: string[];
+            /**
+             * Format: int64
+             * @description The longest a connection may last, in days.
+             */
+            connection_max_days: number;
+            delivery_options: components["schemas"]["DeliveryOption"][];
+            /** @description Downloads allowed per document, by type (0 turns downloads off for that type). */
+            download_limits: components["schemas"]["DownloadAllowance"];
+            duplicate_reasons: string[];
+            /** @description An `https://` address or a path on the site (`/logo.svg`); none shows the name alone. */
+            logo_url?: string | null;
+            organisation_name: string;
+            products: components["schemas"]["Product"][];
+            report_reasons: string[];
+            /** @description Where reports of problems go; the support address when none. */
+            reports_email?: string | null;
+            support_email: string;
+            support_phone?: string | null;
+            /**
+             * Format: int64
+             * @description Hours an order may wait for its payment before it is cancelled.
+             */
+            unpaid_order_hours: number;
+            vat_number?: string | null;
+            vat_rates: components["schemas"]["VatRate"][];
+            verify_shows_document: boolean;
         };
         ConnectionInput: {
             /** @description Learners: the documents (and badges) to share, by reference. */
@@ -1584,6 +1730,11 @@ export interface components {
             items: components["schemas"]["ConnectionView"][];
             next_cursor: string | null;
         };
+        /**
+         * @description Which delivery countries an option serves.
+         * @enum {string}
+         */
+        Countries: "uk" | "international" | "any";
         /** @description Who placed the order, and as what kind of user (ORD-5's "created by"). */
         CreatedBy: {
             kind: components["schemas"]["AccountKind"];
@@ -1622,6 +1773,20 @@ export interface components {
             priced_by_team: boolean;
         };
         DeliveryChoiceList: components["schemas"]["DeliveryChoice"][];
+        DeliveryOption: {
+            /** @description Collected in person: no delivery address is needed. */
+            collection?: boolean;
+            countries: components["schemas"]["Countries"];
+            id: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description VAT included, in pence; `None`: priced by the awarding body's team for each order (the
+             *     order waits for a quote before it can be paid).
+             */
+            price?: number | null;
+            vat_rate: string;
+        };
         /** @description How a posted order left: the carrier and its tracking number (ORD-6). */
         Dispatch: {
             /** Format: date-time */
@@ -1658,6 +1823,14 @@ export interface components {
             type: components["schemas"]["DocumentKind"];
             /** @description The public page its QR code opens. */
             verify_url: string;
+        };
+        DownloadAllowance: {
+            /** Format: int64 */
+            certificate: number;
+            /** Format: int64 */
+            letter: number;
+            /** Format: int64 */
+            unit_certificate: number;
         };
         DownloadInput: {
             /** @description Every document (with a PDF) of this job of the centre's; or give `references`. */
@@ -2185,6 +2358,28 @@ export interface components {
             title: string;
             type: string;
         };
+        Product: {
+            buyers: components["schemas"]["Buyer"][];
+            description: string;
+            /** @description The kinds of document it is ordered for. */
+            document_kinds: components["schemas"]["DocumentKind"][];
+            fulfilment: components["schemas"]["Fulfilment"];
+            /** @description Stable: baskets and orders name the product by it. */
+            id: string;
+            name: string;
+            /**
+             * @description At most one per candidate, achievement and buyer, ever (the proof-of-qualification
+             *     letter: a third party orders one per candidate's achievement).
+             */
+            once_per_achievement?: boolean;
+            /**
+             * Format: int64
+             * @description What the buyer pays for one, VAT included, in pence.
+             */
+            price: number;
+            /** @description The id of one of the store's VAT rates. */
+            vat_rate: string;
+        };
         /** @description What a person sees of their own account. */
         Profile: {
             additional_contact?: string | null;
@@ -2468,6 +2663,18 @@ export interface components {
             rate_id: string;
             rate_name: string;
         };
+        /** @description A rate of VAT the awarding body charges. */
+        VatRate: {
+            /**
+             * Format: int32
+             * @description Hundredths of a per cent: 2000 is 20 %.
+             */
+            basis_points: number;
+            /** @description Products and delivery options name their rate by this (`standard`, `zero`). */
+            id: string;
+            /** @description As printed on receipts ("Standard rate"). */
+            name: string;
+        };
         Verification: {
             /** Format: date */
             award_date: string;
@@ -2629,6 +2836,165 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreditView"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-centres-centre_number-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                centre_number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementList"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-centres-centre_number-statements-month": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                centre_number: string;
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigVersion"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "put-admin-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigVersion"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-config-versions": {
+        parameters: {
+            query?: {
+                /** @description Where the previous page ended (its `next_cursor`). */
+                cursor?: string;
+                /** @description At most this many items (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigVersionPage"];
                 };
             };
             /** @description A problem */
@@ -3917,6 +4283,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatementList"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-centre-statements-month": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             /** @description A problem */

@@ -63,6 +63,7 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
             "portal-admin takes no payments",
         )),
         settings: Arc::new(Settings::local(String::new())),
+        config: Default::default(),
     };
     Ok(match ensure_admin(&ctx, &email, &password).await? {
         AdminBootstrap::Created => format!("Created the administrator {email} in {table}."),

@@ -76,7 +76,8 @@ pub struct CheckoutInput {
     pub delivery_address_id: Option<String>,
     /// A delivery option for the delivery address's country; needed when something is posted.
     pub delivery_option: Option<String>,
-    /// `card` (centres may later pay on account).
+    /// `card`, or for a centre user `centre_credit`: charged to the centre's account at once
+    /// (the order's payment method is then `on_account`).
     pub payment_method: Option<String>,
 }
 

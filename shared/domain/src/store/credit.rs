@@ -430,15 +430,62 @@ pub async fn my_statements(ctx: &Ctx, principal: &Principal) -> Result<Vec<State
     statements(ctx, &centre).await
 }
 
-/// One month's statement of the signed-in user's centre (`YYYY-MM`), for its PDF.
-pub async fn my_statement(ctx: &Ctx, principal: &Principal, month: &str) -> Result<Statement> {
-    let centre = crate::centre::centre_of(principal)?;
-    let wanted = parse_month(month).ok_or(Error::NotFound)?;
-    statements(ctx, &centre)
-        .await?
+/// A centre's statements, for administrators.
+pub async fn statements_of(ctx: &Ctx, admin: &Principal, centre: &str) -> Result<Vec<Statement>> {
+    admin.require(&[AccountKind::Admin])?;
+    let centre = known_centre(ctx, centre).await?;
+    statements(ctx, &centre).await
+}
+
+/// A month's statement with what its PDF prints beside it: the centre's name and its account
+/// as it is now.
+#[derive(Debug, Clone)]
+pub struct PrintableStatement {
+    pub statement: Statement,
+    pub centre_name: String,
+    pub account: CreditView,
+}
+
+async fn printable(ctx: &Ctx, centre: &str, month: &str) -> Result<PrintableStatement> {
+    let wanted = parse_month(month)
+        .ok_or_else(|| Error::field("month", "must be a month such as 2026-11"))?;
+    let (all, account, record) = futures::try_join!(
+        statements(ctx, centre),
+        load(ctx, centre),
+        crate::records::centre(ctx, centre)
+    )?;
+    let statement = all
         .into_iter()
         .find(|s| s.month == wanted)
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    Ok(PrintableStatement {
+        statement,
+        centre_name: record.map_or_else(|| centre.to_owned(), |r| r.name),
+        account: account.view(),
+    })
+}
+
+/// One month's statement (`YYYY-MM`) of the signed-in user's centre, for its PDF; a month
+/// without entries has none.
+pub async fn my_statement(
+    ctx: &Ctx,
+    principal: &Principal,
+    month: &str,
+) -> Result<PrintableStatement> {
+    let centre = crate::centre::centre_of(principal)?;
+    printable(ctx, &centre, month).await
+}
+
+/// One month's statement of a centre, for administrators.
+pub async fn statement_of(
+    ctx: &Ctx,
+    admin: &Principal,
+    centre: &str,
+    month: &str,
+) -> Result<PrintableStatement> {
+    admin.require(&[AccountKind::Admin])?;
+    let centre = known_centre(ctx, centre).await?;
+    printable(ctx, &centre, month).await
 }
 
 fn parse_month(raw: &str) -> Option<String> {
