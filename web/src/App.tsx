@@ -30,6 +30,10 @@ import { Basket } from "./pages/Basket";
 import { Checkout } from "./pages/Checkout";
 import { Orders } from "./pages/Orders";
 import { Order } from "./pages/Order";
+import { CentreAccount } from "./pages/CentreAccount";
+import { AdminOrders } from "./pages/AdminOrders";
+import { AdminOrder } from "./pages/AdminOrder";
+import { AdminCentreCredit } from "./pages/AdminCentreCredit";
 import { SessionProvider, useReady, useSession } from "./session";
 
 export function App() {
@@ -80,6 +84,7 @@ function Gate() {
         <Route path="centre/jobs/:jobId" element={<SignedIn kinds={["centre"]}><CentreJob /></SignedIn>} />
         <Route path="centre/records" element={<SignedIn kinds={["centre"]}><CentreRecords /></SignedIn>} />
         <Route path="centre/downloads" element={<SignedIn kinds={["centre"]}><CentreDownloads /></SignedIn>} />
+        <Route path="centre/account" element={<SignedIn kinds={["centre"]}><CentreAccount /></SignedIn>} />
         <Route path="profile" element={<SignedIn><ProfileDetails /></SignedIn>} />
         <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
         <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />
@@ -88,6 +93,9 @@ function Gate() {
         <Route path="admin/accounts/:id" element={<SignedIn kinds={["admin"]}><AdminAccount /></SignedIn>} />
         <Route path="admin/reports" element={<SignedIn kinds={["admin"]}><AdminReports /></SignedIn>} />
         <Route path="admin/documents" element={<SignedIn kinds={["admin"]}><AdminDocuments /></SignedIn>} />
+        <Route path="admin/orders" element={<SignedIn kinds={["admin"]}><AdminOrders /></SignedIn>} />
+        <Route path="admin/orders/:id" element={<SignedIn kinds={["admin"]}><AdminOrder /></SignedIn>} />
+        <Route path="admin/centres" element={<SignedIn kinds={["admin"]}><AdminCentreCredit /></SignedIn>} />
         <Route path="admin/audit" element={<SignedIn kinds={["admin"]}><AdminAudit /></SignedIn>} />
         <Route path="*" element={<NotFound />} />
       </Route>
@@ -95,8 +103,8 @@ function Gate() {
   );
 }
 
-/** Who buys from the store's pages (centres will order from the back office's centre store). */
-const BUYERS: AccountKind[] = ["learner", "third_party"];
+/** Who buys from the store's pages (a centre user orders for their learners, from their records). */
+const BUYERS: AccountKind[] = ["learner", "third_party", "centre"];
 
 /** Pages for a signed-in person, of one of `kinds` when given; others are sent to sign in. */
 function SignedIn({ kinds, children }: { kinds?: AccountKind[]; children: ReactNode }) {

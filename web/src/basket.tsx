@@ -1,6 +1,7 @@
 // The buyer's basket as the header shows it (item count and total), shared by every page: loaded
-// when a learner or third party is signed in, and replaced by each basket answer a page gets
-// (the basket's routes answer the whole basket), or refreshed when a page knows it changed.
+// when a buyer (a learner, a third party or a centre user) is signed in, and replaced by each
+// basket answer a page gets (the basket's routes answer the whole basket), or refreshed when a
+// page knows it changed.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { call, client, type Profile } from "./api/client";
 import type { Basket } from "./api/store";
@@ -8,7 +9,7 @@ import type { Basket } from "./api/store";
 interface BasketApi {
   /** null: not loaded (yet), or this account does not buy. */
   basket: Basket | null;
-  /** Whether this account buys from the store (learners and third parties). */
+  /** Whether this account buys from the store (learners, third parties and centre users). */
   buys: boolean;
   /** A basket a route answered. */
   set(basket: Basket): void;
@@ -18,7 +19,7 @@ interface BasketApi {
 const BasketContext = createContext<BasketApi>({ basket: null, buys: false, set: () => {}, refresh: async () => {} });
 
 export function buysFromStore(me: Profile | null): boolean {
-  return Boolean(me && me.status === "active" && (me.kind === "learner" || me.kind === "third_party"));
+  return Boolean(me && me.status === "active" && (me.kind === "learner" || me.kind === "third_party" || me.kind === "centre"));
 }
 
 export function BasketProvider({ me, children }: { me: Profile | null; children: ReactNode }) {

@@ -13,6 +13,15 @@ export type Order = Schemas["OrderView"];
 export type OrderSummary = Schemas["OrderRow"];
 export type OrderStatus = Schemas["OrderStatus"];
 export type Address = Schemas["Address"];
+export type Dispatch = Schemas["Dispatch"];
+export type RefundEntry = Schemas["RefundEntry"];
+export type StatusChange = Schemas["StatusChange"];
+export type PaymentMethod = Schemas["PaymentMethod"];
+/** The back office (CEN-6, ORD-6): an order as administrators see it, and a centre's account. */
+export type AdminOrder = Schemas["AdminOrderView"];
+export type Credit = Schemas["CreditView"];
+export type Statement = Schemas["Statement"];
+export type LedgerEntry = Schemas["Entry"];
 
 /** The most of one item in a basket (the API's MAX_QUANTITY). */
 export const MAX_QUANTITY = 10;
@@ -57,6 +66,24 @@ export function statusTag(status: OrderStatus): string {
   if (status === "cancelled" || status === "refunded") return "tag tag--danger";
   if (status === "awaiting_payment" || status === "awaiting_quote") return "tag tag--warning";
   return "tag tag--success";
+}
+
+export const PAYMENT_METHOD: Record<PaymentMethod, string> = {
+  card: "Card",
+  on_account: "On account",
+};
+
+export const BUYER_KIND: Record<Schemas["Buyer"], string> = {
+  learner: "Learner",
+  third_party: "Third party",
+  centre: "Centre",
+};
+
+/** A month of a statement ("2026-12") as the pages name it: "December 2026". */
+export function monthName(month: string): string {
+  const [year, number] = month.split("-").map(Number);
+  if (!year || !number) return month;
+  return new Date(Date.UTC(year, number - 1, 1)).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 }
 
 /** A VAT rate as a percentage ("20%"), from hundredths of a per cent. */

@@ -14,6 +14,8 @@ function links(kind: string): Array<[string, string]> {
         ["/admin/accounts", "Accounts"],
         ["/admin/reports", "Reports"],
         ["/admin/documents", "Documents"],
+        ["/admin/orders", "Orders"],
+        ["/admin/centres", "Centre credit"],
         ["/admin/audit", "Audit log"],
         ["/profile", "Profile"],
       ];
@@ -41,6 +43,8 @@ function links(kind: string): Array<[string, string]> {
         ["/centre/jobs", "Jobs"],
         ["/centre/records", "Records"],
         ["/centre/downloads", "Downloads"],
+        ["/orders", "Orders"],
+        ["/centre/account", "Account"],
         ["/profile", "Profile"],
       ];
     default:

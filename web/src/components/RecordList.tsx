@@ -25,6 +25,27 @@ function who(r: CentreRecord) {
   return `${r.first_name} ${r.last_name}`;
 }
 
+/** The record's documents a printed copy may be ordered of (CEN-6): valid certificates and unit certificates. */
+function orderableReferences(r: CentreRecord): string[] {
+  return r.documents.filter((d) => d.status === "valid" && (d.type === "certificate" || d.type === "unit_certificate")).map((d) => d.reference);
+}
+
+/** The centre store with this record's documents (the way back is the page the user came from). */
+function OrderLink({ record: r, back }: { record: CentreRecord; back: Back }) {
+  const references = orderableReferences(r);
+  if (references.length === 0) return null;
+  const query = new URLSearchParams(references.map((reference) => ["reference", reference]));
+  return (
+    <Link className="button button--small button--secondary" to={`/store?${query.toString()}`} state={{ back }}>
+      Order a printed copy
+      <span className="visually-hidden">
+        {" "}
+        for {who(r)}, {r.qualification_title}
+      </span>
+    </Link>
+  );
+}
+
 /** CEN-1, CEN-2: learners' records with their documents, a table on wide screens, cards on phones. */
 export function RecordList(props: Props) {
   const wide = useWide();
@@ -83,7 +104,10 @@ function RecordTable({ records, back, selected, onSelect, onReport, showJob, cap
                   <Documents record={r} back={back} />
                 </td>
                 <td>
-                  <ReportButton record={r} onReport={onReport} />
+                  <div className="row-actions">
+                    <OrderLink record={r} back={back} />
+                    <ReportButton record={r} onReport={onReport} />
+                  </div>
                 </td>
               </tr>
             );
@@ -141,6 +165,7 @@ function RecordCards({ records, back, selected, onSelect, onReport, showJob }: P
                 </div>
               </dl>
               <div className="row-actions">
+                <OrderLink record={r} back={back} />
                 <ReportButton record={r} onReport={onReport} />
               </div>
             </article>

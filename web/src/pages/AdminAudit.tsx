@@ -14,6 +14,12 @@ const ACTIONS: Record<string, string> = {
   "registration.reject": "Rejected a registration",
   "account.lock": "Locked an account",
   "account.unlock": "Unlocked an account",
+  "order.placed": "Placed an order",
+  "order.status": "Changed an order's status",
+  "order.price_delivery": "Priced an order's delivery",
+  "order.refund": "Refunded an order",
+  "credit.limit": "Set a centre's credit limit",
+  "credit.payment": "Recorded a centre's payment",
 };
 
 /** ADM-5: who did what, when — newest first, a month at a time. */

@@ -7,13 +7,18 @@ import { QuantitySelect } from "../components/Choices";
 import { ErrorSummary, LoadFailure, Notice } from "../components/Fields";
 import { Page } from "../components/Page";
 import { useLoaded } from "../components/useLoaded";
+import { useReady } from "../session";
 import { KIND } from "./Documents";
 
 /**
  * ORD-2: the basket at today's prices — each line with its quantity (1 to 10, changed at once)
- * and Remove, the notice when a price changed since it was added, the total, and checkout.
+ * and Remove, the notice when a price changed since it was added, the total, and checkout. A
+ * centre's lines say whose document each is and why the duplicate is ordered (CEN-6); more
+ * learners' documents are added from the records.
  */
 export function Basket() {
+  const { me } = useReady();
+  const centre = me?.kind === "centre";
   const shared = useBasket();
   const fetchOne = useCallback(() => call(client.GET("/api/basket")), []);
   const { data: basket, setData, problem, reload } = useLoaded(fetchOne);
@@ -89,11 +94,17 @@ export function Basket() {
       {basket.lines.length === 0 ? (
         <>
           <p>Your basket is empty.</p>
-          <p>
-            <Link className="button" to="/store">
-              Go to the store
-            </Link>
-          </p>
+          {centre ? (
+            <p>
+              To order a printed copy for a learner, find them in <Link to="/centre/records">your records</Link> and choose “Order a printed copy”.
+            </p>
+          ) : (
+            <p>
+              <Link className="button" to="/store">
+                Go to the store
+              </Link>
+            </p>
+          )}
         </>
       ) : (
         <>
@@ -124,9 +135,15 @@ export function Basket() {
             <Link className="button" to="/checkout">
               Continue to checkout
             </Link>
-            <Link className="button button--secondary" to="/store">
-              Continue shopping
-            </Link>
+            {centre ? (
+              <Link className="button button--secondary" to="/centre/records">
+                Order for another learner
+              </Link>
+            ) : (
+              <Link className="button button--secondary" to="/store">
+                Continue shopping
+              </Link>
+            )}
           </div>
         </>
       )}
@@ -165,6 +182,12 @@ function LineCard({ line, busy, onQuantity, onRemove }: { line: BasketLine; busy
           <div>
             <dt>Candidate</dt>
             <dd>{line.learner_name}</dd>
+          </div>
+        )}
+        {line.reason && (
+          <div>
+            <dt>Reason for the duplicate</dt>
+            <dd>{line.reason}</dd>
           </div>
         )}
         <div>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { call, client, fieldError, isFailure, type Problem } from "../api/client";
-import { addressLines, deliveryLine, gbp, newIdempotencyKey, type Address, type DeliveryChoice, type Review } from "../api/store";
+import { addressLines, deliveryLine, gbp, newIdempotencyKey, type Address, type Credit, type DeliveryChoice, type Review } from "../api/store";
 import { countryName } from "../countries";
 import { AddressForm, BLANK_ADDRESS, addressInput, type AddressFormValues } from "../components/AddressForm";
 import { ChoiceGroup } from "../components/Choices";
@@ -20,6 +20,7 @@ const STEP_OF: Record<string, Step> = {
   billing_address_id: "addresses",
   delivery_address_id: "addresses",
   delivery_option: "delivery",
+  payment_method: "review",
 };
 
 interface Choices {
@@ -41,10 +42,13 @@ interface Keyed {
  * saved to it), delivery (the options for the delivery address's country; skipped when nothing
  * is posted), review (what POST /api/checkout/review answers), and pay (the order placed with an
  * Idempotency-Key made once per review, then the payment provider's page). The step is in the
- * address, so the browser's Back goes to the step before; what was chosen stays meanwhile.
+ * address, so the browser's Back goes to the step before; what was chosen stays meanwhile. A centre
+ * user may pay on account (CEN-6) at the review: the order is charged to the centre's account at
+ * once, within its available credit, and opens paid.
  */
 export function Checkout() {
-  const { site } = useReady();
+  const { site, me } = useReady();
+  const centre = me?.kind === "centre";
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const asked = params.get("step");
@@ -172,8 +176,8 @@ export function Checkout() {
       <Page title="Checkout">
         <p>Your basket is empty: there is nothing to pay for.</p>
         <p>
-          <Link className="button" to="/store">
-            Go to the store
+          <Link className="button" to={centre ? "/centre/records" : "/store"}>
+            {centre ? "Go to your records" : "Go to the store"}
           </Link>
         </p>
       </Page>
@@ -212,7 +216,7 @@ export function Checkout() {
           <AddressChoice
             name="billing_address_id"
             legend="Billing address"
-            hint="The address on your receipt: usually your home address, or your card's."
+            hint={centre ? "The address on the receipt: usually your centre's." : "The address on your receipt: usually your home address, or your card's."}
             addresses={addresses}
             value={choices.billing}
             onChange={(id) => setChoices((c) => ({ ...c, billing: id }))}
@@ -273,6 +277,8 @@ export function Checkout() {
       {step === "review" && (
         <ReviewStep
           body={body()}
+          centre={centre}
+          problem={problem}
           needsDelivery={needsDelivery}
           onBack={() => goTo(needsDelivery ? "delivery" : "addresses")}
           onRefused={refused}
@@ -443,7 +449,23 @@ function DeliveryStep({ address, value, onChange, errors, problem, onBack, onDon
 type Body = { billing_address_id: string; delivery_address_id: string | null; delivery_option: string | null; payment_method: string };
 type Placed = { id: string; payment_url?: string | null };
 
-function ReviewStep({ body, billing, needsDelivery, onBack, onRefused, onPlaced }: { body: Body; billing?: Address; needsDelivery: boolean; onBack(): void; onRefused(problem: Problem): void; onPlaced(placed: Placed): void }) {
+/** How a centre may pay (CEN-6): whether on account at all, and its credit now. */
+function usePaymentOptions(centre: boolean) {
+  const fetchOptions = useCallback(async () => {
+    if (!centre) return { ok: true as const, status: 200, data: { onAccount: false, credit: null as Credit | null } };
+    const [offer, credit] = await Promise.all([call(client.GET("/api/store/products")), call(client.GET("/api/centre/credit"))]);
+    if (!offer.ok) return offer;
+    if (!credit.ok) return credit;
+    return { ok: true as const, status: 200, data: { onAccount: offer.data.on_account, credit: credit.data as Credit | null } };
+  }, [centre]);
+  return useLoaded(fetchOptions);
+}
+
+type Method = "card" | "centre_credit";
+
+function ReviewStep({ body, centre, problem, billing, needsDelivery, onBack, onRefused, onPlaced }: { body: Body; centre: boolean; problem: Problem | null; billing?: Address; needsDelivery: boolean; onBack(): void; onRefused(problem: Problem): void; onPlaced(placed: Placed): void }) {
+  const options = usePaymentOptions(centre);
+  const [method, setMethod] = useState<Method | null>(null);
   const [keyed, setKeyed] = useState<Keyed | null>(null);
   // Refused (a line that can no longer be ordered, say): the page's summary says why.
   const [refusal, setRefusal] = useState(false);
@@ -474,12 +496,17 @@ function ReviewStep({ body, billing, needsDelivery, onBack, onRefused, onPlaced 
     loadOnce.current();
   }, [signature]);
 
+  // On account when the centre has an account the order fits; else by card (the choice says why).
+  const total = keyed?.review.totals.total ?? 0;
+  const fits = Boolean(options.data?.credit && options.data.credit.limit > 0 && options.data.credit.available >= total);
+  const chosen: Method = options.data?.onAccount ? (method ?? (fits ? "centre_credit" : "card")) : "card";
+
   async function pay(e: FormEvent) {
     e.preventDefault();
-    if (!keyed) return;
+    if (!keyed || (centre && !options.data)) return;
     setBusy(true);
     setPayProblem(null);
-    const outcome = await call(client.POST("/api/checkout", { body, params: { header: { "Idempotency-Key": keyed.key } } }));
+    const outcome = await call(client.POST("/api/checkout", { body: { ...body, payment_method: chosen }, params: { header: { "Idempotency-Key": keyed.key } } }));
     if (outcome.ok) {
       onPlaced(outcome.data);
       // Leaving for the payment page: the button stays busy until the browser goes.
@@ -491,11 +518,11 @@ function ReviewStep({ body, billing, needsDelivery, onBack, onRefused, onPlaced 
     else onRefused(outcome.problem);
   }
 
-  if (!keyed) {
+  if (!keyed || !options.data) {
     return (
       <>
-        <LoadFailure problem={loadProblem} retry={load} />
-        {!loadProblem && !refusal && <p role="status">Working out your total…</p>}
+        <LoadFailure problem={loadProblem ?? options.problem} retry={loadProblem ? load : options.reload} />
+        {!loadProblem && !options.problem && !refusal && <p role="status">Working out your total…</p>}
         {refusal && (
           <div className="actions">
             <button type="button" className="button button--secondary" onClick={onBack}>
@@ -508,6 +535,7 @@ function ReviewStep({ body, billing, needsDelivery, onBack, onRefused, onPlaced 
   }
   const { review } = keyed;
   const quote = Boolean(review.delivery && (review.delivery.price === null || review.delivery.price === undefined));
+  const { onAccount, credit } = options.data;
   return (
     <>
       <section aria-labelledby="review-items" className="section">
@@ -541,18 +569,46 @@ function ReviewStep({ body, billing, needsDelivery, onBack, onRefused, onPlaced 
         {payProblem && <p>Nothing was charged. Press the button again to try once more: the order is placed only once.</p>}
       </ErrorSummary>
       <form onSubmit={pay} className="form">
+        {onAccount && credit && (
+          <ChoiceGroup
+            name="payment_method"
+            legend="How to pay"
+            value={chosen}
+            onChange={(m) => setMethod(m as Method)}
+            problem={problem}
+            choices={[
+              {
+                value: "centre_credit",
+                label: "On account",
+                hint: (
+                  <>
+                    {credit.limit === 0
+                      ? "Your centre has no credit account: pay by card, or ask us to open one."
+                      : `Charged to your centre's account at once. Available credit: ${gbp(credit.available)} (a limit of ${gbp(credit.limit)}; ${gbp(credit.balance)} owed).`}
+                    {credit.limit > 0 && !fits && !quote && ` This order, ${gbp(review.totals.total)}, is more than that: pay by card, or ask us to raise the limit.`}
+                  </>
+                ),
+              },
+              { value: "card", label: "By card", hint: "On our payment provider's secure page." },
+            ]}
+          />
+        )}
         {quote ? (
           <Notice kind="info">
-            The delivery to your address is priced by our team. When you place the order, they work out the cost and e-mail you a link to pay: nothing is charged now.
+            {chosen === "centre_credit"
+              ? "The delivery to your address is priced by our team. When you place the order, they work out the cost; the order is then charged to your centre's account (or, if it no longer fits your credit, we e-mail you a link to pay by card). Nothing is charged now."
+              : "The delivery to your address is priced by our team. When you place the order, they work out the cost and e-mail you a link to pay: nothing is charged now."}
           </Notice>
         ) : (
           <p className="hint" id="pay-hint">
-            You will go to our payment provider's secure page to pay by card. The order is placed now and kept for you while it is paid.
+            {chosen === "centre_credit"
+              ? "The order is placed and charged to your centre's account at once: there is nothing to pay now."
+              : "You will go to our payment provider's secure page to pay by card. The order is placed now and kept for you while it is paid."}
           </p>
         )}
         <div className="actions">
           <button type="submit" className="button" disabled={busy} aria-describedby={quote ? undefined : "pay-hint"}>
-            {busy ? "Please wait…" : quote ? "Place the order" : `Pay ${gbp(review.totals.total)}`}
+            {busy ? "Please wait…" : quote ? "Place the order" : chosen === "centre_credit" ? `Place the order on account, ${gbp(review.totals.total)}` : `Pay ${gbp(review.totals.total)}`}
           </button>
           <button type="button" className="button button--secondary" onClick={onBack}>
             Back

@@ -39,7 +39,7 @@ function useCounts(me: Profile) {
           found.pending = `${connections.data.items.filter((c) => c.status === "pending").length}${more}`;
         }
       }
-      if (me.kind === "learner" || me.kind === "third_party") {
+      if (me.kind === "learner" || me.kind === "third_party" || me.kind === "centre") {
         const unpaid = await call(client.GET("/api/orders", { params: { query: { status: "awaiting_payment", limit: 100 } } }));
         if (unpaid.ok) found.unpaid = countOf(unpaid.data);
       }
@@ -111,7 +111,8 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
           to: "/centre/downloads",
           action: "View",
         },
-        { title: "Orders", text: "Order duplicate documents on behalf of your learners.", action: "Order" },
+        { title: "Orders", text: `Your centre's orders of printed copies for its learners: order one from a learner's record.${orders}`, to: "/orders", action: "View" },
+        { title: "Account", text: "Your centre's credit for orders on account, what it owes, and its monthly statements.", to: "/centre/account", action: "View" },
         profile,
       ];
     case "admin":
@@ -125,6 +126,8 @@ function tiles(me: Profile, counts: Record<string, string>): Tile[] {
         { title: "Accounts", text: "Find an account, see its sign-in activity, lock or unlock it.", to: "/admin/accounts", action: "Find" },
         { title: "Reports", text: "Problems people reported with their documents: answer and close them.", to: "/admin/reports", action: "Answer" },
         { title: "Documents", text: "Find a document by its reference; revoke, withdraw or reissue it.", to: "/admin/documents", action: "Find" },
+        { title: "Orders", text: "Every order, filtered: move orders on, price deliveries and give refunds.", to: "/admin/orders", action: "Open" },
+        { title: "Centre credit", text: "A centre's credit limit, what it owes, and the payments it sends.", to: "/admin/centres", action: "Find" },
         { title: "Audit log", text: "What administrators changed, who, when and why.", to: "/admin/audit", action: "View" },
         profile,
       ];

@@ -105,6 +105,7 @@ export function DocumentPage() {
       </dl>
       {doc.type === "badge" ? <Badge doc={doc} connection={connection} /> : <Pdf doc={doc} src={pdf} onChange={setDoc} />}
       {doc.status === "valid" && (doc.type === "certificate" || doc.type === "unit_certificate") && (me?.kind === "learner" || (me?.kind === "third_party" && connection)) && <Order doc={doc} connection={connection} />}
+      {doc.status === "valid" && (doc.type === "certificate" || doc.type === "unit_certificate") && me?.kind === "centre" && <CentreOrder doc={doc} back={back} />}
       <Report reference={doc.reference} connection={connection} open={params.get("report") === "1"} />
     </Page>
   );
@@ -226,6 +227,19 @@ function Order({ doc, connection }: { doc: DocumentView; connection?: string }) 
         {title}
       </button>
       {open && <OrderDialog title={`${title}: ${KIND[doc.type].toLowerCase()} ${doc.reference}`} references={[doc.reference]} connectionId={connection} onClose={() => setOpen(false)} />}
+    </section>
+  );
+}
+
+/** CEN-6: a printed copy of a learner's document, from the centre store (the way back is this page's). */
+function CentreOrder({ doc, back }: { doc: DocumentView; back: { to: string; label: string } }) {
+  return (
+    <section aria-labelledby="order-heading" className="section">
+      <h2 id="order-heading">Need a printed copy?</h2>
+      <p>Order a printed replacement of this {KIND[doc.type].toLowerCase()} for the learner, saying why the duplicate is needed.</p>
+      <Link className="button button--secondary" to={`/store?reference=${encodeURIComponent(doc.reference)}`} state={{ back }}>
+        Order a printed copy
+      </Link>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { call, client, type Problem } from "../api/client";
 import { ORDER_STATUS, deliveryLine, gbp, statusTag, type Order as OrderView } from "../api/store";
 import { useBasket } from "../basket";
 import { ErrorSummary, LoadFailure, Notice } from "../components/Fields";
-import { AddressBlock, ItemsList, TotalsList } from "../components/OrderParts";
+import { AddressBlock, DispatchDetails, ItemsList, OrderLog, RefundList, TotalsList } from "../components/OrderParts";
 import { Page } from "../components/Page";
 import { useLoaded } from "../components/useLoaded";
 
@@ -14,11 +14,12 @@ const POLL_MS = 2000;
 const POLL_FOR_MS = 30_000;
 
 /**
- * ORD-4, ORD-5: one order — its status and payment, "Pay now" while it can be paid, billing,
- * delivery, lines, totals and the log of its status changes. Back from the payment page with
- * `?paid=1`, the webhook (the source of truth) may not have arrived yet: while the order still
- * awaits payment the page says the payment is being confirmed, and looks again every 2 s for
- * up to 30 s.
+ * ORD-4, ORD-5, ORD-6: one order — its status and payment, "Pay now" while it can be paid,
+ * billing, delivery (with the carrier and tracking number once dispatched), lines (with a centre's
+ * reason for each duplicate), totals, refunds and the log of its status changes. Back from the
+ * payment page with `?paid=1`, the webhook (the source of truth) may not have arrived yet: while
+ * the order still awaits payment the page says the payment is being confirmed, and looks again
+ * every 2 s for up to 30 s.
  */
 export function Order() {
   const { id = "" } = useParams();
@@ -107,6 +108,14 @@ export function Order() {
           <p>We have e-mailed you a confirmation of order {order.number}.</p>
         </Notice>
       )}
+      {placed && order.payment.method === "on_account" && order.status !== "awaiting_quote" && (
+        <Notice kind="success" focus>
+          <p className="notice__title">Your order is placed and paid on account</p>
+          <p>
+            {gbp(order.totals.total)} is charged to your centre's account: it is on your centre's <Link to="/centre/account">statement</Link>. We have e-mailed you a confirmation of order {order.number}.
+          </p>
+        </Notice>
+      )}
       {placed && order.status === "awaiting_quote" && (
         <Notice kind="success" focus>
           <p className="notice__title">Your order is placed</p>
@@ -151,29 +160,16 @@ export function Order() {
           {order.delivery ? (
             <>
               <p>{deliveryLine(order.delivery)}</p>
-              {order.delivery.address ? <AddressBlock address={order.delivery.address} /> : order.delivery.collection && <p>Collected from our office: we e-mail you when it is ready.</p>}
+              {order.delivery.address ? <AddressBlock address={order.delivery.address} /> : order.delivery.collection && <p>{order.status === "ready_for_collection" ? "Ready for you to collect from our office." : "Collected from our office: we e-mail you when it is ready."}</p>}
+              {order.dispatch && <DispatchDetails dispatch={order.dispatch} />}
             </>
           ) : (
             <p>Issued online: each letter opens from the items above once the order is paid.</p>
           )}
         </section>
       </div>
-      <section aria-labelledby="order-log" className="section">
-        <h2 id="order-log">History</h2>
-        <ol className="order-log">
-          {[...order.log].reverse().map((change, i) => (
-            <li key={`${change.at}-${i}`}>
-              <p className="order-log__what">
-                {change.from && change.from !== change.to ? `${ORDER_STATUS[change.from]} → ${ORDER_STATUS[change.to]}` : ORDER_STATUS[change.to]}
-              </p>
-              {change.note && <p className="order-log__note">{change.note}</p>}
-              <p className="records__sub">
-                {dateTime(change.at)}, {change.by}
-              </p>
-            </li>
-          ))}
-        </ol>
-      </section>
+      {order.refunds.length > 0 && <RefundList refunds={order.refunds} method={order.payment.method} heading="Refunds" />}
+      <OrderLog log={order.log} />
     </Page>
   );
 }
@@ -210,16 +206,26 @@ function Payment({ order, waiting }: { order: OrderView; waiting: boolean }) {
             : "Not paid yet.";
       break;
     case "awaiting_quote":
-      state = "Our team is working out the delivery charge. We will e-mail you a link to pay; nothing has been charged.";
+      state =
+        p.method === "on_account"
+          ? "Our team is working out the delivery charge; the order is then charged to your centre's account (or, if it no longer fits your centre's credit, we e-mail you a link to pay by card). Nothing has been charged."
+          : "Our team is working out the delivery charge. We will e-mail you a link to pay; nothing has been charged.";
       break;
     case "cancelled":
       state = p.paid_at ? `Paid on ${dateTime(p.paid_at)}; the order was cancelled.` : "Not paid: the order was cancelled.";
       break;
     case "refunded":
-      state = "Refunded.";
+      state = p.method === "on_account" ? "Refunded: credited to your centre's account." : "Refunded to the card it was paid with.";
       break;
     default:
-      state = p.paid_at ? `Paid by card on ${dateTime(p.paid_at)}.` : "Paid by card.";
+      state =
+        p.method === "on_account"
+          ? p.paid_at
+            ? `Charged to your centre's account on ${dateTime(p.paid_at)}.`
+            : "Charged to your centre's account."
+          : p.paid_at
+            ? `Paid by card on ${dateTime(p.paid_at)}.`
+            : "Paid by card.";
   }
   return (
     <section aria-labelledby="order-payment" className="section">

@@ -30,7 +30,7 @@ function typed(applied: Filters): Filters {
 }
 
 /** The delivery types to filter by: every option of the store (UK and abroad), and "digital". */
-function useDeliveryTypes() {
+export function useDeliveryTypes() {
   const fetchAll = useCallback(async () => {
     const [uk, abroad] = await Promise.all([
       call(client.GET("/api/checkout/delivery-options", { params: { query: { country: "GB" } } })),

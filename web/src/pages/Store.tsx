@@ -8,14 +8,22 @@ import { Page } from "../components/Page";
 import { useLoaded } from "../components/useLoaded";
 import { usePaged } from "../components/usePaged";
 import { useReady } from "../session";
+import { CentreStore } from "./CentreStore";
 import { KIND, longDate } from "./Documents";
 
 /**
  * ORD-1: what this buyer may buy, each product with the documents it may be ordered for and
  * "Add to basket" for each. A third party first chooses the learner (an active connection) whose
- * shared achievements to order letters for.
+ * shared achievements to order letters for. A centre user orders for a learner from their record
+ * (CentreStore).
  */
 export function Store() {
+  const { me } = useReady();
+  if (me!.kind === "centre") return <CentreStore />;
+  return <BuyerStore />;
+}
+
+function BuyerStore() {
   const { me } = useReady();
   const third = me!.kind === "third_party";
   const [params, setParams] = useSearchParams();
