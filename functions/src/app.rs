@@ -27,7 +27,10 @@ pub async fn dispatch(ctx: &Ctx, mut req: ApiRequest, only: Option<&str>) -> Api
     };
     req.params = params;
     let method = req.method.clone();
-    let ctx = &configured(ctx, route.function).await;
+    let mut ctx = configured(ctx, route.function).await;
+    // The audit log records where each change came from (ADM-5); IPv6 addresses as they are.
+    ctx.client = (!req.client.is_empty()).then(|| std::sync::Arc::from(req.client.as_str()));
+    let ctx = &ctx;
     let outcome = match auth::reject_cross_site(&req) {
         Ok(()) => call(route.function, ctx, req).await,
         Err(problem) => Err(problem),

@@ -50,6 +50,7 @@ pub async fn aws_ctx() -> Result<Ctx, ConfigError> {
         payments,
         settings: Arc::new(settings),
         config: Default::default(),
+        client: None,
     })
 }
 

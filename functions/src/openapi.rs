@@ -202,10 +202,17 @@ fn operation(route: &Route) -> Operation {
             "admin",
         ),
         ("GET", "/api/admin/audit") => op(
-            "The audit log: who did what, when, newest first, a month at a time (?month=YYYY-MM)",
+            "The audit log: sign-ins and changes, who did what, when and from which address, newest first; a month (?month=YYYY-MM, this month by default) or a date range of at most 12 months (?from=&to=), filtered by actor, action prefix and target; a page examines at most 1,000 entries and may hold fewer matches than the limit with a cursor to go on (ADM-5)",
             None,
             200,
             Some("AuditEntryPage"),
+            "admin",
+        ),
+        ("GET", "/api/admin/audit.csv") => op(
+            "The audit log as a CSV download (RFC 4180; columns at, actor_email, actor_id, action, target, detail, client; cells that a spreadsheet would take for a formula start with '), with the same filters, newest first, at most 10,000 rows (X-Audit-Truncated: true when more matched) (ADM-5)",
+            None,
+            200,
+            Some(CSV),
             "admin",
         ),
         ("POST", "/api/admin/documents/{reference}/revoke") => op(
@@ -666,14 +673,39 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
         "string",
         "Third parties: the connection the document is shared through.",
     );
+    const AUDIT_FILTERS: [(&str, &str, &str); 6] = [
+        (
+            "month",
+            "string",
+            "YYYY-MM; this month when neither it nor a range is given.",
+        ),
+        (
+            "from",
+            "string",
+            "YYYY-MM-DD, inclusive (not with month); 11 months before to's month when absent.",
+        ),
+        (
+            "to",
+            "string",
+            "YYYY-MM-DD, inclusive (not with month); today when absent. At most 12 months from from.",
+        ),
+        (
+            "actor",
+            "string",
+            "Who acted: an e-mail address or account id, or its start.",
+        ),
+        (
+            "action",
+            "string",
+            "The start of the action's name, such as auth. or order.",
+        ),
+        ("target", "string", "The object acted on, exactly."),
+    ];
     match (route.method, route.path) {
         ("GET", "/api/admin/registrations") => vec![CURSOR, LIMIT],
         ("GET", "/api/admin/config/versions") => vec![CURSOR, LIMIT],
-        ("GET", "/api/admin/audit") => vec![
-            ("month", "string", "YYYY-MM; this month when absent."),
-            CURSOR,
-            LIMIT,
-        ],
+        ("GET", "/api/admin/audit") => [AUDIT_FILTERS.as_slice(), &[CURSOR, LIMIT]].concat(),
+        ("GET", "/api/admin/audit.csv") => AUDIT_FILTERS.to_vec(),
         ("GET", "/api/documents/{reference}/pdf") => vec![
             (
                 "download",
@@ -806,11 +838,14 @@ fn operation_id(route: &Route) -> String {
 /// Responses that are files, not JSON: named by their media type.
 const PDF: &str = "application/pdf";
 const SVG: &str = "image/svg+xml";
+const CSV: &str = "text/csv";
 
 /// The success response's content: a file's media type, or a JSON schema.
 fn content(name: &str) -> Value {
     match name {
-        PDF | SVG => json!({ name: { "schema": { "type": "string", "contentMediaType": name } } }),
+        PDF | SVG | CSV => {
+            json!({ name: { "schema": { "type": "string", "contentMediaType": name } } })
+        }
         _ => json!({ "application/json": { "schema": schema_ref(name) } }),
     }
 }

@@ -127,7 +127,7 @@ pub const FUNCTIONS: &[Function] = &[
     ),
     http(
         "audit-log",
-        "Admin: the audit log of administrators' actions, a month at a time (ADM-5)",
+        "Admin: the audit log of sign-ins and changes, filtered, as pages or a CSV export (ADM-5)",
     ),
     http(
         "connections",
@@ -389,6 +389,7 @@ pub const ROUTES: &[Route] = &[
         "review-registrations",
     ),
     route("GET", "/api/admin/audit", "audit-log"),
+    route("GET", "/api/admin/audit.csv", "audit-log"),
     route("GET", "/api/admin/users", "manage-accounts"),
     route("GET", "/api/admin/users/{id}", "manage-accounts"),
     route("POST", "/api/admin/users/{id}/lock", "manage-accounts"),

@@ -121,6 +121,7 @@ async fn context(store: &str, dir: &Path) -> Ctx {
         )),
         settings: Arc::new(Settings::local("http://127.0.0.1:3000")),
         config: Default::default(),
+        client: None,
     }
 }
 

@@ -399,6 +399,7 @@ pub fn embedded_ctx(
         payments: Arc::new(payments.clone()),
         settings: Arc::new(settings),
         config: Default::default(),
+        client: None,
     };
     EmbeddedCtx {
         ctx,

@@ -960,6 +960,23 @@ async fn journey() {
         None,
     )
     .await;
+    // Filtered over a range of months (a query per month), and exported as CSV.
+    j.call(
+        "audit-log",
+        Method::GET,
+        "/api/admin/audit?from=2000-01-01&to=2000-06-30&actor=admin&action=auth.&target=x",
+        Some(&admin),
+        None,
+    )
+    .await;
+    j.call(
+        "audit-log",
+        Method::GET,
+        "/api/admin/audit.csv?action=document.",
+        Some(&admin),
+        None,
+    )
+    .await;
     j.call("health", Method::GET, "/api/health", None, None)
         .await;
     j.call("openapi", Method::GET, "/api/openapi.json", None, None)

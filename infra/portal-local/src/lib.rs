@@ -186,6 +186,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
             .unwrap_or_else(|| Arc::new(local_payments.clone())),
         settings: Arc::new(settings),
         config: Default::default(),
+        client: None,
     };
     if let Some((email, password)) = &options.admin {
         portal_domain::accounts::ensure_admin(&ctx, email, password)

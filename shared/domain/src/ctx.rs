@@ -18,6 +18,9 @@ pub struct Ctx {
     /// The configuration console's current version, read at most once a minute (ADM-4): each
     /// request runs with `config.current(ctx)`.
     pub config: Arc<crate::config::Live>,
+    /// The network address of the client whose request this is, set per request by the
+    /// dispatcher (None outside a request: timers, imports, tools). The audit log records it.
+    pub client: Option<Arc<str>>,
 }
 
 impl Ctx {

@@ -11,8 +11,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log: who did what, when, newest first, a month at a time (?month=YYYY-MM) */
+        /** The audit log: sign-ins and changes, who did what, when and from which address, newest first; a month (?month=YYYY-MM, this month by default) or a date range of at most 12 months (?from=&to=), filtered by actor, action prefix and target; a page examines at most 1,000 entries and may hold fewer matches than the limit with a cursor to go on (ADM-5) */
         get: operations["get-admin-audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log as a CSV download (RFC 4180; columns at, actor_email, actor_id, action, target, detail, client; cells that a spreadsheet would take for a formula start with '), with the same filters, newest first, at most 10,000 rows (X-Audit-Truncated: true when more matched) (ADM-5) */
+        get: operations["get-admin-audit-csv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1521,13 +1538,18 @@ export interface components {
             enrolment_number?: string | null;
         };
         AuditEntry: {
-            /** @description What was done, such as `document.revoke`. */
+            /** @description What was done, such as `document.revoke` or `auth.sign_in`. */
             action: string;
             actor_email: string;
             /** @description The account that acted. */
             actor_id: string;
             /** Format: date-time */
             at: string;
+            /**
+             * @description The network address the request came from (absent for entries written before it was
+             *     kept, and for changes made outside a request).
+             */
+            client?: string | null;
             /** @description The reason given, or what changed. */
             detail?: string | null;
             /** @description What it was done to, such as a document's reference. */
@@ -2715,8 +2737,18 @@ export interface operations {
     "get-admin-audit": {
         parameters: {
             query?: {
-                /** @description YYYY-MM; this month when absent. */
+                /** @description YYYY-MM; this month when neither it nor a range is given. */
                 month?: string;
+                /** @description YYYY-MM-DD, inclusive (not with month); 11 months before to's month when absent. */
+                from?: string;
+                /** @description YYYY-MM-DD, inclusive (not with month); today when absent. At most 12 months from from. */
+                to?: string;
+                /** @description Who acted: an e-mail address or account id, or its start. */
+                actor?: string;
+                /** @description The start of the action's name, such as auth. or order. */
+                action?: string;
+                /** @description The object acted on, exactly. */
+                target?: string;
                 /** @description Where the previous page ended (its `next_cursor`). */
                 cursor?: string;
                 /** @description At most this many items (1 to 100). */
@@ -2735,6 +2767,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEntryPage"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-admin-audit-csv": {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM; this month when neither it nor a range is given. */
+                month?: string;
+                /** @description YYYY-MM-DD, inclusive (not with month); 11 months before to's month when absent. */
+                from?: string;
+                /** @description YYYY-MM-DD, inclusive (not with month); today when absent. At most 12 months from from. */
+                to?: string;
+                /** @description Who acted: an e-mail address or account id, or its start. */
+                actor?: string;
+                /** @description The start of the action's name, such as auth. or order. */
+                action?: string;
+                /** @description The object acted on, exactly. */
+                target?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description A problem */

@@ -64,6 +64,7 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
         )),
         settings: Arc::new(Settings::local(String::new())),
         config: Default::default(),
+        client: None,
     };
     Ok(match ensure_admin(&ctx, &email, &password).await? {
         AdminBootstrap::Created => format!("Created the administrator {email} in {table}."),

@@ -98,6 +98,13 @@ pub async fn reset(ctx: &Ctx, input: &ResetInput) -> Result<()> {
             messages::password_changed(&ctx.settings, account.first_name.as_str()),
             account.email.as_str(),
         )?,
+        crate::audit::entry_by(
+            ctx,
+            &account,
+            "account.password_reset",
+            &account.id,
+            Some("from a reset link; every session ended"),
+        )?,
     ];
     match ctx.table.transact(writes).await {
         Ok(()) => Ok(()),
@@ -151,6 +158,13 @@ pub async fn change(
             ctx,
             messages::password_changed(&ctx.settings, account.first_name.as_str()),
             account.email.as_str(),
+        )?,
+        crate::audit::entry(
+            ctx,
+            principal,
+            "account.password_changed",
+            &account.id,
+            Some("every other session ended"),
         )?,
     ];
     super::sessions::start(ctx, updated, writes)

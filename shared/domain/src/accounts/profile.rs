@@ -93,8 +93,26 @@ pub async fn update(ctx: &Ctx, principal: &Principal, change: &ProfileChange) ->
     };
     f.finish()?;
     after.version += 1;
-    let mut writes = Vec::with_capacity(3);
+    let mut writes = Vec::with_capacity(5);
+    let changed = changed_fields(before, &after);
+    if !changed.is_empty() {
+        // Which fields changed, not what they hold.
+        writes.push(crate::audit::entry(
+            ctx,
+            principal,
+            "account.profile",
+            &before.id,
+            Some(&changed.join(", ")),
+        )?);
+    }
     if let Some(new_email) = new_email {
+        writes.push(crate::audit::entry(
+            ctx,
+            principal,
+            "account.email_change_requested",
+            &before.id,
+            Some(&format!("to {new_email}, once confirmed from there")),
+        )?);
         // Confirmed by the new address's owner, through verify-email (see `confirm_email`).
         after.pending_email = Some(new_email.to_string());
         let token = tokens::issue_with(
@@ -124,6 +142,28 @@ pub async fn update(ctx: &Ctx, principal: &Principal, change: &ProfileChange) ->
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The names of the profile's fields that differ.
+fn changed_fields(before: &Account, after: &Account) -> Vec<&'static str> {
+    [
+        ("first_name", before.first_name != after.first_name),
+        ("middle_name", before.middle_name != after.middle_name),
+        ("last_name", before.last_name != after.last_name),
+        ("phone", before.phone != after.phone),
+        ("company", before.company != after.company),
+        (
+            "additional_contact",
+            before.additional_contact != after.additional_contact,
+        ),
+        (
+            "third_party_search_opt_in",
+            before.third_party_search_opt_in != after.third_party_search_opt_in,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect()
 }
 
 /// Follows the link sent to a new address: the account moves to it (its old address is told),
@@ -163,6 +203,13 @@ pub(super) async fn confirm_email(
                 new_email.as_str(),
             ),
             account.email.as_str(),
+        )?,
+        crate::audit::entry_by(
+            ctx,
+            &after,
+            "account.email_changed",
+            &account.id,
+            Some(&format!("from {} to {}", account.email, new_email)),
         )?,
     ];
     match ctx.table.transact(writes).await {

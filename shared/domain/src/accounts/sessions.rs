@@ -109,6 +109,9 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<Signed
     .await?;
 
     let Some(account) = super::find_by_email(ctx, &email).await? else {
+        // Not audited: there is no account to file the attempt under, and recording every
+        // address tried would fill the log with whatever a guesser sends. Such attempts are
+        // rate-limited per address and per client instead (above and below).
         secrets::verify_password(&password, None).await?;
         // Unknown addresses "lock" after the same number of failures, so the lock does not
         // tell which addresses have accounts.
@@ -122,7 +125,14 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<Signed
     };
     let right = secrets::verify_password(&password, Some(&account.password_hash)).await?;
     if account.is_locked() {
-        record_sign_in(ctx, &account, client, SignInOutcome::Locked).await?;
+        record_failure(
+            ctx,
+            &account,
+            client,
+            SignInOutcome::Locked,
+            "the account is locked",
+        )
+        .await?;
         return Err(Error::Locked);
     }
     if !right {
@@ -134,7 +144,8 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<Signed
         });
     }
     if account.status != AccountStatus::Active {
-        record_sign_in(ctx, &account, client, SignInOutcome::NotActive).await?;
+        let why = format!("the account is {}", account.status.as_str());
+        record_failure(ctx, &account, client, SignInOutcome::NotActive, &why).await?;
         return Err(Error::NotActive(account.status.as_str()));
     }
     let account = if account.failed_logins > 0 {
@@ -146,8 +157,11 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<Signed
     } else {
         account
     };
-    record_sign_in(ctx, &account, client, SignInOutcome::Success).await?;
-    start(ctx, account, Vec::new()).await
+    let writes = vec![
+        sign_in_record(ctx, &account, client, SignInOutcome::Success)?,
+        crate::audit::entry_by(ctx, &account, "auth.sign_in", &account.id, None)?,
+    ];
+    start(ctx, account, writes).await
 }
 
 /// Adds one failure; locks at the limit (and e-mails the way out). Returns whether it locked.
@@ -158,11 +172,31 @@ async fn count_failure(ctx: &Ctx, mut account: Account, client: &str) -> Result<
         updated.version += 1;
         let locks = updated.failed_logins >= ctx.settings.limits.lockout_after;
         updated.locked = locks;
-        let mut writes = vec![Write::put_if(
-            updated.to_item()?,
-            Condition::version_is(account.version),
-        )];
+        let mut writes = vec![
+            Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
+            sign_in_record(ctx, &updated, client, SignInOutcome::WrongPassword)?,
+            crate::audit::entry_by(
+                ctx,
+                &updated,
+                "auth.sign_in_failed",
+                &updated.id,
+                Some(&format!(
+                    "wrong password ({} in a row)",
+                    updated.failed_logins
+                )),
+            )?,
+        ];
         if locks {
+            writes.push(crate::audit::entry_by(
+                ctx,
+                &updated,
+                "auth.locked",
+                &updated.id,
+                Some(&format!(
+                    "after {} wrong passwords in a row",
+                    updated.failed_logins
+                )),
+            )?);
             let reset = ctx.settings.link("/forgot-password");
             writes.push(outbox::enqueue(
                 ctx,
@@ -171,10 +205,7 @@ async fn count_failure(ctx: &Ctx, mut account: Account, client: &str) -> Result<
             )?);
         }
         match ctx.table.transact(writes).await {
-            Ok(()) => {
-                record_sign_in(ctx, &updated, client, SignInOutcome::WrongPassword).await?;
-                return Ok(locks);
-            }
+            Ok(()) => return Ok(locks),
             Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {
                 account = super::load(ctx, &account.id)
                     .await?
@@ -203,12 +234,31 @@ async fn save(ctx: &Ctx, before: &Account, after: &Account) -> Result<()> {
         })
 }
 
-async fn record_sign_in(
+/// A refused sign-in of a known account that changes nothing else: its activity record and its
+/// audit entry (`auth.sign_in_failed`, saying why, never what was typed), in one transaction.
+async fn record_failure(
     ctx: &Ctx,
     account: &Account,
     client: &str,
     outcome: SignInOutcome,
+    why: &str,
 ) -> Result<()> {
+    ctx.table
+        .transact(vec![
+            sign_in_record(ctx, account, client, outcome)?,
+            crate::audit::entry_by(ctx, account, "auth.sign_in_failed", &account.id, Some(why))?,
+        ])
+        .await?;
+    Ok(())
+}
+
+/// The write of a sign-in attempt to the account's activity list (kept 90 days).
+fn sign_in_record(
+    ctx: &Ctx,
+    account: &Account,
+    client: &str,
+    outcome: SignInOutcome,
+) -> Result<Write> {
     let now = ctx.now();
     let n = secrets::new_id(ctx.random.as_ref());
     let key = keys::sign_in(&account.id, &sortable(now), &n[..8]);
@@ -217,13 +267,10 @@ async fn record_sign_in(
         client: client.to_owned(),
         outcome,
     };
-    ctx.table
-        .put(
-            expiring(to_item(&key, &record)?, now + KEEP_ACTIVITY),
-            Condition::Always,
-        )
-        .await?;
-    Ok(())
+    Ok(Write::put(expiring(
+        to_item(&key, &record)?,
+        now + KEEP_ACTIVITY,
+    )))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
