@@ -226,6 +226,11 @@ async fn bad_configuration_is_refused_naming_each_field_and_nothing_is_saved() {
             vec!["products[0].price"],
         ),
         (
+            with(&["products", "0", "vat_rate"], json!("luxury")),
+            vec!["products[0].vat_rate"],
+        ),
+        (with(&["products"], json!([])), vec!["products"]),
+        (
             with(&["duplicate_reasons"], json!([])),
             vec!["duplicate_reasons"],
         ),
