@@ -9,7 +9,7 @@
 // sideways scrolling at 1280 px too.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ADMIN, DESKTOP, checkPage, fill, newPage, signIn, startBrowser, startPortal } from "./harness.mjs";
+import { ADMIN, apiAs as apiAsIn, checkWide, fill, go, newPage, signIn, startBrowser, startPortal } from "./harness.mjs";
 
 let portal;
 let browser;
@@ -47,34 +47,12 @@ after(async () => {
   await portal?.stop();
 });
 
-/** Signs in through the API for a bearer token (for what the journeys stand on). */
-async function apiAs(email, password) {
-  const res = await fetch(`${portal.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password, session: "token" }) });
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  const token = JSON.parse(text).session_token;
-  return async (method, path, body, status = 200, headers = {}) => {
-    const answer = await fetch(`${portal.url}${path}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await answer.text();
-    assert.equal(answer.status, status, `${method} ${path}: ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+function apiAs(email, password) {
+  return apiAsIn(portal, email, password);
 }
 
-/** checkPage, and nothing wider than the page at 1280 px either (tables included). */
-async function check(page, name) {
-  await checkPage(page, name);
-  const before = page.viewportSize();
-  await page.setViewportSize(DESKTOP);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${name}: ${overflow}px wider than a 1280 px screen`);
-  await page.setViewportSize(before);
-}
+const check = checkWide;
 
-async function go(page, link, heading) {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link, exact: true }).click();
-  await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
-}
 
 /** What a definition list in `scope` (the page, or a part of it) says for a term: the first such term. */
 function definition(scope, term) {

@@ -204,3 +204,33 @@ export async function signIn(page, portal, email, password) {
   await fill(page, "Password", password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/** Signs in through the API for a bearer token: a caller of the API as that person (for what the journeys stand on). */
+export async function apiAs(portal, email, password) {
+  const res = await fetch(`${portal.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password, session: "token" }) });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  const token = JSON.parse(text).session_token;
+  return async (method, path, body, status = 200, headers = {}) => {
+    const answer = await fetch(`${portal.url}${path}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await answer.text();
+    assert.equal(answer.status, status, `${method} ${path}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+/** checkPage, and nothing wider than the page at 1280 px either (tables included). */
+export async function checkWide(page, name) {
+  await checkPage(page, name);
+  const before = page.viewportSize();
+  await page.setViewportSize(DESKTOP);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${name}: ${overflow}px wider than a 1280 px screen`);
+  await page.setViewportSize(before);
+}
+
+/** Follows a link of the main navigation to the page whose heading is `heading`. */
+export async function go(page, link, heading) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link, exact: true }).click();
+  await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+}

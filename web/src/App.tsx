@@ -34,6 +34,7 @@ import { CentreAccount } from "./pages/CentreAccount";
 import { AdminOrders } from "./pages/AdminOrders";
 import { AdminOrder } from "./pages/AdminOrder";
 import { AdminCentreCredit } from "./pages/AdminCentreCredit";
+import { AdminConfig } from "./pages/AdminConfig";
 import { SessionProvider, useReady, useSession } from "./session";
 
 export function App() {
@@ -96,6 +97,7 @@ function Gate() {
         <Route path="admin/orders" element={<SignedIn kinds={["admin"]}><AdminOrders /></SignedIn>} />
         <Route path="admin/orders/:id" element={<SignedIn kinds={["admin"]}><AdminOrder /></SignedIn>} />
         <Route path="admin/centres" element={<SignedIn kinds={["admin"]}><AdminCentreCredit /></SignedIn>} />
+        <Route path="admin/config" element={<SignedIn kinds={["admin"]}><AdminConfig /></SignedIn>} />
         <Route path="admin/audit" element={<SignedIn kinds={["admin"]}><AdminAudit /></SignedIn>} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -3,7 +3,7 @@
 import type { ReactNode } from "react";
 import { fieldError, type Problem } from "../api/client";
 import { MAX_QUANTITY } from "../api/store";
-import { SelectField, fieldId } from "./Fields";
+import { FieldError, SelectField, fieldId } from "./Fields";
 
 export interface Choice {
   value: string;
@@ -28,12 +28,7 @@ export function ChoiceGroup({ name, legend, hint, choices, value, onChange, prob
           {hint}
         </p>
       )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
       {choices.map((choice, i) => {
         const optionId = i === 0 ? id : `${id}-${i}`;
         return (

@@ -53,12 +53,7 @@ export function TextField(props: TextFieldProps) {
           {hint}
         </p>
       )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
       {multiline ? (
         <textarea rows={4} {...common} />
       ) : (
@@ -174,12 +169,7 @@ export function RadioGroup({ name, legend, options, value, onChange, problem }: 
   return (
     <fieldset className={error ? "field field--error" : "field"} aria-describedby={error ? `${id}-error` : undefined}>
       <legend>{legend}</legend>
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
       {options.map((option, i) => {
         // The first option carries the field's id, so the error summary's link lands on it.
         const optionId = i === 0 ? id : `${id}-${i}`;
@@ -207,12 +197,7 @@ export function SelectField({ name, label, value, onChange, options, problem, er
           {hint}
         </p>
       )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
       <select id={id} name={name} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -221,5 +206,40 @@ export function SelectField({ name, label, value, onChange, options, problem, er
         ))}
       </select>
     </div>
+  );
+}
+
+/**
+ * Several choices of a list, as checkboxes in a fieldset; the message for it shows above them,
+ * and the first checkbox carries the field's id so that the error summary's link lands on it.
+ */
+export function CheckboxGroup<T extends string>({ name, legend, options, values, onChange, problem, errors, scope }: { name: string; legend: string; options: Array<{ value: T; label: string }>; values: T[]; onChange(values: T[]): void; problem?: Problem | null; errors?: Record<string, string | undefined>; scope?: string }) {
+  const id = fieldId(name, scope);
+  const error = errors?.[name] ?? fieldError(problem, name);
+  return (
+    <fieldset className={error ? "field field--error checks" : "field checks"} aria-describedby={error ? `${id}-error` : undefined}>
+      <legend>{legend}</legend>
+      <FieldError id={id} error={error} />
+      {options.map((o, i) => {
+        const optionId = i === 0 ? id : `${id}-${i}`;
+        return (
+          <div className="field--checkbox" key={o.value}>
+            <input type="checkbox" id={optionId} checked={values.includes(o.value)} onChange={(e) => onChange(e.target.checked ? [...values, o.value] : values.filter((v) => v !== o.value))} />
+            <label htmlFor={optionId}>{o.label}</label>
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** A field's message, beside it; `id` is the field's (the message is `${id}-error`). */
+export function FieldError({ id, error }: { id: string; error?: string }) {
+  if (!error) return null;
+  return (
+    <p className="field-error" id={`${id}-error`}>
+      <span className="visually-hidden">Error: </span>
+      {error}
+    </p>
   );
 }

@@ -16,6 +16,7 @@ function links(kind: string): Array<[string, string]> {
         ["/admin/documents", "Documents"],
         ["/admin/orders", "Orders"],
         ["/admin/centres", "Centre credit"],
+        ["/admin/config", "Configuration"],
         ["/admin/audit", "Audit log"],
         ["/profile", "Profile"],
       ];

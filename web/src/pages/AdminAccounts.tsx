@@ -5,6 +5,7 @@ import { ErrorSummary, Notice, SubmitButton, TextField } from "../components/Fie
 import { Page } from "../components/Page";
 import { KIND_NAMES } from "../session";
 import { usePaged } from "../components/usePaged";
+import { OrderOnBehalf } from "../components/OrderOnBehalf";
 
 type Summary = Schemas["AccountSummary"];
 
@@ -176,6 +177,7 @@ export function AdminAccount() {
           </button>
         )}
       </div>
+      {account.status === "active" && (account.kind === "learner" || account.kind === "centre") && <OrderOnBehalf account={account} />}
       <h2>Recent sign-in activity</h2>
       {account.recent_sign_ins.length === 0 ? (
         <p>No sign-in attempts yet.</p>

@@ -4,7 +4,8 @@ import { call, client, type Outcome, type Problem } from "../api/client";
 import { gbp, toPence, toPounds, type Credit } from "../api/store";
 import { ErrorSummary, LoadFailure, Notice, SubmitButton, TextField } from "../components/Fields";
 import { Page } from "../components/Page";
-import { CreditSummary } from "./CentreAccount";
+import { useLoaded } from "../components/useLoaded";
+import { CreditSummary, MonthStatement } from "./CentreAccount";
 
 /**
  * CEN-6: a centre's account, found by its number — what it may owe (its credit limit, set here),
@@ -74,6 +75,7 @@ export function AdminCentreCredit() {
           </section>
           <Limit key={`limit-${credit.limit}`} credit={credit} onAnswer={changed} />
           <PaymentReceived key={`payment-${credit.balance}`} credit={credit} onAnswer={changed} />
+          <Statements key={`statements-${credit.balance}`} centre={credit.centre_number} />
         </>
       )}
     </Page>
@@ -163,6 +165,23 @@ function PaymentReceived({ credit, onAnswer }: { credit: Credit; onAnswer: Answe
           <SubmitButton busy={busy}>Record the payment</SubmitButton>
         </form>
       )}
+    </section>
+  );
+}
+
+/** The centre's statements, newest first, each with its PDF, as the centre sees them. */
+function Statements({ centre }: { centre: string }) {
+  const fetchAll = useCallback(() => call(client.GET("/api/admin/centres/{centre_number}/statements", { params: { path: { centre_number: centre } } })), [centre]);
+  const { data, problem, reload } = useLoaded(fetchAll);
+  return (
+    <section aria-labelledby="statements-heading" className="section">
+      <h2 id="statements-heading">Statements</h2>
+      <LoadFailure problem={problem} retry={reload} />
+      {!data && !problem && <p role="status">Loading the statements…</p>}
+      {data && data.length === 0 && <p>Nothing has been charged to the centre's account yet.</p>}
+      {data?.map((s) => (
+        <MonthStatement key={s.month} statement={s} pdf={`/api/admin/centres/${encodeURIComponent(centre)}/statements/${encodeURIComponent(s.month)}`} orderPath="/admin/orders/" />
+      ))}
     </section>
   );
 }

@@ -3,12 +3,13 @@ import { Link, useSearchParams } from "react-router";
 import { dateTime } from "../api/centre";
 import { call, client } from "../api/client";
 import { BUYER_KIND, ORDER_STATUS, PAYMENT_METHOD, gbp, statusTag, toPence, toPounds, type OrderStatus, type OrderSummary } from "../api/store";
+import { useConfiguration } from "../api/config";
 import { ErrorSummary, LoadFailure, SelectField, TextField } from "../components/Fields";
+import { PrintPackBar, PrintPackResult, SelectOrder, usePrintPack } from "../components/PrintPack";
 import { Page } from "../components/Page";
 import { usePaged } from "../components/usePaged";
 import { useWide } from "../components/useWide";
 import { KIND_NAMES } from "../session";
-import { useDeliveryTypes } from "./Orders";
 
 const FILTERS = ["name", "status", "product", "delivery", "created_by", "centre", "from", "to", "min_total", "max_total"] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -40,7 +41,9 @@ export function AdminOrders() {
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const filtered = FILTERS.some((name) => applied[name]);
   const [showFilters, setShowFilters] = useState(() => wide || filtered);
-  const deliveries = useDeliveryTypes();
+  // The products and delivery options to filter by: the configuration's (administrators have no
+  // store catalogue, and the checkout's delivery options are the buyers').
+  const config = useConfiguration().data?.configuration;
 
   const fetchPage = useCallback(
     (cursor?: string) => {
@@ -51,18 +54,8 @@ export function AdminOrders() {
     [applied],
   );
   const { items, problem, more, reload } = usePaged(fetchPage);
+  const pack = usePrintPack(items, reload);
   useEffect(() => setForm(typed(applied)), [applied]);
-
-  // The products to filter by: administrators have no catalogue to read (GET /api/store/products
-  // is for buyers), so these are the products of the orders seen so far, by id.
-  const [productIds, setProductIds] = useState<string[]>([]);
-  useEffect(() => {
-    const seen = [...(items ?? []).flatMap((o) => o.product_ids), applied.product].filter(Boolean);
-    setProductIds((old) => {
-      const next = [...new Set([...old, ...seen])].sort();
-      return next.length === old.length ? old : next;
-    });
-  }, [items, applied.product]);
 
   const searched = useRef(false);
   const results = useRef<HTMLHeadingElement>(null);
@@ -126,8 +119,8 @@ export function AdminOrders() {
               problem={refused}
               options={[{ value: "", label: "Any status" }, ...(Object.keys(ORDER_STATUS) as OrderStatus[]).map((s) => ({ value: s, label: ORDER_STATUS[s] }))]}
             />
-            <SelectField name="product" label="Product" hint="The products of the orders listed so far." value={form.product} onChange={set("product")} problem={refused} options={[{ value: "", label: "Any product" }, ...productIds.map((id) => ({ value: id, label: id }))]} />
-            <SelectField name="delivery" label="Delivery type" value={form.delivery} onChange={set("delivery")} problem={refused} options={[{ value: "", label: "Any delivery" }, ...(deliveries ?? []), { value: "digital", label: "Digital (letters only)" }]} />
+            <SelectField name="product" label="Product" value={form.product} onChange={set("product")} problem={refused} options={[{ value: "", label: "Any product" }, ...named(config?.products ?? [], applied.product)]} />
+            <SelectField name="delivery" label="Delivery type" value={form.delivery} onChange={set("delivery")} problem={refused} options={[{ value: "", label: "Any delivery" }, ...named(config?.delivery_options ?? [], applied.delivery === "digital" ? "" : applied.delivery), { value: "digital", label: "Digital (letters only)" }]} />
             <TextField name="created_by" label="Created by" hint="Part of the name of who placed it, or a kind of user: admin, centre, learner or third_party." value={form.created_by} onChange={set("created_by")} problem={refused} />
             <div className="search-form__pair">
               <TextField name="from" type="date" label="Placed from" value={form.from} onChange={set("from")} problem={refused} errors={errors} width="medium" />
@@ -158,7 +151,13 @@ export function AdminOrders() {
         {!refused && <LoadFailure problem={problem} retry={reload} />}
         {!items && !problem && <p role="status">Loading the orders…</p>}
         {items && items.length === 0 && <p>{filtered ? "No orders match these filters." : "No orders have been placed yet."}</p>}
-        {items && items.length > 0 && (wide ? <QueueTable items={items} back={here} /> : <QueueCards items={items} back={here} />)}
+        {pack.result && <PrintPackResult result={pack.result} />}
+        {items && items.length > 0 && (
+          <>
+            <PrintPackBar pack={pack} />
+            {wide ? <QueueTable items={items} back={here} pack={pack} /> : <QueueCards items={items} back={here} pack={pack} />}
+          </>
+        )}
         {more && (
           <button type="button" className="button button--secondary" onClick={more}>
             Show more orders
@@ -167,6 +166,12 @@ export function AdminOrders() {
       </section>
     </Page>
   );
+}
+
+/** Options of ids and names; an id in the address that is no longer configured is kept, by its id. */
+function named(list: Array<{ id: string; name: string }>, kept: string) {
+  const options = list.map((p) => ({ value: p.id, label: p.name }));
+  return kept && !list.some((p) => p.id === kept) ? [...options, { value: kept, label: kept }] : options;
 }
 
 function Status({ o }: { o: OrderSummary }) {
@@ -190,13 +195,18 @@ function OrderLink({ o, back }: { o: OrderSummary; back: string }) {
   );
 }
 
-function QueueTable({ items, back }: { items: OrderSummary[]; back: string }) {
+type Pack = ReturnType<typeof usePrintPack>;
+
+function QueueTable({ items, back, pack }: { items: OrderSummary[]; back: string; pack: Pack }) {
   return (
     <div className="table-wrap">
       <table className="orders">
         <caption className="visually-hidden">Orders, newest first</caption>
         <thead>
           <tr>
+            <th scope="col" className="records__select">
+              <span className="visually-hidden">Selected to print</span>
+            </th>
             <th scope="col">Order</th>
             <th scope="col">Status</th>
             <th scope="col">Buyer</th>
@@ -210,7 +220,10 @@ function QueueTable({ items, back }: { items: OrderSummary[]; back: string }) {
         </thead>
         <tbody>
           {items.map((o) => (
-            <tr key={o.id}>
+            <tr key={o.id} className={pack.selected.has(o.id) ? "records__row--selected" : undefined}>
+              <td className="records__select">
+                <SelectOrder order={o} pack={pack} />
+              </td>
               <th scope="row">
                 <OrderLink o={o} back={back} />
                 <span className="records__sub">{placed(o)}</span>
@@ -237,17 +250,20 @@ function QueueTable({ items, back }: { items: OrderSummary[]; back: string }) {
   );
 }
 
-function QueueCards({ items, back }: { items: OrderSummary[]; back: string }) {
+function QueueCards({ items, back, pack }: { items: OrderSummary[]; back: string; pack: Pack }) {
   return (
     <ul className="cards cards--stack">
       {items.map((o) => (
-        <li key={o.id} className="card">
+        <li key={o.id} className={pack.selected.has(o.id) ? "card records__card--selected" : "card"}>
           <article aria-labelledby={`order-${o.id}`}>
-            <h3 id={`order-${o.id}`} className="card__title">
-              <Link to={`/admin/orders/${encodeURIComponent(o.id)}`} state={{ back }}>
-                Order <span className="reference">{o.number}</span>
-              </Link>
-            </h3>
+            <div className="records__card-head">
+              <h3 id={`order-${o.id}`} className="card__title">
+                <Link to={`/admin/orders/${encodeURIComponent(o.id)}`} state={{ back }}>
+                  Order <span className="reference">{o.number}</span>
+                </Link>
+              </h3>
+              <SelectOrder order={o} pack={pack} visible />
+            </div>
             <dl className="summary summary--compact">
               <div>
                 <dt>Status</dt>

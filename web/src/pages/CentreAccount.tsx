@@ -47,7 +47,7 @@ export function CentreAccount() {
         <LoadFailure problem={statements.problem} retry={statements.reload} />
         {!statements.data && !statements.problem && <p role="status">Loading the statements…</p>}
         {statements.data && statements.data.length === 0 && <p>Nothing has been charged to your centre's account yet.</p>}
-        {statements.data?.map((s) => <MonthStatement key={s.month} statement={s} />)}
+        {statements.data?.map((s) => <MonthStatement key={s.month} statement={s} pdf={`/api/centre/statements/${encodeURIComponent(s.month)}`} orderPath="/orders/" />)}
       </section>
     </Page>
   );
@@ -73,13 +73,22 @@ export function CreditSummary({ credit, label = "Credit" }: { credit: Credit; la
   );
 }
 
-function MonthStatement({ statement: s }: { statement: Statement }) {
+/**
+ * One month's statement: its summary, a link to it as a PDF (`pdf`, opened with the session like
+ * the VAT receipt) and its entries; an order's entry links to `orderPath` + its id.
+ */
+export function MonthStatement({ statement: s, pdf, orderPath }: { statement: Statement; pdf: string; orderPath: string }) {
   const wide = useWide();
   const id = `statement-${s.month}`;
   const name = monthName(s.month);
   return (
     <section aria-labelledby={id} className="section">
       <h3 id={id}>{name}</h3>
+      <p>
+        <a href={pdf} target="_blank" rel="noopener">
+          Download statement<span className="visually-hidden"> for {name}</span> (PDF)
+        </a>
+      </p>
       <dl className="summary totals" aria-label={`Statement for ${name}`}>
         <div>
           <dt>Owed at the start of the month</dt>
@@ -102,7 +111,7 @@ function MonthStatement({ statement: s }: { statement: Statement }) {
           <dd>{gbp(s.closing)}</dd>
         </div>
       </dl>
-      {wide ? <EntryTable entries={s.entries} caption={`The entries of ${name}, oldest first`} /> : <EntryCards entries={s.entries} label={`The entries of ${name}, oldest first`} />}
+      {wide ? <EntryTable entries={s.entries} orderPath={orderPath} caption={`The entries of ${name}, oldest first`} /> : <EntryCards entries={s.entries} orderPath={orderPath} label={`The entries of ${name}, oldest first`} />}
     </section>
   );
 }
@@ -112,12 +121,12 @@ function signed(amount: number): string {
   return amount < 0 ? `−${gbp(-amount)}` : gbp(amount);
 }
 
-function What({ entry: e }: { entry: LedgerEntry }) {
+function What({ entry: e, orderPath }: { entry: LedgerEntry; orderPath: string }) {
   return (
     <>
       {ENTRY_KIND[e.kind]}{" "}
       {e.order_id ? (
-        <Link to={`/orders/${encodeURIComponent(e.order_id)}`}>
+        <Link to={`${orderPath}${encodeURIComponent(e.order_id)}`}>
           <span className="reference">{e.reference}</span>
         </Link>
       ) : (
@@ -129,7 +138,7 @@ function What({ entry: e }: { entry: LedgerEntry }) {
   );
 }
 
-function EntryTable({ entries, caption }: { entries: LedgerEntry[]; caption: string }) {
+function EntryTable({ entries, caption, orderPath }: { entries: LedgerEntry[]; caption: string; orderPath: string }) {
   return (
     <div className="table-wrap">
       <table className="items">
@@ -152,7 +161,7 @@ function EntryTable({ entries, caption }: { entries: LedgerEntry[]; caption: str
             <tr key={`${e.at}-${i}`}>
               <td>{dateTime(e.at)}</td>
               <th scope="row">
-                <What entry={e} />
+                <What entry={e} orderPath={orderPath} />
               </th>
               <td>{e.by}</td>
               <td className="numeric">{signed(e.amount)}</td>
@@ -165,13 +174,13 @@ function EntryTable({ entries, caption }: { entries: LedgerEntry[]; caption: str
   );
 }
 
-function EntryCards({ entries, label }: { entries: LedgerEntry[]; label: string }) {
+function EntryCards({ entries, label, orderPath }: { entries: LedgerEntry[]; label: string; orderPath: string }) {
   return (
     <ul className="cards cards--stack items-cards" aria-label={label}>
       {entries.map((e, i) => (
         <li key={`${e.at}-${i}`} className="card">
           <p className="items-cards__name">
-            <What entry={e} />
+            <What entry={e} orderPath={orderPath} />
           </p>
           <dl className="summary summary--compact">
             <div>
