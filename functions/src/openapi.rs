@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use portal_domain::accounts::{
-    addresses, admin, model, passwords, profile, registration, sessions,
+    addresses, admin, mfa, model, passwords, profile, registration, sessions,
 };
 use portal_domain::documents::{self, jobs};
 use portal_domain::records;
@@ -59,12 +59,61 @@ fn operation(route: &Route) -> Operation {
             Some("Verified"),
             "anyone",
         ),
+        ("POST", "/api/auth/centre-approval") => op(
+            "A centre's central address approves or declines a centre user (the link e-mailed to it; works once, 7 days)",
+            Some("CentreDecisionInput"),
+            200,
+            Some("CentreDecision"),
+            "anyone with the link",
+        ),
+        ("POST", "/api/auth/record-code") => op(
+            "Claim a learner record with the one-time code sent to the address it holds (5 tries, 1 hour)",
+            Some("RecordCodeInput"),
+            200,
+            Some("Verified"),
+            "anyone with the code token",
+        ),
+        ("POST", "/api/auth/cancel-email-change") => op(
+            "Cancel an e-mail change from the link sent to the old address (before or within 7 days after it is confirmed); ends every session",
+            Some("CancelEmailChangeInput"),
+            200,
+            Some("Message"),
+            "anyone with the link",
+        ),
         ("POST", "/api/auth/login") => op(
-            "Sign in; sets the session cookie",
+            "Sign in; sets the session cookie, or (with a second factor) answers {mfa_required, mfa_token} for POST /api/auth/mfa. Five wrong attempts in a row pause sign-in (423, Retry-After)",
             Some("LoginBody"),
+            200,
+            Some("LoginAnswer"),
+            "anyone",
+        ),
+        ("POST", "/api/auth/mfa") => op(
+            "Second step of signing in: the code from the authenticator app (or a recovery code) with the login's mfa_token; answers the session as login does",
+            Some("SecondStepBody"),
             200,
             Some("SessionStarted"),
             "anyone",
+        ),
+        ("POST", "/api/me/mfa/totp") => op(
+            "Start setting up two-step sign-in: a new secret, its otpauth URI and QR code (not in force until confirmed)",
+            None,
+            200,
+            Some("TotpSetupAnswer"),
+            "signed in",
+        ),
+        ("POST", "/api/me/mfa/totp/confirm") => op(
+            "Confirm the new secret with a code from it: two-step sign-in is on; answers 10 single-use recovery codes, once",
+            Some("ConfirmInput"),
+            200,
+            Some("RecoveryCodes"),
+            "signed in",
+        ),
+        ("DELETE", "/api/me/mfa") => op(
+            "Turn two-step sign-in off, with the password and a code (not for administrators and centre users)",
+            Some("DisableInput"),
+            200,
+            Some("Message"),
+            "signed in (learners and third parties)",
         ),
         ("POST", "/api/auth/logout") => op("End this session", None, 204, None, "signed in"),
         ("POST", "/api/auth/forgot-password") => op(
@@ -181,10 +230,10 @@ fn operation(route: &Route) -> Operation {
             "learner (own documents), third party (shared with them: ?connection=id), admin",
         ),
         ("POST", "/api/documents/{reference}/reports") => op(
-            "Report a problem with a document; the awarding body's team is e-mailed (DOC-6)",
+            "Report a problem with a document; the awarding body's team is e-mailed (DOC-6). The answer leaves out the learner's enrolment number",
             Some("ReportInput"),
             201,
-            Some("Report"),
+            Some("FiledReport"),
             "learner (own documents), third party (shared with them: ?connection=id), admin",
         ),
         ("GET", "/api/admin/reports") => op(
@@ -290,6 +339,13 @@ fn operation(route: &Route) -> Operation {
             None,
             200,
             Some("AccountSummary"),
+            "admin",
+        ),
+        ("POST", "/api/admin/users/{id}/mfa/reset") => op(
+            "Remove a person's second factor (audited; they are e-mailed)",
+            None,
+            200,
+            Some("Message"),
             "admin",
         ),
         ("POST", "/api/admin/users/{id}/unlock") => op(
@@ -874,9 +930,23 @@ pub fn document() -> Value {
         .schema_from::<registration::RegisterInput>()
         .schema_from::<registration::VerifyInput>()
         .schema_from::<registration::Verified>()
+        .schema_from::<portal_domain::accounts::centre_approval::CentreDecisionInput>()
+        .schema_from::<portal_domain::accounts::centre_approval::CentreDecision>()
+        .schema_from::<portal_domain::accounts::record_code::RecordCodeInput>()
+        .schema_from::<profile::CancelEmailChangeInput>()
         .schema_from::<sessions::LoginInput>()
         .schema_from::<handlers::login::LoginBody>()
         .schema_from::<handlers::login::SessionStarted>()
+        .schema_from::<handlers::login::SecondFactorNeeded>()
+        .schema_from::<handlers::login::LoginAnswer>()
+        .schema_from::<handlers::mfa::SecondStepBody>()
+        .schema_from::<handlers::mfa::TotpSetupAnswer>()
+        .schema_from::<mfa::SecondStepInput>()
+        .schema_from::<mfa::TotpSetup>()
+        .schema_from::<mfa::ConfirmInput>()
+        .schema_from::<mfa::RecoveryCodes>()
+        .schema_from::<mfa::DisableInput>()
+        .schema_from::<mfa::SecondFactorStatus>()
         .schema_from::<passwords::ForgotInput>()
         .schema_from::<passwords::ResetInput>()
         .schema_from::<passwords::ChangePasswordInput>()
@@ -923,6 +993,7 @@ pub fn document() -> Value {
         .schema_from::<documents::reports::ReportInput>()
         .schema_from::<documents::reports::ReportState>()
         .schema_from::<documents::reports::Report>()
+        .schema_from::<documents::reports::FiledReport>()
         .schema_from::<documents::reports::CloseInput>()
         .schema_from::<documents::lifecycle::ChangeInput>()
         .schema_from::<documents::lifecycle::Changed>()

@@ -67,10 +67,14 @@ pub const FUNCTIONS: &[Function] = &[
     ),
     http(
         "verify-email",
-        "Follows a verification link: matches the records, activates or queues for review",
+        "Follows a verification link: matches the records, activates or queues for review; a centre's approval, a learner's code, cancelling an e-mail change",
     ),
     http("login", "Signs in with e-mail and password (ACC-4)"),
     http("logout", "Ends this session (ACC-10)"),
+    http(
+        "mfa",
+        "Two-step sign-in: set up, confirm and turn off an authenticator app; the code after the password (ACC-3b)",
+    ),
     http("forgot-password", "Sends a reset link (ACC-5)"),
     http(
         "reset-password",
@@ -99,7 +103,7 @@ pub const FUNCTIONS: &[Function] = &[
     ),
     http(
         "manage-accounts",
-        "Admin: find accounts, see sign-in activity, lock and unlock (ADM-2)",
+        "Admin: find accounts, see sign-in activity, lock and unlock, reset a second factor (ADM-2)",
     ),
     http(
         "issue-job",
@@ -251,13 +255,20 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/site", "site"),
     route("POST", "/api/auth/register", "register"),
     route("POST", "/api/auth/verify-email", "verify-email"),
+    route("POST", "/api/auth/centre-approval", "verify-email"),
+    route("POST", "/api/auth/record-code", "verify-email"),
+    route("POST", "/api/auth/cancel-email-change", "verify-email"),
     route("POST", "/api/auth/login", "login"),
     route("POST", "/api/auth/logout", "logout"),
+    route("POST", "/api/auth/mfa", "mfa"),
     route("POST", "/api/auth/forgot-password", "forgot-password"),
     route("POST", "/api/auth/reset-password", "reset-password"),
     route("GET", "/api/me", "profile"),
     route("PATCH", "/api/me", "profile"),
     route("POST", "/api/me/password", "change-password"),
+    route("POST", "/api/me/mfa/totp", "mfa"),
+    route("POST", "/api/me/mfa/totp/confirm", "mfa"),
+    route("DELETE", "/api/me/mfa", "mfa"),
     route("GET", "/api/me/addresses", "addresses"),
     route("POST", "/api/me/addresses", "addresses"),
     route("PUT", "/api/me/addresses/{id}", "addresses"),
@@ -394,6 +405,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/admin/users/{id}", "manage-accounts"),
     route("POST", "/api/admin/users/{id}/lock", "manage-accounts"),
     route("POST", "/api/admin/users/{id}/unlock", "manage-accounts"),
+    route("POST", "/api/admin/users/{id}/mfa/reset", "manage-accounts"),
 ];
 
 /// The route a request's method and path select, with the path's parameters.

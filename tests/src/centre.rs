@@ -21,10 +21,10 @@ pub async fn other_centre_session(portal: &TestPortal) -> Session {
         .import_centre(OTHER_CENTRE, OTHER_CENTRE_NAME, OTHER_CENTRE_EMAIL)
         .await;
     let email = "bea@southbank.test";
-    let verified = portal
-        .register_and_verify(centre_user(email, OTHER_CENTRE, OTHER_CENTRE_NAME))
+    let approved = portal
+        .approved_centre_user(centre_user(email, OTHER_CENTRE, OTHER_CENTRE_NAME))
         .await;
-    assert_eq!(verified.body["status"], "active", "{:?}", verified.body);
+    assert_eq!(approved.body["status"], "active", "{:?}", approved.body);
     portal.sign_in(email, PASSWORD).await
 }
 

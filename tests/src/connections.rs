@@ -46,7 +46,7 @@ pub async fn learner_named(
     (first, last): (&str, &str),
 ) -> Session {
     portal
-        .import_learner(enrolment, first, last, "1991-03-04")
+        .import_learner_with_email(enrolment, (first, last), "1991-03-04", email)
         .await;
     let verified = portal
         .register_and_verify(json!({
@@ -79,10 +79,10 @@ pub async fn issue_to(
 /// A user of the centre the jobs are issued by, active and signed in.
 pub async fn centre_session(portal: &TestPortal) -> Session {
     let email = "alan@northgate.test";
-    let verified = portal
-        .register_and_verify(centre_user(email, CENTRE, "Northgate College"))
+    let approved = portal
+        .approved_centre_user(centre_user(email, CENTRE, "Northgate College"))
         .await;
-    assert_eq!(verified.body["status"], "active", "{:?}", verified.body);
+    assert_eq!(approved.body["status"], "active", "{:?}", approved.body);
     portal.sign_in(email, PASSWORD).await
 }
 

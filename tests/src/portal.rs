@@ -20,6 +20,17 @@ pub struct TestPortal {
     pub clock: Arc<FixedClock>,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The authenticator apps of the people signed in so far: e-mail → the TOTP secret and the
+    /// last step a code was made for (each step is accepted once).
+    pub authenticators: std::sync::Mutex<std::collections::HashMap<String, Authenticator>>,
+}
+
+/// A person's authenticator app, as the tests hold it.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    pub secret: String,
+    pub last_step: u64,
+    pub recovery_codes: Vec<String>,
 }
 
 /// An answer: status, headers and the JSON body (`Null` when empty or not JSON).
@@ -103,6 +114,7 @@ impl TestPortal {
             clock,
             http,
             dir,
+            authenticators: Default::default(),
         }
     }
 
@@ -223,6 +235,9 @@ impl TestPortal {
         .await
     }
 
+    /// Signs in as a person does: the password, then the code from their authenticator app if
+    /// they have one; administrators and centre users without one set it up first (the app's
+    /// secret is kept in [`Self::authenticators`]).
     pub async fn sign_in(&self, email: &str, password: &str) -> Session {
         let answer = self.login(email, password).await;
         assert_eq!(
@@ -231,16 +246,112 @@ impl TestPortal {
             "signing in as {email}: {:?}",
             answer.body
         );
-        session_of(&answer)
+        if answer.body["mfa_required"] == true {
+            let answer = self.second_step(&answer, &self.totp_code(email)).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::OK,
+                "the second step for {email}: {:?}",
+                answer.body
+            );
+            return session_of(&answer);
+        }
+        let session = session_of(&answer);
+        if answer.body["mfa_setup_required"] == true {
+            self.enrol_totp(&session, email).await;
+        }
+        session
+    }
+
+    /// `POST /api/auth/mfa` with the token of a login answer and `code`.
+    pub async fn second_step(&self, login: &Answer, code: &str) -> Answer {
+        let token = login.body["mfa_token"].as_str().expect("an mfa_token");
+        self.post(
+            "/api/auth/mfa",
+            json!({ "mfa_token": token, "code": code, "session": "token" }),
+        )
+        .await
+    }
+
+    /// Sets up an authenticator app for this session's person and confirms it; keeps the
+    /// secret and the recovery codes.
+    pub async fn enrol_totp(&self, session: &Session, email: &str) -> Vec<String> {
+        let setup = self
+            .call(session, Method::POST, "/api/me/mfa/totp", None)
+            .await;
+        assert_eq!(setup.status, StatusCode::OK, "{:?}", setup.body);
+        let secret = setup.body["secret"].as_str().expect("a secret").to_owned();
+        self.authenticators.lock().expect("the apps").insert(
+            email.to_owned(),
+            Authenticator {
+                secret,
+                last_step: 0,
+                recovery_codes: Vec::new(),
+            },
+        );
+        let code = self.totp_code(email);
+        let confirmed = self
+            .call(
+                session,
+                Method::POST,
+                "/api/me/mfa/totp/confirm",
+                Some(json!({ "code": code })),
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{:?}", confirmed.body);
+        let codes: Vec<String> = confirmed.body["recovery_codes"]
+            .as_array()
+            .expect("recovery codes")
+            .iter()
+            .map(|c| c.as_str().expect("a code").to_owned())
+            .collect();
+        if let Some(app) = self.authenticators.lock().expect("the apps").get_mut(email) {
+            app.recovery_codes = codes.clone();
+        }
+        codes
+    }
+
+    /// The next code of this person's app on the portal's clock: a step not used before (the
+    /// portal accepts each once, one step either side of now), moving the clock on 30 s when
+    /// the three steps around now are spent.
+    pub fn totp_code(&self, email: &str) -> String {
+        let mut apps = self.authenticators.lock().expect("the apps");
+        let app = apps
+            .get_mut(email)
+            .unwrap_or_else(|| panic!("{email} has no authenticator app in this test"));
+        let current = step_of(now(self));
+        let step = (app.last_step + 1).max(current - 1);
+        if step > current + 1 {
+            let steps = i64::try_from(step - current - 1).expect("a few steps");
+            self.advance(time::Duration::seconds(30 * steps));
+        }
+        app.last_step = step;
+        totp_at(&app.secret, step)
     }
 
     pub async fn admin(&self) -> Session {
         self.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }
 
+    /// A learner record without an e-mail address: a registration matching it is reviewed.
     pub async fn import_learner(&self, enrolment: &str, first: &str, last: &str, dob: &str) {
         let answer = self
             .records("/api/records/learners", json!({ "learners": [{ "enrolment_number": enrolment, "first_name": first, "last_name": last, "date_of_birth": dob }] }))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    }
+
+    /// A learner record holding this e-mail address: a registration from it that matches is
+    /// active at once; one from another address is sent a code there.
+    pub async fn import_learner_with_email(
+        &self,
+        enrolment: &str,
+        (first, last): (&str, &str),
+        dob: &str,
+        email: &str,
+    ) {
+        let answer = self
+            .records("/api/records/learners", json!({ "learners": [{ "enrolment_number": enrolment, "first_name": first, "last_name": last, "date_of_birth": dob, "email": email }] }))
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
     }
@@ -265,9 +376,65 @@ impl TestPortal {
             .await
     }
 
+    /// The token of the newest link to `path` in any e-mail that mentions `about` (a centre's
+    /// approval link names the person who asked).
+    pub async fn token_from_mail_about(&self, about: &str, path: &str) -> String {
+        self.deliver().await;
+        let all = self.get("/dev/mail.json").await.body;
+        let needle = format!("{path}?token=");
+        all["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .filter(|m| m["text"].as_str().is_some_and(|t| t.contains(about)))
+            .find_map(|m| {
+                let text = m["text"].as_str()?;
+                let start = text.find(&needle)? + needle.len();
+                Some(
+                    text[start..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect::<String>(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no {path} link in a mail about {about}"))
+    }
+
+    /// Follows the approval link the centre's central address got for this person: `approve`
+    /// or `decline`; returns the answer.
+    pub async fn centre_decides(&self, person_email: &str, decision: &str) -> Answer {
+        let token = self
+            .token_from_mail_about(person_email, "/centre-approval")
+            .await;
+        self.post(
+            "/api/auth/centre-approval",
+            json!({ "token": token, "decision": decision }),
+        )
+        .await
+    }
+
+    /// A centre user registered, verified and approved by the centre's central address (the
+    /// centre's record must be imported): answers the approval.
+    pub async fn approved_centre_user(&self, registration: Value) -> Answer {
+        let email = registration["email"].as_str().expect("an email").to_owned();
+        let verified = self.register_and_verify(registration).await;
+        assert_eq!(verified.status, StatusCode::OK, "{:?}", verified.body);
+        assert_eq!(
+            verified.body["status"], "pending_review",
+            "{:?}",
+            verified.body
+        );
+        assert_eq!(verified.body["centre_asked"], true, "{:?}", verified.body);
+        let approved = self.centre_decides(&email, "approve").await;
+        assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
+        approved
+    }
+
     /// A learner whose records match: registered, verified, active, signed in.
     pub async fn active_learner(&self, email: &str, enrolment: &str) -> Session {
-        self.import_learner(enrolment, "Ada", "Lovelace", "1990-12-10")
+        self.import_learner_with_email(enrolment, ("Ada", "Lovelace"), "1990-12-10", email)
             .await;
         let verified = self.register_and_verify(learner(email, enrolment)).await;
         assert_eq!(verified.body["status"], "active", "{:?}", verified.body);
@@ -291,6 +458,22 @@ impl TestPortal {
     pub fn mailer_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("outbox")
     }
+}
+
+/// The TOTP step (30 s) an instant falls in.
+pub fn step_of(at: OffsetDateTime) -> u64 {
+    u64::try_from(at.unix_timestamp()).expect("after 1970") / 30
+}
+
+/// The code an authenticator app with this (base32) secret shows in `step`.
+pub fn totp_at(secret: &str, step: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).expect("a base32 secret");
+    totp_rs::Builder::new()
+        .with_secret(secret.as_ref().to_vec())
+        .build()
+        .expect("an RFC 6238 TOTP")
+        .generate(step * 30)
+        .to_string()
 }
 
 pub fn session_of(answer: &Answer) -> Session {

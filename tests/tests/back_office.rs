@@ -175,7 +175,7 @@ async fn a_centre_orders_for_two_learners_on_account_and_its_payment_restores_th
     // Another user of the same centre sees the centre's order; another centre does not.
     let beth_email = "beth@northgate.test";
     portal
-        .register_and_verify(centre_user(beth_email, CENTRE, "Northgate College"))
+        .approved_centre_user(centre_user(beth_email, CENTRE, "Northgate College"))
         .await;
     let beth = portal.sign_in(beth_email, PASSWORD).await;
     let list = expect(
@@ -375,7 +375,7 @@ async fn fifty_orders_on_account_at_once_never_take_more_than_the_credit_limit()
         async move {
             let email = format!("user{n}@northgate.test");
             portal
-                .register_and_verify(centre_user(&email, CENTRE, "Northgate College"))
+                .approved_centre_user(centre_user(&email, CENTRE, "Northgate College"))
                 .await;
             portal.sign_in(&email, PASSWORD).await
         }

@@ -147,6 +147,15 @@ async fn a_learner_who_registers_after_the_job_sees_its_documents() {
     // No account yet: only the centre is e-mailed.
     assert_eq!(portal.mail_to(CENTRE_EMAIL).await.len(), 1);
 
+    // The records system gives the learner's address, which the registration claims with.
+    portal
+        .import_learner_with_email(
+            "ENR-1002",
+            ("Ada", "Lovelace"),
+            "1990-12-10",
+            "late@learners.test",
+        )
+        .await;
     let verified = portal
         .register_and_verify(learner("late@learners.test", "ENR-1002"))
         .await;

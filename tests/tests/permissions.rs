@@ -126,6 +126,8 @@ struct Journey {
     /// The local payment provider, on a table of its own (Stripe's side, not the portal's).
     payments: LocalPayments,
     used: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    /// Authenticator apps: e-mail → the TOTP secret and the last step used.
+    apps: BTreeMap<String, (String, u64)>,
     _dir: tempfile::TempDir,
 }
 
@@ -149,6 +151,7 @@ impl Journey {
             outbox,
             payments,
             used: BTreeMap::new(),
+            apps: BTreeMap::new(),
             _dir: dir,
         }
     }
@@ -224,6 +227,8 @@ impl Journey {
             .collect()
     }
 
+    /// Signs in as a person does: with the code of their app when they have one; administrators
+    /// and centre users set one up at their first sign-in (the `mfa` function).
     async fn sign_in(&mut self, email: &str, password: &str) -> String {
         let body = self
             .call(
@@ -234,10 +239,60 @@ impl Journey {
                 Some(json!({ "email": email, "password": password, "session": "token" })),
             )
             .await;
-        body["session_token"]
+        if body["mfa_required"] == true {
+            let code = self.totp_code(email);
+            let body = self
+                .call(
+                    "mfa",
+                    Method::POST,
+                    "/api/auth/mfa",
+                    None,
+                    Some(
+                        json!({ "mfa_token": body["mfa_token"], "code": code, "session": "token" }),
+                    ),
+                )
+                .await;
+            return body["session_token"]
+                .as_str()
+                .expect("signed in with a code")
+                .to_owned();
+        }
+        let token = body["session_token"]
             .as_str()
             .expect("signed in")
-            .to_owned()
+            .to_owned();
+        if body["mfa_setup_required"] == true {
+            let setup = self
+                .call("mfa", Method::POST, "/api/me/mfa/totp", Some(&token), None)
+                .await;
+            let secret = setup["secret"].as_str().expect("a secret").to_owned();
+            self.apps.insert(email.to_owned(), (secret, 0));
+            let code = self.totp_code(email);
+            let confirmed = self
+                .call(
+                    "mfa",
+                    Method::POST,
+                    "/api/me/mfa/totp/confirm",
+                    Some(&token),
+                    Some(json!({ "code": code })),
+                )
+                .await;
+            assert!(confirmed["recovery_codes"].is_array(), "{confirmed}");
+        }
+        token
+    }
+
+    /// A code of this person's app not used before (moving the clock on when needed).
+    fn totp_code(&mut self, email: &str) -> String {
+        let current = portal_tests::portal::step_of(self.clock.now());
+        let (secret, last) = self.apps.get_mut(email).expect("an app");
+        let step = (*last + 1).max(current - 1);
+        if step > current + 1 {
+            let steps = i64::try_from(step - current - 1).unwrap();
+            self.clock.advance(time::Duration::seconds(30 * steps));
+        }
+        *last = step;
+        portal_tests::portal::totp_at(secret, step)
     }
 
     async fn register(&mut self, registration: Value) {
@@ -287,7 +342,7 @@ async fn journey() {
         .unwrap();
     let key = Some(RECORDS_KEY);
     j.call("import-learners", Method::POST, "/api/records/learners", key, Some(json!({ "learners": [
-        { "enrolment_number": "A1234567", "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1990-12-10" },
+        { "enrolment_number": "A1234567", "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1990-12-10", "email": "ada@example.org" },
         { "enrolment_number": "B1234567", "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1991-01-01" }
     ] }))).await;
     j.call("import-centres", Method::POST, "/api/records/centres", key, Some(json!({ "centres": [{ "centre_number": "C12345", "name": "Northfield College", "email": "exams@northfield.example.org" }] }))).await;
@@ -338,7 +393,7 @@ async fn journey() {
         Method::PATCH,
         "/api/me",
         Some(&ada),
-        Some(json!({ "phone": "+44 20 7946 0000", "email": "ada.new@example.org" })),
+        Some(json!({ "phone": "+44 20 7946 0000", "email": "ada.new@example.org", "current_password": PASSWORD })),
     )
     .await;
     let token = j.token("ada.new@example.org", "/verify-email").await;
@@ -350,6 +405,8 @@ async fn journey() {
         Some(json!({ "token": token })),
     )
     .await;
+    // Confirming the new address ended every session.
+    let ada = j.sign_in("ada.new@example.org", PASSWORD).await;
     let address = json!({ "recipient": "Ada Lovelace", "line1": "1 Road", "city": "London", "postcode": "N1 1AA", "country": "GB" });
     let created = j
         .call(
@@ -994,6 +1051,18 @@ async fn journey() {
     .await;
     // A centre user of the job's centre: jobs, records, notifying, a zip built and expired.
     j.register(json!({ "kind": "centre", "email": "alan@northfield.example.org", "password": PASSWORD, "first_name": "Alan", "last_name": "Turing", "centre_number": "C12345", "centre_name": "Northfield College" })).await;
+    // The centre's central address approves Alan.
+    let approval = j
+        .token("exams@northfield.example.org", "/centre-approval")
+        .await;
+    j.call(
+        "verify-email",
+        Method::POST,
+        "/api/auth/centre-approval",
+        None,
+        Some(json!({ "token": approval, "decision": "approve" })),
+    )
+    .await;
     let centre_session = j.sign_in("alan@northfield.example.org", PASSWORD).await;
     let centre = Some(centre_session.as_str());
     for path in [

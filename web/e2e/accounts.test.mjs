@@ -16,7 +16,8 @@ before(async () => {
   portal = await startPortal();
   browser = await startBrowser();
   await portal.importLearners(
-    [GRACE, ALAN, ADA].map((l) => ({ enrolment_number: l.enrolment, first_name: l.first, last_name: l.last, date_of_birth: l.dob })),
+    // The records hold each learner's address: registering from it claims the record at once.
+    [GRACE, ALAN, ADA].map((l) => ({ enrolment_number: l.enrolment, first_name: l.first, last_name: l.last, date_of_birth: l.dob, email: l.email })),
   );
   await portal.importCentres([{ centre_number: "C-7001", name: "Northgate College", email: "exams@northgate.test" }]);
 });
@@ -215,7 +216,7 @@ describe("accounts in the browser", () => {
     await page.context().close();
   });
 
-  test("five wrong passwords lock the account, by keyboard alone; a reset unlocks it", async () => {
+  test("five wrong passwords pause signing in, by keyboard alone; a reset ends the pause", async () => {
     await registerAndConfirm(ALAN);
     const page = await newPage(browser);
     await page.goto(`${portal.url}/login`);
@@ -232,7 +233,7 @@ describe("accounts in the browser", () => {
       await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/auth/login")), page.keyboard.press("Enter")]);
       await page.getByRole("alert").waitFor();
       const title = await page.getByRole("alert").getByRole("heading").textContent();
-      assert.equal(title, attempt < 5 ? "Sign-in failed" : "Account locked", `attempt ${attempt}`);
+      assert.equal(title, attempt < 5 ? "Sign-in failed" : "Too many wrong attempts", `attempt ${attempt}`);
       // The e-mail is kept, the password cleared; focus went to the message.
       assert.equal(await field(page, "E-mail address").inputValue(), ALAN.email);
       await page.getByLabel("Password", { exact: true }).focus();
@@ -240,13 +241,14 @@ describe("accounts in the browser", () => {
     await checkPage(page, "login-locked");
     // Even the right password is refused now.
     await page.keyboard.type(GOOD_PASSWORD);
-    // Wait for this answer itself: the alert of the fifth attempt already says "Account locked",
+    // Wait for this answer itself: the alert of the fifth attempt already says the same,
     // and the new answer moves focus to the alert again.
     await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/auth/login")), page.keyboard.press("Enter")]);
-    await page.getByRole("alert").getByRole("heading", { name: "Account locked" }).waitFor();
+    await page.getByRole("alert").getByRole("heading", { name: "Too many wrong attempts" }).waitFor();
+    assert.match(await page.getByRole("alert").textContent(), /Try again then/);
 
     // The way out, still by keyboard: the link in the message.
-    await page.getByRole("link", { name: "Set a new password to unlock your account" }).focus();
+    await page.getByRole("link", { name: "Set a new password to sign in now" }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Forgotten your password?" }).waitFor();
     await checkPage(page, "forgot-password");
@@ -395,7 +397,29 @@ describe("accounts in the browser", () => {
     await centre.getByRole("button", { name: "Create account" }).click();
     await centre.getByRole("heading", { name: "Check your e-mail" }).waitFor();
     await confirmEmail(centre, "registrar@northgate.test");
-    await centre.getByRole("heading", { name: "Your e-mail address is confirmed" }).waitFor();
+    // A mailbox at the centre's domain is not enough: the centre's central address approves.
+    await centre.getByRole("heading", { name: "Your centre will approve your access" }).waitFor();
+    await checkPage(centre, "verify-email-centre-asked");
+    await signIn(centre, portal, "registrar@northgate.test", GOOD_PASSWORD);
+    await centre.getByRole("alert").getByText("being checked").waitFor();
+
+    // The exams office opens the link: nothing is decided until a button is pressed.
+    const exams = await newPage(browser);
+    await exams.goto(await portal.centreApprovalLink("registrar@northgate.test"));
+    await exams.getByRole("heading", { name: "Approve a centre user" }).waitFor();
+    await checkPage(exams, "centre-approval");
+    await exams.getByRole("button", { name: "Approve" }).click();
+    await exams.getByRole("heading", { name: "Access approved" }).waitFor();
+    await exams.getByText("Katherine Johnson (registrar@northgate.test) can now sign in").waitFor();
+    await checkPage(exams, "centre-approval-done");
+    // The link works once.
+    await exams.reload();
+    await exams.getByRole("button", { name: "Decline" }).click();
+    await exams.getByRole("alert").getByRole("link", { name: /already been used/ }).waitFor();
+    await checkPage(exams, "centre-approval-spent");
+    await exams.context().close();
+    await portal.mail("registrar@northgate.test", /account is ready/i);
+
     await signIn(centre, portal, "registrar@northgate.test", GOOD_PASSWORD);
     await centre.getByRole("heading", { name: "Welcome, Katherine" }).waitFor();
     for (const tile of ["Jobs", "Records", "Downloads", "Orders"]) {

@@ -2,7 +2,7 @@
 // folder, headless Chromium driven by playwright-core, and checks run on every page (axe-core,
 // no sideways scrolling at 360 px, screenshots at phone and desktop widths).
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -74,9 +74,12 @@ export async function startPortal(settings = {}) {
       await postJson(`${url}/api/records/centres`, { centres }, recordsKey);
     },
     /** Issues a job as the records system would; answers what it issued. */
-    /** An active learner account made through the API (registration is tested in its own journey). */
+    /**
+     * An active learner account made through the API (registration is tested in its own journey):
+     * the record holds the person's address, so the registration claims it at once.
+     */
     async activeLearner(person, password) {
-      await postJson(`${url}/api/records/learners`, { learners: [{ enrolment_number: person.enrolment, first_name: person.first, last_name: person.last, date_of_birth: person.dob }] }, recordsKey);
+      await postJson(`${url}/api/records/learners`, { learners: [{ enrolment_number: person.enrolment, first_name: person.first, last_name: person.last, date_of_birth: person.dob, email: person.email }] }, recordsKey);
       await this.register({ kind: "learner", email: person.email, password, first_name: person.first, last_name: person.last, date_of_birth: person.dob, enrolment_number: person.enrolment });
     },
     /** An active third-party account made through the API. */
@@ -85,10 +88,25 @@ export async function startPortal(settings = {}) {
     },
     /**
      * An active centre user made through the API: `person.centre` is the number and name of a
-     * centre already imported (importCentres), which a registration must match to be approved.
+     * centre already imported (importCentres); the centre's central address approves them by the
+     * link e-mailed to it.
      */
     async activeCentreUser(person, password) {
       await this.register({ kind: "centre", email: person.email, password, first_name: person.first, last_name: person.last, centre_number: person.centre.number, centre_name: person.centre.name });
+      const token = new URL(await this.centreApprovalLink(person.email)).searchParams.get("token");
+      const approved = await fetch(`${url}/api/auth/centre-approval`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, decision: "approve" }) });
+      assert.equal(approved.status, 200, await approved.text());
+    },
+    /** The approval link the centre's central address got for the person with this address. */
+    async centreApprovalLink(personEmail) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const { items } = await (await fetch(`${url}/dev/mail.json`)).json();
+        const found = items.filter((m) => m.text.includes(`(${personEmail})`) && m.text.includes("/centre-approval?token=")).at(-1);
+        if (found) return linkIn(found, url);
+        if (Date.now() > deadline) throw new Error(`no approval link for ${personEmail}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     },
     /** Registers through the API and follows the e-mailed confirmation link. */
     async register(body) {
@@ -198,19 +216,99 @@ export function field(page, label) {
   return page.getByLabel(new RegExp(`^${escaped}( \\(optional\\))?$`));
 }
 
+/** The code an authenticator app with this (base32) secret shows in TOTP step `step` (RFC 6238: HMAC-SHA1, 6 digits). */
+export function totpAt(secret, step) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/** The people's authenticator apps in this run: `${portal url} ${email}` → { secret, last step used, recovery codes }. */
+export const authenticators = new Map();
+
+/** Remembers the app someone set up (the secret the portal gave them). */
+export function rememberApp(portal, email, secret, recoveryCodes = []) {
+  authenticators.set(`${portal.url} ${email}`, { secret, last: 0, recoveryCodes });
+}
+
+/**
+ * The next code of this person's app on the real clock: a step not used before (the portal
+ * accepts each step once, and one step either side of now), waiting for the next step if need be.
+ */
+export async function nextCode(portal, email) {
+  const app = authenticators.get(`${portal.url} ${email}`);
+  assert.ok(app, `${email} has no authenticator app in this run`);
+  let now = Math.floor(Date.now() / 30_000);
+  const step = Math.max(app.last + 1, now - 1);
+  while (step > now + 1) {
+    await new Promise((r) => setTimeout(r, (now + 1) * 30_000 - Date.now() + 50));
+    now = Math.floor(Date.now() / 30_000);
+  }
+  app.last = step;
+  return totpAt(app.secret, step);
+}
+
+/**
+ * Signs in through the page as a person does: the password, then the code from their app if they
+ * have one; an administrator or centre user without one sets it up first, through its page.
+ * A refused password leaves the page showing why.
+ */
 export async function signIn(page, portal, email, password) {
   await page.goto(`${portal.url}/login`);
   await fill(page, "E-mail address", email);
   await fill(page, "Password", password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/auth/login")), page.getByRole("button", { name: "Sign in" }).click()]);
+  if (res.status() !== 200) return;
+  const answer = await res.json();
+  if (answer.mfa_required) {
+    await page.getByLabel("Code from your app").fill(await nextCode(portal, email));
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/auth/mfa")), page.getByRole("button", { name: "Continue" }).click()]);
+  } else if (answer.mfa_setup_required) {
+    await setUpAppOnPage(page, portal, email);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/setup-two-step"));
+  }
+}
+
+/** On the set-up page (or the profile's): sets up an app, confirms it; leaves the recovery codes shown. */
+export async function setUpAppOnPage(page, portal, email) {
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const secret = (await page.locator("code.secret").textContent()).replace(/\s/g, "");
+  rememberApp(portal, email, secret);
+  await page.getByLabel("Code from your app").fill(await nextCode(portal, email));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await page.getByRole("heading", { name: "Your recovery codes" }).waitFor();
+  const codes = await page.locator(".recovery-codes code").allTextContents();
+  authenticators.get(`${portal.url} ${email}`).recoveryCodes = codes;
+  return codes;
 }
 
 /** Signs in through the API for a bearer token: a caller of the API as that person (for what the journeys stand on). */
 export async function apiAs(portal, email, password) {
-  const res = await fetch(`${portal.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password, session: "token" }) });
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  const token = JSON.parse(text).session_token;
+  const post = async (path, body, token) => {
+    const res = await fetch(`${portal.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body ?? {}) });
+    const text = await res.text();
+    assert.equal(res.status, 200, `${path}: ${text}`);
+    return JSON.parse(text);
+  };
+  let answer = await post("/api/auth/login", { email, password, session: "token" });
+  if (answer.mfa_required) {
+    answer = await post("/api/auth/mfa", { mfa_token: answer.mfa_token, code: await nextCode(portal, email), session: "token" });
+  }
+  const token = answer.session_token;
+  if (answer.mfa_setup_required) {
+    // Administrators and centre users set up their second factor at their first sign-in.
+    const setup = await post("/api/me/mfa/totp", {}, token);
+    rememberApp(portal, email, setup.secret);
+    const confirmed = await post("/api/me/mfa/totp/confirm", { code: await nextCode(portal, email) }, token);
+    authenticators.get(`${portal.url} ${email}`).recoveryCodes = confirmed.recovery_codes;
+  }
   return async (method, path, body, status = 200, headers = {}) => {
     const answer = await fetch(`${portal.url}${path}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await answer.text();

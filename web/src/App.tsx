@@ -7,6 +7,8 @@ import { Home } from "./pages/Home";
 import { Login, safeNext } from "./pages/Login";
 import { Register, CheckEmail } from "./pages/Register";
 import { VerifyEmail } from "./pages/VerifyEmail";
+import { CentreApproval } from "./pages/CentreApproval";
+import { CancelEmailChange } from "./pages/CancelEmailChange";
 import { ForgotPassword, ResetPassword } from "./pages/Passwords";
 import { Dashboard } from "./pages/Dashboard";
 import { Documents } from "./pages/Documents";
@@ -14,6 +16,7 @@ import { DocumentPage } from "./pages/DocumentPage";
 import { ProfileDetails } from "./pages/ProfileDetails";
 import { AddressBook } from "./pages/AddressBook";
 import { ChangePassword } from "./pages/ChangePassword";
+import { SetUpTwoStep, TwoStep } from "./pages/TwoStep";
 import { AdminRegistrations } from "./pages/AdminRegistrations";
 import { AdminAccounts, AdminAccount } from "./pages/AdminAccounts";
 import { AdminReports } from "./pages/AdminReports";
@@ -68,6 +71,8 @@ function Gate() {
         <Route path="register" element={<Anonymous><Register /></Anonymous>} />
         <Route path="register/check-email" element={<CheckEmail />} />
         <Route path="verify-email" element={<VerifyEmail />} />
+        <Route path="centre-approval" element={<CentreApproval />} />
+        <Route path="cancel-email-change" element={<CancelEmailChange />} />
         <Route path="forgot-password" element={<ForgotPassword />} />
         <Route path="reset-password" element={<ResetPassword />} />
         <Route path="dashboard" element={<SignedIn><Dashboard /></SignedIn>} />
@@ -89,6 +94,8 @@ function Gate() {
         <Route path="profile" element={<SignedIn><ProfileDetails /></SignedIn>} />
         <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
         <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />
+        <Route path="profile/security" element={<SignedIn><TwoStep /></SignedIn>} />
+        <Route path="setup-two-step" element={<SetUpOnly><SetUpTwoStep /></SetUpOnly>} />
         <Route path="admin/registrations" element={<SignedIn kinds={["admin"]}><AdminRegistrations /></SignedIn>} />
         <Route path="admin/accounts" element={<SignedIn kinds={["admin"]}><AdminAccounts /></SignedIn>} />
         <Route path="admin/accounts/:id" element={<SignedIn kinds={["admin"]}><AdminAccount /></SignedIn>} />
@@ -110,11 +117,15 @@ const BUYERS: AccountKind[] = ["learner", "third_party", "centre"];
 
 /** Pages for a signed-in person, of one of `kinds` when given; others are sent to sign in. */
 function SignedIn({ kinds, children }: { kinds?: AccountKind[]; children: ReactNode }) {
-  const { me } = useReady();
+  const { me, setupRequired } = useReady();
   const location = useLocation();
   if (!me) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/login?next=${next}`} replace />;
+  }
+  if (setupRequired) {
+    // Administrators and centre users set up two-step sign-in before anything else.
+    return <Navigate to="/setup-two-step" replace />;
   }
   if (kinds && !kinds.includes(me.kind)) {
     return <WrongPortal />;
@@ -124,7 +135,15 @@ function SignedIn({ kinds, children }: { kinds?: AccountKind[]; children: ReactN
 
 /** Sign-in and registration: a signed-in person goes to their dashboard instead. */
 function Anonymous({ children }: { children: ReactNode }) {
-  const { me } = useReady();
+  const { me, setupRequired } = useReady();
   const [params] = useSearchParams();
+  if (me && setupRequired) return <Navigate to="/setup-two-step" replace />;
   return me ? <Navigate to={safeNext(params.get("next"))} replace /> : <>{children}</>;
+}
+
+/** The page a session that must set up two-step sign-in first is kept to. */
+function SetUpOnly({ children }: { children: ReactNode }) {
+  const { me, setupRequired } = useReady();
+  if (!me) return <Navigate to="/login" replace />;
+  return setupRequired ? <>{children}</> : <Navigate to="/dashboard" replace />;
 }

@@ -7,12 +7,15 @@ export type Site = Schemas["Site"];
 type SessionState =
   | { state: "loading" }
   | { state: "failed"; problem: Problem }
-  | { state: "ready"; site: Site; me: Profile | null };
+  | { state: "ready"; site: Site; me: Profile | null; setupRequired?: boolean };
 
 interface SessionApi {
   session: SessionState;
-  /** After sign-in, a password change or a profile change. */
-  signedIn(me: Profile, csrfToken: string): void;
+  /**
+   * After sign-in, a password change or a profile change. `setupRequired`: the session can only
+   * set up two-step sign-in (an administrator or centre user without it).
+   */
+  signedIn(me: Profile, csrfToken: string, setupRequired?: boolean): void;
   reload(): void;
 }
 
@@ -36,7 +39,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (cancelled) return;
       if (me.ok) {
         setCsrfToken(me.data.csrf_token);
-        setSession({ state: "ready", site: site.data, me: me.data });
+        setSession({ state: "ready", site: site.data, me: me.data, setupRequired: me.data.second_factor.setup_required });
       } else if (me.problem.status === 401) {
         setCsrfToken(null);
         setSession({ state: "ready", site: site.data, me: null });
@@ -61,9 +64,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => onSessionEnded(null);
   }, [signedInNow]);
 
-  const signedIn = useCallback((me: Profile, csrfToken: string) => {
+  const signedIn = useCallback((me: Profile, csrfToken: string, setupRequired = false) => {
     setCsrfToken(csrfToken);
-    setSession((s) => (s.state === "ready" ? { ...s, me } : s));
+    setSession((s) => (s.state === "ready" ? { ...s, me, setupRequired } : s));
   }, []);
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
 
@@ -78,10 +81,10 @@ export function useSession(): SessionApi {
 }
 
 /** The site and the signed-in person; only used below the point where the session is ready. */
-export function useReady(): { site: Site; me: Profile | null } {
+export function useReady(): { site: Site; me: Profile | null; setupRequired: boolean } {
   const { session } = useSession();
   if (session.state !== "ready") throw new Error("session not ready");
-  return { site: session.site, me: session.me };
+  return { site: session.site, me: session.me, setupRequired: Boolean(session.me && session.setupRequired) };
 }
 
 export const KIND_NAMES: Record<Profile["kind"], string> = {

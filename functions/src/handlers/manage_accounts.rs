@@ -8,6 +8,10 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     let principal = auth::signed_in_as(ctx, &req, &[AccountKind::Admin]).await?;
     let id = req.param("id");
     Ok(match req.method {
+        Method::POST if req.path.ends_with("/mfa/reset") => {
+            portal_domain::accounts::mfa::admin_reset(ctx, &principal, id).await?;
+            super::message(StatusCode::OK, "Their two-step sign-in is removed.")
+        }
         Method::POST => {
             let lock = req.path.ends_with("/lock");
             ApiResponse::json(

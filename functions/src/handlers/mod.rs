@@ -23,6 +23,7 @@ pub mod logout;
 pub mod manage_accounts;
 pub mod manage_credit;
 pub mod manage_documents;
+pub mod mfa;
 pub mod notify_learners;
 pub mod openapi;
 pub mod orders;

@@ -1,5 +1,6 @@
 use http::{Method, StatusCode};
 use portal_domain::Ctx;
+use portal_domain::accounts::mfa;
 use portal_domain::accounts::model::Profile;
 use portal_domain::accounts::profile::{self, ProfileChange};
 use portal_http::{ApiRequest, ApiResponse, Problem, auth};
@@ -11,6 +12,8 @@ pub struct Me {
     pub profile: Profile,
     /// The session's CSRF token, for a page loaded afresh.
     pub csrf_token: String,
+    /// Two-step sign-in (ACC-3b).
+    pub second_factor: mfa::SecondFactorStatus,
 }
 
 pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> {
@@ -21,11 +24,13 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     } else {
         principal.account.profile()
     };
+    let second_factor = mfa::status(ctx, &principal).await?;
     Ok(ApiResponse::json(
         StatusCode::OK,
         &Me {
             profile,
             csrf_token: principal.session.csrf_token,
+            second_factor,
         },
     ))
 }

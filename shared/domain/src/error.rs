@@ -32,9 +32,13 @@ pub enum Error {
     /// The e-mail or password is wrong; deliberately not saying which.
     #[error("e-mail or password is wrong")]
     BadCredentials,
-    /// The account is locked (too many wrong passwords, or by an administrator).
-    #[error("the account is locked")]
-    Locked,
+    /// Too many wrong passwords or codes in a row (for this address, known or not): try again
+    /// after this many seconds, or set a new password.
+    #[error("locked for a while after too many wrong attempts")]
+    Locked { retry_after_secs: u64 },
+    /// Locked by an administrator (the awarding body): only they can unlock it.
+    #[error("the account is locked by an administrator")]
+    AdminLocked,
     /// The account exists and the password was right, but it cannot sign in yet.
     #[error("the account is {0}")]
     NotActive(&'static str),
@@ -50,6 +54,13 @@ pub enum Error {
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
+    /// Too many wrong values of one field (a current password, a code) lately: the answer names
+    /// the field; try again after this many seconds.
+    #[error("too many wrong tries of {field}")]
+    TooManyTries {
+        field: &'static str,
+        retry_after_secs: u64,
+    },
     #[error("storage failed")]
     Table(#[from] TableError),
     #[error("blob storage failed")]

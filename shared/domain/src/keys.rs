@@ -7,6 +7,9 @@
 //! | address | `USER#{id}` | `ADDRESS#{address id}` | |
 //! | sign-in activity | `USER#{id}` | `SIGNIN#{instant}#{n}` | |
 //! | session | `SESSION#{sha256(token)}` | `SESSION` | |
+//! | second factor (TOTP secret, last step used, recovery codes' hashes) | `USER#{id}` | `MFA` | |
+//! | sign-in waiting for its second factor | `MFACHALLENGE#{sha256(token)}` | `MFA` | |
+//! | wrong passwords in a row and locks, by e-mail (known or not) | `LOCKOUT#{sha256(e-mail)}` | `LOCKOUT` | |
 //! | verification / reset token | `TOKEN#{sha256(token)}` | `TOKEN` | |
 //! | unconfirmed registration | `UNVERIFIED` | `{instant}#{user id}` | |
 //! | pending review | `REVIEWS` | `{instant}#{user id}` | |
@@ -77,6 +80,19 @@ pub fn sign_in(user_id: &str, at: &str, n: &str) -> Key {
 
 pub fn session(token_hash: &str) -> Key {
     Key::new(format!("SESSION#{token_hash}"), "SESSION")
+}
+
+pub fn second_factor(user_id: &str) -> Key {
+    Key::new(user_partition(user_id), "MFA")
+}
+
+pub fn mfa_challenge(token_hash: &str) -> Key {
+    Key::new(format!("MFACHALLENGE#{token_hash}"), "MFA")
+}
+
+/// `scope`: a hash of the e-mail address tried, so unknown addresses are kept the same way.
+pub fn lockout(scope: &str) -> Key {
+    Key::new(format!("LOCKOUT#{scope}"), "LOCKOUT")
 }
 
 pub fn token(token_hash: &str) -> Key {

@@ -159,13 +159,27 @@ pub fn password_changed(s: &Settings, first_name: &str) -> Message {
     )
 }
 
-pub fn account_locked(s: &Settings, first_name: &str, reset: &str) -> Message {
+/// `until`: when signing in works again, in words ("at 14:05 UTC").
+pub fn account_locked(s: &Settings, first_name: &str, until: &str, reset: &str) -> Message {
     compose(
         s,
-        "Your account has been locked".to_owned(),
+        "Sign-in to your account is paused".to_owned(),
         &hello(first_name),
-        &["Your account was locked after several wrong passwords in a row. Set a new password to unlock it.".to_owned()],
+        &[format!("Someone typed a wrong password or code for your account several times in a row, so signing in is paused until {until}. You can sign in as usual after that; anywhere you are already signed in stays signed in."),
+          "If this was not you, you may want to set a new password, which also lets you sign in straight away.".to_owned()],
         Some(("Set a new password", reset)),
+    )
+}
+
+/// An administrator removed the person's second factor (two-step sign-in).
+pub fn second_factor_reset(s: &Settings, first_name: &str, sign_in: &str) -> Message {
+    compose(
+        s,
+        "Your two-step sign-in was reset".to_owned(),
+        &hello(first_name),
+        &["An administrator removed the authenticator app from your account, as you asked. Set it up again from your profile when you next sign in (administrators and centre users are asked to straight away).".to_owned(),
+          "If you did not ask for this, please contact support.".to_owned()],
+        Some(("Sign in", sign_in)),
     )
 }
 
@@ -180,19 +194,140 @@ pub fn confirm_new_email(s: &Settings, first_name: &str, link: &str) -> Message 
     )
 }
 
-pub fn email_changed(s: &Settings, first_name: &str, new_email: &str) -> Message {
+/// To the old address once the new one is confirmed; `cancel` undoes the change.
+pub fn email_changed(s: &Settings, first_name: &str, new_email: &str, cancel: &str) -> Message {
     compose(
         s,
         "Your e-mail address was changed".to_owned(),
         &hello(first_name),
         &[
             format!(
-                "Your account now uses {new_email}; this address will no longer receive its e-mails."
+                "Your account now uses {new_email}; this address will no longer receive its e-mails, and everywhere your account was signed in has been signed out."
             ),
+            "If you did not do this, undo it with the link below (it works for 7 days): your account goes back to this address and is signed out everywhere. Then set a new password.".to_owned(),
+        ],
+        Some(("Undo this change", cancel)),
+    )
+}
+
+/// To the old address when a change is asked for; `cancel` stops it (also once confirmed).
+pub fn email_change_requested(
+    s: &Settings,
+    first_name: &str,
+    new_email: &str,
+    cancel: &str,
+) -> Message {
+    compose(
+        s,
+        "Somebody asked to change your e-mail address".to_owned(),
+        &hello(first_name),
+        &[
             format!(
-                "If you did not do this, tell us at once at {}.",
-                s.support_email
+                "Somebody signed in to your account asked to move it to {new_email}. It moves once that address confirms it."
             ),
+            "If this was not you, cancel it with the link below (it works for 7 days, also after the change): your account stays at this address and is signed out everywhere. Then set a new password.".to_owned(),
+        ],
+        Some(("Cancel this change", cancel)),
+    )
+}
+
+/// To the address kept when a change was cancelled.
+pub fn email_change_cancelled(s: &Settings, first_name: &str, reset: &str) -> Message {
+    compose(
+        s,
+        "The change of your e-mail address was cancelled".to_owned(),
+        &hello(first_name),
+        &[
+            "Your account keeps this e-mail address, and everywhere it was signed in has been signed out.".to_owned(),
+            "Whoever asked for the change knew your password: please set a new one now.".to_owned(),
+        ],
+        Some(("Set a new password", reset)),
+    )
+}
+
+/// To a centre's central address: a person asks to use the centre's records.
+pub struct CentreRequest<'a> {
+    pub centre_name: &'a str,
+    pub person_name: &'a str,
+    pub person_email: &'a str,
+    /// Whether the person's address is at the centre's own domain (never for freemail).
+    pub at_centre_domain: bool,
+}
+
+pub fn centre_approval_request(s: &Settings, request: &CentreRequest<'_>, link: &str) -> Message {
+    let domain = if request.at_centre_domain {
+        "Their address is at your centre's domain.".to_owned()
+    } else {
+        "Their address is NOT at your centre's domain: make sure you know who this is.".to_owned()
+    };
+    compose(
+        s,
+        format!("{} asks to use {}'s records", request.person_name, request.centre_name),
+        &format!("Hello {},", request.centre_name),
+        &[
+            format!(
+                "{} ({}) has registered as a user of {} at {}. Once approved, they see your centre's jobs, records and learners' documents, and can download them.",
+                request.person_name, request.person_email, request.centre_name, s.organisation_name
+            ),
+            domain,
+            "Open the link to approve or decline (it works once, for 7 days). If you do neither, the awarding body's administrators decide.".to_owned(),
+        ],
+        Some(("Approve or decline", link)),
+    )
+}
+
+/// To a centre user after confirming their address: their centre is asked.
+pub fn centre_approval_pending(s: &Settings, first_name: &str, centre_name: &str) -> Message {
+    compose(
+        s,
+        "Your centre has been asked to approve you".to_owned(),
+        &hello(first_name),
+        &[format!(
+            "Thank you for confirming your e-mail address. We have asked {centre_name}'s central e-mail address to approve your access; otherwise an administrator will check your registration. We will e-mail you as soon as it is decided."
+        )],
+        None,
+    )
+}
+
+pub fn centre_approved(
+    s: &Settings,
+    first_name: &str,
+    centre_name: &str,
+    sign_in: &str,
+) -> Message {
+    compose(
+        s,
+        "Your account is ready".to_owned(),
+        &hello(first_name),
+        &[format!(
+            "{centre_name} approved your access, and your account is now active."
+        )],
+        Some(("Sign in", sign_in)),
+    )
+}
+
+pub fn centre_declined(s: &Settings, first_name: &str, centre_name: &str) -> Message {
+    compose(
+        s,
+        "Your registration was declined".to_owned(),
+        &hello(first_name),
+        &[format!(
+            "{centre_name} declined your request to use its records. If you think this is a mistake, ask your centre's exams office, or write to {}.",
+            s.support_email
+        )],
+        None,
+    )
+}
+
+/// To the address a learner record holds: the one-time code that claims it.
+pub fn record_code(s: &Settings, first_name: &str, code: &str) -> Message {
+    compose(
+        s,
+        format!("Your code for {}: {code}", s.organisation_name),
+        &hello(first_name),
+        &[
+            format!("Somebody, probably you, registered an account with another e-mail address for the learner record that this address belongs to. To link it, enter this code on the page they are on: {code}"),
+            "The code works for one hour. If this was not you, ignore this e-mail: nobody can see your documents without it.".to_owned(),
         ],
         None,
     )

@@ -37,6 +37,27 @@ pub async fn enforce(ctx: &Ctx, action: &str, who: &str, limit: Limit) -> Result
     }
 }
 
+/// How many attempts of `action` by `who` this window has seen, without counting one, and the
+/// seconds until the window ends.
+pub async fn seen(
+    ctx: &Ctx,
+    action: &str,
+    who: &str,
+    window: time::Duration,
+) -> Result<(i64, u64)> {
+    let now = ctx.now().unix_timestamp();
+    let window = window.whole_seconds().max(1);
+    let start = now - now.rem_euclid(window);
+    let key = keys::rate(action, &scope(who), start);
+    let n = ctx
+        .table
+        .get(&key)
+        .await?
+        .and_then(|item| item.get("n").and_then(serde_json::Value::as_i64))
+        .unwrap_or(0);
+    Ok((n, u64::try_from(start + window - now).unwrap_or(1).max(1)))
+}
+
 fn scope(who: &str) -> String {
     hex::encode(&Sha256::digest(who.to_lowercase().as_bytes())[..16])
 }

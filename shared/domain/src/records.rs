@@ -249,48 +249,108 @@ pub async fn centre(ctx: &Ctx, centre_number: &str) -> Result<Option<CentreRecor
         .transpose()
 }
 
-pub enum Match {
-    /// The record's number.
-    Exact(String),
-    None,
-    NotNeeded,
-}
-
-/// Names (accents, case and punctuation folded), date of birth and enrolment number all agree.
-pub async fn match_learner(ctx: &Ctx, account: &Account) -> Result<Match> {
+/// The learner record whose names (accents, case and punctuation folded), date of birth and
+/// enrolment number all agree with the registration. Agreeing facts prove nothing on their own
+/// (the enrolment number is printed on every copy others see): see [`claim`].
+pub async fn match_learner(ctx: &Ctx, account: &Account) -> Result<Option<LearnerRecord>> {
     let Some(number) = &account.enrolment_number else {
-        return Ok(Match::None);
+        return Ok(None);
     };
     let Some(record) = learner(ctx, number.as_str()).await? else {
-        return Ok(Match::None);
+        return Ok(None);
     };
     let same = record.first_name.normalised() == account.first_name.normalised()
         && record.last_name.normalised() == account.last_name.normalised()
         && Some(record.date_of_birth) == account.date_of_birth;
-    Ok(if same {
-        Match::Exact(record.enrolment_number.to_string())
-    } else {
-        Match::None
-    })
+    Ok(same.then_some(record))
 }
 
-/// Centre number and centre name agree, and the user's e-mail is at the centre's registered
-/// domain: numbers and names of centres are public, so they alone must not open a centre's
-/// records to anybody.
-pub async fn match_centre(ctx: &Ctx, account: &Account) -> Result<Match> {
+/// How a registration that matches a learner record may claim it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The registration's e-mail is the record's: the account is active at once.
+    SameAddress,
+    /// The record holds another address: a one-time code goes there.
+    CodeTo(EmailAddress),
+    /// The record holds no address: an administrator checks.
+    Review,
+}
+
+/// Whether the person registering may claim the matched record, and how.
+pub fn claim(record: &LearnerRecord, email: &EmailAddress) -> Claim {
+    match &record.email {
+        Some(held) if held == email => Claim::SameAddress,
+        Some(held) => Claim::CodeTo(held.clone()),
+        None => Claim::Review,
+    }
+}
+
+/// The centre record whose number and name agree with a centre user's registration. That alone
+/// (numbers and names of centres are public) activates nothing: the centre's central address,
+/// or an administrator, approves the person.
+pub async fn match_centre(ctx: &Ctx, account: &Account) -> Result<Option<CentreRecord>> {
     let (Some(number), Some(name)) = (&account.centre_number, &account.centre_name) else {
-        return Ok(Match::None);
+        return Ok(None);
     };
     let Some(record) = centre(ctx, number.as_str()).await? else {
-        return Ok(Match::None);
+        return Ok(None);
     };
-    let same = normalise_name(&record.name) == normalise_name(name)
-        && record.email.domain() == account.email.domain();
-    Ok(if same {
-        Match::Exact(record.centre_number.to_string())
-    } else {
-        Match::None
-    })
+    Ok((normalise_name(&record.name) == normalise_name(name)).then_some(record))
+}
+
+/// Domains anyone can have an address at: they never count as a centre's own.
+const FREEMAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "zoho.com",
+    "mail.com",
+    "yandex.com",
+    "yandex.ru",
+    "gmx.com",
+    "gmx.net",
+    "web.de",
+    "tutanota.com",
+    "fastmail.com",
+    "btinternet.com",
+    "sky.com",
+    "virginmedia.com",
+    "talktalk.net",
+    "qq.com",
+    "163.com",
+];
+
+/// Freemail families with a domain per country (`hotmail.co.uk`, `yahoo.fr`, `gmx.de`).
+const FREEMAIL_FAMILIES: &[&str] = &["hotmail", "yahoo", "ymail", "gmx", "live", "outlook"];
+
+/// Whether anybody can get an address at this domain.
+pub fn is_freemail(domain: &str) -> bool {
+    let domain = domain.trim_end_matches('.').to_lowercase();
+    FREEMAIL.contains(&domain.as_str())
+        || domain
+            .split_once('.')
+            .is_some_and(|(first, _)| FREEMAIL_FAMILIES.contains(&first))
+}
+
+/// Whether the person's address is at the centre's own domain (a freemail domain never is):
+/// told to the centre's central address when it is asked to approve them.
+pub fn at_centre_domain(record: &CentreRecord, email: &EmailAddress) -> bool {
+    !is_freemail(record.email.domain()) && record.email.domain() == email.domain()
+}
+
+/// An address shown without giving it away: `a***@example.org`.
+pub fn mask_email(email: &EmailAddress) -> String {
+    let first = email.local_part().chars().next().unwrap_or('*');
+    format!("{first}***@{}", email.domain())
 }
 
 /// The records an administrator should see beside a pending learner registration: the record
@@ -345,4 +405,46 @@ pub async fn closest_centres(ctx: &Ctx, account: &Account) -> Result<Vec<CentreR
     }
     found.truncate(5);
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn freemail_domains_never_count_as_a_centres() {
+        for domain in [
+            "gmail.com",
+            "hotmail.co.uk",
+            "hotmail.com",
+            "yahoo.fr",
+            "outlook.com",
+            "icloud.com",
+            "aol.com",
+            "proton.me",
+            "gmx.de",
+        ] {
+            assert!(is_freemail(domain), "{domain}");
+        }
+        assert!(!is_freemail("northgate.ac.uk"));
+        let gmail_centre = CentreRecord {
+            centre_number: CentreNumber::parse("C-7002").unwrap(),
+            name: "Small Centre".into(),
+            email: EmailAddress::parse("small.centre@gmail.com").unwrap(),
+        };
+        let anyone = EmailAddress::parse("anyone@gmail.com").unwrap();
+        assert!(!at_centre_domain(&gmail_centre, &anyone));
+        let college = CentreRecord {
+            email: EmailAddress::parse("exams@northgate.ac.uk").unwrap(),
+            ..gmail_centre
+        };
+        let staff = EmailAddress::parse("alan@northgate.ac.uk").unwrap();
+        assert!(at_centre_domain(&college, &staff));
+    }
+
+    #[test]
+    fn masked_addresses_keep_the_first_letter_and_the_domain() {
+        let email = EmailAddress::parse("ada.lovelace@example.org").unwrap();
+        assert_eq!(mask_email(&email), "a***@example.org");
+    }
 }

@@ -54,6 +54,13 @@ async fn authenticate(ctx: &Ctx, req: &ApiRequest, changes: bool) -> Result<Prin
         (None, None) => return Err(Error::Unauthenticated.into()),
     };
     let principal = sessions::resolve(ctx, token).await?;
+    if principal.session.setup_only && !allowed_before_second_factor(req) {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "Set up two-step sign-in first",
+            "Your account needs two-step sign-in: set up an authenticator app before anything else.",
+        ));
+    }
     if by_cookie && changes {
         let sent = req.header(CSRF_HEADER).unwrap_or("");
         if !secrets::same_secret(sent, &principal.session.csrf_token) {
@@ -65,6 +72,18 @@ async fn authenticate(ctx: &Ctx, req: &ApiRequest, changes: bool) -> Result<Prin
         }
     }
     Ok(principal)
+}
+
+/// What a session that can only set up a second factor may do: see who it is, sign out, and
+/// set one up.
+fn allowed_before_second_factor(req: &ApiRequest) -> bool {
+    matches!(
+        (req.method.as_str(), req.path.as_str()),
+        ("GET", "/api/me")
+            | ("POST", "/api/auth/logout")
+            | ("POST", "/api/me/mfa/totp")
+            | ("POST", "/api/me/mfa/totp/confirm")
+    )
 }
 
 /// The signed-in person if their account is of one of these kinds; 401 or 403 otherwise.

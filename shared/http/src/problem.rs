@@ -131,10 +131,21 @@ impl From<Error> for Problem {
                 "Sign-in failed",
                 "E-mail or password is wrong.",
             ),
-            Error::Locked => Self::new(
+            Error::Locked { retry_after_secs } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::LOCKED,
+                    "Too many wrong attempts",
+                    format!(
+                        "Sign-in is paused for {} after too many wrong attempts in a row. Try again then, or set a new password with 'Forgotten your password?' to sign in now.",
+                        wait_in_words(retry_after_secs)
+                    ),
+                )
+            },
+            Error::AdminLocked => Self::new(
                 StatusCode::LOCKED,
-                "Account locked",
-                "This account is locked after too many wrong passwords. Set a new password with 'Forgotten your password?' to unlock it, or contact support.",
+                "Account locked by the awarding body",
+                "This account has been locked by the awarding body. Please contact support to have it unlocked.",
             ),
             Error::NotActive(status) => Self::new(
                 StatusCode::FORBIDDEN,
@@ -163,6 +174,20 @@ impl From<Error> for Problem {
                     "Too many attempts",
                     format!(
                         "Too many attempts. Please wait {} and try again.",
+                        wait(retry_after_secs)
+                    ),
+                )
+            },
+            Error::TooManyTries {
+                field,
+                retry_after_secs,
+            } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::field(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    field,
+                    format!(
+                        "was wrong too many times in a row. Please wait {} and try again.",
                         wait(retry_after_secs)
                     ),
                 )
@@ -196,5 +221,15 @@ fn wait(secs: u64) -> String {
     match secs {
         0..=90 => format!("{secs} seconds"),
         _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
+/// "15 minutes", "2 hours", rounded up to a whole minute.
+fn wait_in_words(secs: u64) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    match minutes {
+        1 => "1 minute".to_owned(),
+        m if m < 120 => format!("{m} minutes"),
+        m => format!("{} hours", m.div_ceil(60)),
     }
 }

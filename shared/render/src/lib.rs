@@ -21,6 +21,7 @@ mod text;
 
 pub use badge::badge_svg;
 pub use pack::{PackItem, PackOrder, PrintPack};
+pub use qr::svg as qr_svg;
 pub use receipt::{
     Receipt, ReceiptBuyer, ReceiptDelivery, ReceiptLine, ReceiptPayment, ReceiptSeller,
     ReceiptTotals, ReceiptVat,

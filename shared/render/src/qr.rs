@@ -77,3 +77,27 @@ pub(crate) fn image(url: &str) -> Result<Image, RenderError> {
     )
     .map_err(RenderError::Qr)
 }
+
+/// `text` as a QR code in SVG (error correction level M, four modules of quiet zone), one path
+/// of unit squares in a view box of modules, to be scaled by the page.
+pub fn svg(text: &str, title: &str) -> Result<String, RenderError> {
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|e| RenderError::Qr(e.to_string()))?;
+    let modules = code.width();
+    let side = modules + 2 * QUIET;
+    let mut path = String::new();
+    for (i, color) in code.to_colors().iter().enumerate() {
+        if *color == Color::Dark {
+            let (x, y) = (i % modules + QUIET, i / modules + QUIET);
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    let title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    Ok(format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges" role="img" aria-label="{title}"><title>{title}</title><rect width="{side}" height="{side}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
+    ))
+}

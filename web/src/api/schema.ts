@@ -399,6 +399,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{id}/mfa/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove a person's second factor (audited; they are e-mailed) */
+        post: operations["post-admin-users-id-mfa-reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users/{id}/unlock": {
         parameters: {
             query?: never;
@@ -410,6 +427,40 @@ export interface paths {
         put?: never;
         /** Unlock an account */
         post: operations["post-admin-users-id-unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/cancel-email-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an e-mail change from the link sent to the old address (before or within 7 days after it is confirmed); ends every session */
+        post: operations["post-auth-cancel-email-change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/centre-approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A centre's central address approves or declines a centre user (the link e-mailed to it; works once, 7 days) */
+        post: operations["post-auth-centre-approval"];
         delete?: never;
         options?: never;
         head?: never;
@@ -442,7 +493,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in; sets the session cookie */
+        /** Sign in; sets the session cookie, or (with a second factor) answers {mfa_required, mfa_token} for POST /api/auth/mfa. Five wrong attempts in a row pause sign-in (423, Retry-After) */
         post: operations["post-auth-login"];
         delete?: never;
         options?: never;
@@ -461,6 +512,40 @@ export interface paths {
         put?: never;
         /** End this session */
         post: operations["post-auth-logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second step of signing in: the code from the authenticator app (or a recovery code) with the login's mfa_token; answers the session as login does */
+        post: operations["post-auth-mfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/record-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim a learner record with the one-time code sent to the address it holds (5 tries, 1 hour) */
+        post: operations["post-auth-record-code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1042,7 +1127,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Report a problem with a document; the awarding body's team is e-mailed (DOC-6) */
+        /** Report a problem with a document; the awarding body's team is e-mailed (DOC-6). The answer leaves out the learner's enrolment number */
         post: operations["post-documents-reference-reports"];
         delete?: never;
         options?: never;
@@ -1116,6 +1201,57 @@ export interface paths {
         post?: never;
         /** Remove an address */
         delete: operations["delete-me-addresses-id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-step sign-in off, with the password and a code (not for administrators and centre users) */
+        delete: operations["delete-me-mfa"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start setting up two-step sign-in: a new secret, its otpauth URI and QR code (not in force until confirmed) */
+        post: operations["post-me-mfa-totp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the new secret with a code from it: two-step sign-in is on; answers 10 single-use recovery codes, once */
+        post: operations["post-me-mfa-totp-confirm"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1581,6 +1717,23 @@ export interface components {
          * @enum {string}
          */
         Buyer: "learner" | "third_party" | "centre";
+        CancelEmailChangeInput: {
+            /** @description From the link e-mailed to the old address. */
+            token?: string | null;
+        };
+        /** @description What the centre decided, and for whom. */
+        CentreDecision: {
+            email: string;
+            name: string;
+            /** @description `active` (approved) or `rejected` (declined). */
+            status: components["schemas"]["AccountStatus"];
+        };
+        CentreDecisionInput: {
+            /** @description `approve` or `decline`. */
+            decision?: string | null;
+            /** @description From the link e-mailed to the centre's central address. */
+            token?: string | null;
+        };
         CentreRecord: {
             centre_number: string;
             email: string;
@@ -1704,6 +1857,10 @@ export interface components {
             vat_rates: components["schemas"]["VatRate"][];
             verify_shows_document: boolean;
         };
+        ConfirmInput: {
+            /** @description The 6 digits the app shows for the new secret. */
+            code?: string | null;
+        };
         ConnectionInput: {
             /** @description Learners: the documents (and badges) to share, by reference. */
             document_references?: string[] | null;
@@ -1808,6 +1965,11 @@ export interface components {
              */
             price?: number | null;
             vat_rate: string;
+        };
+        DisableInput: {
+            /** @description A code from the app, or a recovery code. */
+            code?: string | null;
+            password?: string | null;
         };
         /** @description How a posted order left: the carrier and its tracking number (ORD-6). */
         Dispatch: {
@@ -1956,6 +2118,21 @@ export interface components {
             field: string;
             message: string;
         };
+        /**
+         * @description What the person who filed a report is answered: not the learner's enrolment number, which
+         *     a third party or a centre must not learn from it (ASVS 8.2; only the awarding body's team,
+         *     by e-mail and in ADM-3, sees it).
+         */
+        FiledReport: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            id: string;
+            qualification_title: string;
+            reason: string;
+            reference: string;
+            state: components["schemas"]["ReportState"];
+        };
         ForgotInput: {
             email?: string | null;
         };
@@ -2103,6 +2280,8 @@ export interface components {
         LinkedIn: {
             url: string;
         };
+        /** @description What a sign-in answers: a session, or the second step (for the OpenAPI document). */
+        LoginAnswer: components["schemas"]["SessionStarted"] | components["schemas"]["SecondFactorNeeded"];
         LoginBody: components["schemas"]["LoginInput"] & {
             /**
              * @description API clients set `"token"` to receive the session token in the body, to send as
@@ -2117,6 +2296,8 @@ export interface components {
         Me: components["schemas"]["Profile"] & {
             /** @description The session's CSRF token, for a page loaded afresh. */
             csrf_token: string;
+            /** @description Two-step sign-in (ACC-3b). */
+            second_factor: components["schemas"]["SecondFactorStatus"];
         };
         /** @description A short confirmation for actions that return nothing else. */
         Message: {
@@ -2433,7 +2614,15 @@ export interface components {
         ProfileChange: {
             additional_contact?: string | null;
             company?: string | null;
-            /** @description A new e-mail address: it takes effect once the link sent to it is followed. */
+            /**
+             * @description The account's password, needed to change the e-mail address (throttled: after five
+             *     wrong ones in 15 minutes, 429 naming this field).
+             */
+            current_password?: string | null;
+            /**
+             * @description A new e-mail address: it takes effect once the link sent to it is followed. Needs
+             *     `current_password`.
+             */
             email?: string | null;
             first_name?: string | null;
             last_name?: string | null;
@@ -2447,6 +2636,17 @@ export interface components {
              * @description 1 to 10.
              */
             quantity?: number | null;
+        };
+        RecordCodeInput: {
+            /** @description The six digits e-mailed to the address the learner record holds. */
+            code?: string | null;
+            /** @description The `code_token` verify-email answered. */
+            token?: string | null;
+        };
+        /** @description Shown once, when a second factor is confirmed. */
+        RecoveryCodes: {
+            /** @description Ten single-use codes, each accepted once instead of a code from the app. */
+            recovery_codes: string[];
         };
         /**
          * @description Money given back: through the payment provider for a card order, as a credit note on the
@@ -2541,9 +2741,47 @@ export interface components {
             lines: components["schemas"]["OrderedItem"][];
             totals: components["schemas"]["Totals"];
         };
+        /**
+         * @description The password was right and the account has a second factor: send its code with the token
+         *     to `POST /api/auth/mfa` within 5 minutes.
+         */
+        SecondFactorNeeded: {
+            /** @description Always `true`. */
+            mfa_required: boolean;
+            mfa_token: string;
+        };
+        /** @description What a person's page shows of their second factor. */
+        SecondFactorStatus: {
+            /** @description An authenticator app is set up. */
+            enabled: boolean;
+            /** @description Recovery codes not used yet. */
+            recovery_codes_left: number;
+            /**
+             * @description Required for this kind of account (administrators and centre users): it cannot be
+             *     turned off.
+             */
+            required: boolean;
+            /** @description This session can only set it up: every other request is refused until it is. */
+            setup_required: boolean;
+        };
+        SecondStepBody: components["schemas"]["SecondStepInput"] & {
+            /** @description As for login: `"token"` to receive the session token in the body. */
+            session?: string | null;
+        };
+        SecondStepInput: {
+            /** @description A code from the app, or a recovery code. */
+            code?: string | null;
+            /** @description From the login answer that said `mfa_required`. */
+            mfa_token?: string | null;
+        };
         SessionStarted: {
             /** @description Send it back as `X-CSRF-Token` on every cookie-authenticated write. */
             csrf_token: string;
+            /**
+             * @description Administrators and centre users without a second factor: this session can only set one
+             *     up (`POST /api/me/mfa/totp`, then `/confirm`); everything else answers 403 until then.
+             */
+            mfa_setup_required?: boolean;
             /** @description Only when asked for with `"session": "token"`. */
             session_token?: string | null;
             user: components["schemas"]["Profile"];
@@ -2585,7 +2823,7 @@ export interface components {
          * @description How sign-in attempts went, for the account's activity list (ADM-2).
          * @enum {string}
          */
-        SignInOutcome: "success" | "wrong_password" | "locked" | "not_active";
+        SignInOutcome: "success" | "wrong_password" | "locked" | "not_active" | "wrong_code";
         Site: {
             /** @description An https URL or a path of this site; none: the name stands alone. */
             logo_url?: string | null;
@@ -2668,6 +2906,18 @@ export interface components {
             /** Format: int64 */
             vat_total: number;
         };
+        /** @description A new secret to add to an authenticator app. */
+        TotpSetup: {
+            /** @description `otpauth://totp/…`, what the QR code holds. */
+            otpauth_uri: string;
+            /** @description Base32, for typing into the app by hand. */
+            secret: string;
+        };
+        /** @description A new secret to add to an authenticator app, with its QR code. */
+        TotpSetupAnswer: components["schemas"]["TotpSetup"] & {
+            /** @description The otpauth URI as a QR code (SVG), to scan with the app. */
+            qr_svg?: string | null;
+        };
         Unit: {
             code: string;
             grade?: string | null;
@@ -2719,7 +2969,19 @@ export interface components {
         };
         /** @description What following the link did. */
         Verified: {
-            /** @description `active` (matched: sign in now) or `pending_review` (an administrator will check). */
+            /** @description A centre user: the centre's central address was asked to approve them. */
+            centre_asked: boolean;
+            /**
+             * @description A learner whose record holds another address: where the code went, masked
+             *     (`a***@example.org`).
+             */
+            code_sent_to?: string | null;
+            /** @description Goes with that code to `POST /api/auth/record-code`. */
+            code_token?: string | null;
+            /**
+             * @description `active` (sign in now) or `pending_review` (waiting: for the code, the centre or an
+             *     administrator).
+             */
             status: components["schemas"]["AccountStatus"];
         };
         VerifyInput: {
@@ -3684,6 +3946,37 @@ export interface operations {
             };
         };
     };
+    "post-admin-users-id-mfa-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "post-admin-users-id-unlock": {
         parameters: {
             query?: never;
@@ -3702,6 +3995,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountSummary"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-auth-cancel-email-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelEmailChangeInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-auth-centre-approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CentreDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CentreDecision"];
                 };
             };
             /** @description A problem */
@@ -3767,7 +4126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionStarted"];
+                    "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
             /** @description A problem */
@@ -3796,6 +4155,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-auth-mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondStepBody"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionStarted"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-auth-record-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordCodeInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verified"];
+                };
             };
             /** @description A problem */
             default: {
@@ -5089,7 +5514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Report"];
+                    "application/json": components["schemas"]["FiledReport"];
                 };
             };
             /** @description A problem */
@@ -5308,6 +5733,101 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "delete-me-mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-me-mfa-totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetupAnswer"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "post-me-mfa-totp-confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
             };
             /** @description A problem */
             default: {

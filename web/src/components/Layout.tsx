@@ -57,7 +57,7 @@ function links(kind: string): Array<[string, string]> {
 }
 
 export function Layout() {
-  const { site, me } = useReady();
+  const { site, me, setupRequired } = useReady();
 
   async function signOut() {
     await call(client.POST("/api/auth/logout"));
@@ -67,7 +67,7 @@ export function Layout() {
   }
 
   return (
-    <BasketProvider me={me}>
+    <BasketProvider me={setupRequired ? null : me}>
       <a className="skip-link" href="#main">
         Skip to main content
       </a>
@@ -95,7 +95,7 @@ export function Layout() {
             </nav>
           )}
         </div>
-        {me && me.status === "active" && (
+        {me && me.status === "active" && !setupRequired && (
           <nav aria-label="Main" className="main-nav">
             <ul>
               {links(me.kind).map(([to, label]) => (

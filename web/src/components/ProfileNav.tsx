@@ -15,6 +15,9 @@ export function ProfileNav() {
         <li>
           <NavLink to="/profile/password">Change password</NavLink>
         </li>
+        <li>
+          <NavLink to="/profile/security">Two-step sign-in</NavLink>
+        </li>
       </ul>
     </nav>
   );

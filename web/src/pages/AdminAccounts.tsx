@@ -18,7 +18,7 @@ const STATUS: Record<Summary["status"], string> = {
 
 function LockState({ account }: { account: Summary }) {
   if (account.admin_locked) return <span className="tag tag--danger">Locked by an administrator</span>;
-  if (account.locked) return <span className="tag tag--danger">Locked: wrong passwords</span>;
+  if (account.locked) return <span className="tag tag--danger">Paused: wrong passwords</span>;
   return <span className="tag">Not locked</span>;
 }
 
@@ -88,6 +88,7 @@ const OUTCOME: Record<Schemas["SignInOutcome"], string> = {
   wrong_password: "Wrong password",
   locked: "Refused: locked",
   not_active: "Refused: not active",
+  wrong_code: "Wrong two-step code",
 };
 
 export function AdminAccount() {
@@ -116,6 +117,16 @@ export function AdminAccount() {
       setProblem(null);
       setMessage(lock ? "The account is locked. Its sessions have ended." : "The account is unlocked.");
       await load();
+    } else setProblem(outcome.problem);
+  }
+
+  async function resetSecondFactor() {
+    setBusy(true);
+    const outcome = await call(client.POST("/api/admin/users/{id}/mfa/reset", { params: { path: { id } } }));
+    setBusy(false);
+    if (outcome.ok) {
+      setProblem(null);
+      setMessage("Their two-step sign-in is reset; they have been e-mailed. They can set it up again when they next sign in.");
     } else setProblem(outcome.problem);
   }
 
@@ -176,6 +187,9 @@ export function AdminAccount() {
             Lock account
           </button>
         )}
+        <button type="button" className="button button--secondary" disabled={busy} onClick={resetSecondFactor}>
+          Reset second factor
+        </button>
       </div>
       {account.status === "active" && (account.kind === "learner" || account.kind === "centre") && <OrderOnBehalf account={account} />}
       <h2>Recent sign-in activity</h2>

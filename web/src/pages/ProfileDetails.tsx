@@ -22,6 +22,7 @@ export function ProfileDetails() {
   };
   const [values, setValues] = useState(initial);
   const [optIn, setOptIn] = useState(Boolean(profile.third_party_search_opt_in));
+  const [currentPassword, setCurrentPassword] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -34,6 +35,8 @@ export function ProfileDetails() {
     for (const field of Object.keys(values) as Editable[]) {
       if (values[field].trim() !== initial[field]) change[field] = values[field].trim();
     }
+    // A new e-mail address needs the password (whoever has the session alone must not move it).
+    if (change.email) change.current_password = currentPassword;
     if (profile.kind === "learner" && optIn !== Boolean(profile.third_party_search_opt_in)) {
       change.third_party_search_opt_in = optIn;
     }
@@ -48,6 +51,7 @@ export function ProfileDetails() {
       setProblem(null);
       signedIn(outcome.data, outcome.data.csrf_token);
       setValues((v) => ({ ...v, email: outcome.data.email }));
+      setCurrentPassword("");
       setSaved(change.email ? `Your details are saved. We have sent a link to ${change.email}: your e-mail address changes when it is followed.` : "Your details are saved.");
     } else {
       setSaved(null);
@@ -95,7 +99,10 @@ export function ProfileDetails() {
         <TextField name="first_name" label="First name" autoComplete="given-name" value={values.first_name} onChange={set("first_name")} problem={problem} required />
         <TextField name="middle_name" label="Middle name" autoComplete="additional-name" value={values.middle_name} onChange={set("middle_name")} problem={problem} />
         <TextField name="last_name" label="Last name" autoComplete="family-name" value={values.last_name} onChange={set("last_name")} problem={problem} required />
-        <TextField name="email" label="E-mail address (your username)" type="email" inputMode="email" autoComplete="email" value={values.email} onChange={set("email")} problem={problem} required hint="A new address takes effect once you follow the link we send to it." />
+        <TextField name="email" label="E-mail address (your username)" type="email" inputMode="email" autoComplete="email" value={values.email} onChange={set("email")} problem={problem} required hint="A new address takes effect once you follow the link we send to it; your current address is told, and can cancel it." />
+        {values.email.trim() !== initial.email && (
+          <TextField name="current_password" label="Current password" type="password" autoComplete="current-password" value={currentPassword} onChange={setCurrentPassword} problem={problem} required hint="Needed to change your e-mail address." />
+        )}
         <TextField name="phone" label="Phone" type="tel" autoComplete="tel" value={values.phone} onChange={set("phone")} problem={problem} />
         {profile.kind === "third_party" && <TextField name="company" label="Organisation" autoComplete="organization" value={values.company} onChange={set("company")} problem={problem} required />}
         <TextField name="additional_contact" label="Additional contact information" multiline value={values.additional_contact} onChange={set("additional_contact")} problem={problem} maxLength={500} />

@@ -215,8 +215,18 @@ export function Register() {
 
       {step === 1 && (
         <form onSubmit={next} noValidate className="form">
-          {details.kind === "learner" && <p>Enter your details exactly as they appear on your documents: we match them against the awarding body's records.</p>}
-          {details.kind === "centre" && <p>Enter your centre's number and name as the awarding body has them.</p>}
+          {details.kind === "learner" && (
+            <p>
+              Enter your details exactly as they appear on your documents: we match them against the awarding body's records. If your
+              record holds another e-mail address than the one you register with, we send a code there to check it is you.
+            </p>
+          )}
+          {details.kind === "centre" && (
+            <p>
+              Enter your centre's number and name as the awarding body has them. Your centre's central e-mail address (usually the exams
+              office) is then asked to approve your access.
+            </p>
+          )}
           {personalFields(details.kind).map(([field, label]) => (
             <TextField
               key={field}

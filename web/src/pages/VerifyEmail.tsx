@@ -1,9 +1,69 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { call, client, type Problem, type Schemas } from "../api/client";
-import { ErrorSummary, SubmitButton } from "../components/Fields";
+import { ErrorSummary, SubmitButton, TextField } from "../components/Fields";
 import { Page } from "../components/Page";
 import { useReady, useSession } from "../session";
+
+/**
+ * A learner whose record holds another e-mail address: the one-time code sent there links the
+ * record. Without it, an administrator checks the registration.
+ */
+function RecordCode({ codeToken, sentTo }: { codeToken: string; sentTo: string }) {
+  const [code, setCode] = useState("");
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    const outcome = await call(client.POST("/api/auth/record-code", { body: { token: codeToken, code: code.trim() } }));
+    setBusy(false);
+    if (outcome.ok) setDone(true);
+    else setProblem(outcome.problem);
+  }
+
+  if (done) {
+    return (
+      <Page title="Your account is ready">
+        <p>The code was right: your account is linked to your learner record. Sign in to see your portal.</p>
+        <Link className="button" to="/login">
+          Sign in
+        </Link>
+      </Page>
+    );
+  }
+  return (
+    <Page title="Enter the code we sent you">
+      <ErrorSummary problem={problem} />
+      <p>
+        Your e-mail address is confirmed. Your learner record holds another e-mail address, so we sent a code to the address your
+        centre holds for you: <strong>{sentTo}</strong>.
+      </p>
+      <form onSubmit={submit} noValidate className="form">
+        <TextField
+          name="code"
+          label="Code"
+          value={code}
+          onChange={setCode}
+          problem={problem}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          width="short"
+          hint="6 digits. The code works for one hour; you have five tries."
+          required
+        />
+        <SubmitButton busy={busy}>Link my record</SubmitButton>
+      </form>
+      <p>
+        Cannot get to that address? You need do nothing more: an administrator will check your registration and e-mail you when
+        it is done.
+      </p>
+    </Page>
+  );
+}
 
 /**
  * Where the link in the confirmation e-mail lands. The token is spent by pressing the button,
@@ -34,16 +94,17 @@ export function VerifyEmail() {
         {me ? (
           <>
             <p>Your new e-mail address is confirmed. Use it to sign in from now on.</p>
-            {/* Reloads the session, so the profile shows the new address. */}
+            <p>For your safety, everywhere your account was signed in has been signed out, this browser too.</p>
+            {/* Reloads the session (now ended), then signs in afresh. */}
             <button
               type="button"
               className="button"
               onClick={() => {
                 reload();
-                navigate("/profile");
+                navigate("/login");
               }}
             >
-              Back to your profile
+              Sign in again
             </button>
           </>
         ) : (
@@ -54,6 +115,21 @@ export function VerifyEmail() {
             </Link>
           </>
         )}
+      </Page>
+    );
+  }
+  if (result?.status === "pending_review" && result.code_token) {
+    return <RecordCode codeToken={result.code_token} sentTo={result.code_sent_to ?? "the address your centre holds for you"} />;
+  }
+  if (result?.status === "pending_review" && result.centre_asked) {
+    return (
+      <Page title="Your centre will approve your access">
+        <p>Your e-mail address is confirmed.</p>
+        <p>
+          We have e-mailed your centre's central address (usually the exams office) to ask them to approve your access to the
+          centre's records. If they do not answer, an administrator of the awarding body will check your registration.
+        </p>
+        <p>We will e-mail you as soon as it is decided; there is nothing more you need to do now.</p>
       </Page>
     );
   }

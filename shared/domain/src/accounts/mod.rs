@@ -2,9 +2,12 @@
 
 pub mod addresses;
 pub mod admin;
+pub mod centre_approval;
+pub mod mfa;
 pub mod model;
 pub mod passwords;
 pub mod profile;
+pub mod record_code;
 pub mod registration;
 pub mod sessions;
 pub mod tokens;
@@ -89,6 +92,7 @@ pub async fn ensure_admin(ctx: &Ctx, email: &str, password: &str) -> Result<Admi
         locked: false,
         admin_locked: false,
         session_generation: 0,
+        credential_generation: 0,
         created_at: now,
         verified_at: Some(now),
         pending_email: None,

@@ -94,6 +94,10 @@ pub struct Account {
     /// Sessions of an older generation are over (password changed or reset).
     #[serde(default)]
     pub session_generation: i64,
+    /// Reset links of an older generation no longer work: a newer reset link, a password
+    /// change or reset, and an e-mail change each move it on.
+    #[serde(default)]
+    pub credential_generation: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(default, with = "time::serde::rfc3339::option")]

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use time::Duration;
 
-use super::model::AccountStatus;
+use super::model::{Account, AccountStatus};
 use super::sessions::{Principal, SignedIn};
 use super::tokens::{self, Purpose};
 use crate::ctx::Ctx;
@@ -13,6 +13,7 @@ use crate::outbox;
 use crate::ports::{Condition, TableError, Write};
 use crate::rate_limit;
 use crate::secrets::{self, Password};
+use crate::settings::Limit;
 use crate::values::EmailAddress;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -45,22 +46,31 @@ pub async fn forgot(ctx: &Ctx, input: &ForgotInput, client: &str) -> Result<()> 
     if account.status == AccountStatus::Unverified {
         return Ok(());
     }
-    let mut writes = Vec::with_capacity(2);
-    let token = tokens::issue(
-        ctx,
-        Purpose::ResetPassword,
-        &account,
-        Duration::hours(1),
-        &mut writes,
-    )?;
+    // A new link moves the credential generation on, so any earlier link stops working.
+    let mut updated = account.clone();
+    updated.credential_generation += 1;
+    updated.version += 1;
+    let mut writes = vec![Write::put_if(
+        updated.to_item()?,
+        Condition::version_is(account.version),
+    )];
+    let token = tokens::Token {
+        generation: Some(updated.credential_generation),
+        ..tokens::Token::new(ctx, Purpose::ResetPassword, &updated, Duration::hours(1))
+    };
+    let token = tokens::issue_token(ctx, &token, &mut writes)?;
     let link = ctx.settings.link(&format!("/reset-password?token={token}"));
     writes.push(outbox::enqueue(
         ctx,
         messages::reset_password(&ctx.settings, account.first_name.as_str(), &link),
         account.email.as_str(),
     )?);
-    ctx.table.transact(writes).await?;
-    Ok(())
+    match ctx.table.transact(writes).await {
+        // The account changed at that moment (a sign-in, say): the answer is the same, and
+        // asking again sends a link.
+        Ok(()) | Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -77,6 +87,9 @@ pub async fn reset(ctx: &Ctx, input: &ResetInput) -> Result<()> {
     let account = super::load(ctx, &token.user_id)
         .await?
         .ok_or_else(tokens::not_valid)?;
+    if token.generation != Some(account.credential_generation) {
+        return Err(tokens::superseded());
+    }
     let names = [account.first_name.as_str(), account.last_name.as_str()];
     let password = match input.password.as_deref() {
         None | Some("") => return Err(Error::field("password", "is required")),
@@ -89,6 +102,7 @@ pub async fn reset(ctx: &Ctx, input: &ResetInput) -> Result<()> {
     updated.locked = false;
     updated.failed_logins = 0;
     updated.session_generation += 1;
+    updated.credential_generation += 1;
     updated.version += 1;
     let writes = vec![
         tokens::spend(&token_key, &token)?,
@@ -141,15 +155,11 @@ pub async fn change(
     let (Some(current), Some(new)) = (current, new) else {
         return Err(f.into_error());
     };
-    if !secrets::verify_password(&current, Some(&account.password_hash)).await? {
-        return Err(Error::field(
-            "current_password",
-            "is not your current password",
-        ));
-    }
+    check_current_password(ctx, account, &current).await?;
     let mut updated = account.clone();
     updated.password_hash = new.hash(ctx.random.as_ref()).await?;
     updated.session_generation += 1;
+    updated.credential_generation += 1;
     updated.version += 1;
     let writes = vec![
         Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
@@ -175,4 +185,34 @@ pub async fn change(
             }
             other => other,
         })
+}
+
+/// Wrong current passwords one account may give (changing the password or the e-mail address)
+/// before it has to wait: a stolen session must not become a way to guess the password.
+pub const CURRENT_PASSWORD_TRIES: Limit = Limit {
+    n: 5,
+    window: Duration::minutes(15),
+};
+
+/// Checks the signed-in person's current password, throttled per account: after
+/// [`CURRENT_PASSWORD_TRIES`] wrong ones, every try (right or wrong) is refused with 429 naming
+/// `current_password` until the window ends.
+pub(super) async fn check_current_password(ctx: &Ctx, account: &Account, raw: &str) -> Result<()> {
+    const ACTION: &str = "current-password";
+    let limit = CURRENT_PASSWORD_TRIES;
+    let (seen, retry_after_secs) = rate_limit::seen(ctx, ACTION, &account.id, limit.window).await?;
+    if seen >= limit.n {
+        return Err(Error::TooManyTries {
+            field: "current_password",
+            retry_after_secs,
+        });
+    }
+    if secrets::verify_password(raw, Some(&account.password_hash)).await? {
+        return Ok(());
+    }
+    rate_limit::hit(ctx, ACTION, &account.id, limit.window).await?;
+    Err(Error::field(
+        "current_password",
+        "is not your current password",
+    ))
 }

@@ -13,7 +13,7 @@ use crate::messages;
 use crate::outbox;
 use crate::ports::{Condition, TableError, Write};
 use crate::rate_limit;
-use crate::records::{self, Match};
+use crate::records::{self, Claim};
 use crate::secrets::{self, Password};
 use crate::values::{
     CentreNumber, EmailAddress, EnrolmentNumber, PersonName, Phone, parse_date_of_birth, short_text,
@@ -150,9 +150,9 @@ impl Registration {
 }
 
 /// Registers, answering the same whether or not the address already has an account: a new
-/// address gets a verification link; an address with an unconfirmed registration has it
-/// replaced by this one (only the address's owner can confirm it); a confirmed address gets an
-/// e-mail saying somebody tried to register with it.
+/// address gets a verification link; an address with an unconfirmed registration gets a new
+/// link to that registration (which stays as it was: a second registration must not replace
+/// its password); a confirmed address gets an e-mail saying somebody tried to register with it.
 pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<()> {
     rate_limit::enforce(
         ctx,
@@ -199,6 +199,7 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
         locked: false,
         admin_locked: false,
         session_generation: 0,
+        credential_generation: 0,
         created_at: now,
         verified_at: None,
         pending_email: None,
@@ -242,18 +243,22 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
             writes.push(Write::put_new(account.to_item()?));
         }
         Some(previous) if previous.status == AccountStatus::Unverified => {
-            // Replace the unconfirmed registration in place: same id, newer version, so the
-            // earlier link stops working.
-            account.id = previous.id.clone();
-            account.version = previous.version + 1;
-            writes.push(Write::check(
-                guard.clone(),
-                Condition::equals("user_id", previous.id.as_str()),
-            ));
-            writes.push(Write::put_if(
-                account.to_item()?,
-                Condition::version_is(previous.version),
-            ));
+            // Re-send a link to the registration as it is; this one is dropped.
+            let token = tokens::issue(
+                ctx,
+                Purpose::VerifyEmail,
+                &previous,
+                Duration::hours(24),
+                &mut writes,
+            )?;
+            let link = ctx.settings.link(&format!("/verify-email?token={token}"));
+            writes.push(outbox::enqueue(
+                ctx,
+                messages::verify_email(&ctx.settings, previous.first_name.as_str(), &link),
+                previous.email.as_str(),
+            )?);
+            ctx.table.transact(writes).await?;
+            return Ok(());
         }
         Some(owner) => {
             let message = messages::already_registered(
@@ -319,14 +324,42 @@ pub struct VerifyInput {
 }
 
 /// What following the link did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Verified {
-    /// `active` (matched: sign in now) or `pending_review` (an administrator will check).
+    /// `active` (sign in now) or `pending_review` (waiting: for the code, the centre or an
+    /// administrator).
     pub status: AccountStatus,
+    /// A learner whose record holds another address: where the code went, masked
+    /// (`a***@example.org`).
+    pub code_sent_to: Option<String>,
+    /// Goes with that code to `POST /api/auth/record-code`.
+    pub code_token: Option<String>,
+    /// A centre user: the centre's central address was asked to approve them.
+    pub centre_asked: bool,
 }
 
-/// Confirms the address and matches the records: an exact match (or a third party, who needs
-/// none) is active at once; anything else waits for review, with an e-mail saying so.
+impl Verified {
+    pub fn status(status: AccountStatus) -> Self {
+        Self {
+            status,
+            code_sent_to: None,
+            code_token: None,
+            centre_asked: false,
+        }
+    }
+}
+
+/// How long a one-time code sent to a learner record's address works.
+pub const RECORD_CODE_VALID: Duration = Duration::hours(1);
+/// How long a centre's approval link works.
+pub const CENTRE_APPROVAL_VALID: Duration = Duration::days(7);
+
+/// Confirms the address and matches the records. A third party needs no match and is active at
+/// once; so is a learner whose record matches and holds this very address. A learner whose
+/// matching record holds another address is sent a one-time code there (see [`super::record_code`]);
+/// a centre user whose centre number and name match waits for the centre's central address to
+/// approve them (see [`super::centre_approval`]). Both are also in the administrators' review
+/// list meanwhile, as is everything else, with an e-mail saying so.
 pub async fn verify_email(ctx: &Ctx, input: &VerifyInput) -> Result<Verified> {
     let (token_key, token) = tokens::redeem_any(
         ctx,
@@ -340,54 +373,88 @@ pub async fn verify_email(ctx: &Ctx, input: &VerifyInput) -> Result<Verified> {
     if token.purpose == Purpose::ChangeEmail {
         let status = account.status;
         super::profile::confirm_email(ctx, &token_key, &token, account).await?;
-        return Ok(Verified { status });
+        return Ok(Verified::status(status));
     }
     if account.status != AccountStatus::Unverified || token.account_version != Some(account.version)
     {
         return Err(tokens::used());
     }
-    let matched = match account.kind {
-        // A learner record already linked to an account is not matched again: the second
-        // claimant is reviewed by a person.
-        AccountKind::Learner => match records::match_learner(ctx, &account).await? {
-            Match::Exact(record)
-                if ctx.table.get(&keys::learner_link(&record)).await?.is_some() =>
-            {
-                Match::None
-            }
-            other => other,
-        },
-        AccountKind::Centre => records::match_centre(ctx, &account).await?,
-        AccountKind::ThirdParty | AccountKind::Admin => Match::NotNeeded,
-    };
     let now = ctx.now();
     let mut updated = account.clone();
     updated.version += 1;
     updated.verified_at = Some(now);
     let mut writes = vec![tokens::spend(&token_key, &token)?];
-    match matched {
-        Match::Exact(record) => {
-            updated.status = AccountStatus::Active;
-            if account.kind == AccountKind::Learner {
-                writes.push(link_learner(&record, &account.id)?);
+    let mut answer = Verified::status(AccountStatus::PendingReview);
+    // What sends the registration to review, and the e-mail the person gets about it.
+    let mut review = Some(messages::pending_review(
+        &ctx.settings,
+        updated.first_name.as_str(),
+    ));
+    match account.kind {
+        AccountKind::ThirdParty | AccountKind::Admin => review = None,
+        AccountKind::Learner => {
+            // A learner record already linked to an account is not matched again: the second
+            // claimant is reviewed by a person.
+            let record = match records::match_learner(ctx, &account).await? {
+                Some(r)
+                    if ctx
+                        .table
+                        .get(&keys::learner_link(r.enrolment_number.as_str()))
+                        .await?
+                        .is_none() =>
+                {
+                    Some(r)
+                }
+                _ => None,
+            };
+            match record.map(|r| (records::claim(&r, &account.email), r)) {
+                Some((Claim::SameAddress, record)) => {
+                    review = None;
+                    let number = record.enrolment_number.to_string();
+                    writes.push(link_learner(&number, &account.id)?);
+                    updated.linked_record = Some(number);
+                }
+                Some((Claim::CodeTo(held), record)) => {
+                    // Waits in review too, should the code never come back.
+                    review = None;
+                    let (code_token, code) = super::record_code::issue(ctx, &updated, &mut writes)?;
+                    writes.push(outbox::enqueue(
+                        ctx,
+                        messages::record_code(&ctx.settings, record.first_name.as_str(), &code),
+                        held.as_str(),
+                    )?);
+                    answer.code_sent_to = Some(records::mask_email(&held));
+                    answer.code_token = Some(code_token);
+                }
+                Some((Claim::Review, _)) | None => {}
             }
-            updated.linked_record = Some(record);
         }
-        Match::NotNeeded => updated.status = AccountStatus::Active,
-        Match::None => {
-            updated.status = AccountStatus::PendingReview;
-            let since = sortable(now);
-            writes.push(Write::put_new(crate::items::to_item(
-                &keys::review(&since, &updated.id),
-                &serde_json::json!({ "user_id": updated.id }),
-            )?));
-            updated.review_since = Some(since);
-            writes.push(outbox::enqueue(
-                ctx,
-                messages::pending_review(&ctx.settings, updated.first_name.as_str()),
-                updated.email.as_str(),
-            )?);
+        AccountKind::Centre => {
+            if let Some(centre) = records::match_centre(ctx, &account).await? {
+                review = Some(messages::centre_approval_pending(
+                    &ctx.settings,
+                    updated.first_name.as_str(),
+                    &centre.name,
+                ));
+                super::centre_approval::ask(ctx, &updated, &centre, &mut writes)?;
+                answer.centre_asked = true;
+            }
         }
+    }
+    let in_review = review.is_some() || answer.code_token.is_some();
+    if in_review {
+        updated.status = AccountStatus::PendingReview;
+        let since = sortable(now);
+        writes.push(Write::put_new(crate::items::to_item(
+            &keys::review(&since, &updated.id),
+            &serde_json::json!({ "user_id": updated.id }),
+        )?));
+        updated.review_since = Some(since);
+    } else {
+        updated.status = AccountStatus::Active;
+    }
+    if let Some(message) = review {
+        writes.push(outbox::enqueue(ctx, message, updated.email.as_str())?);
     }
     writes.push(Write::put_if(
         updated.to_item()?,
@@ -396,6 +463,7 @@ pub async fn verify_email(ctx: &Ctx, input: &VerifyInput) -> Result<Verified> {
     match ctx.table.transact(writes).await {
         Ok(()) => Ok(Verified {
             status: updated.status,
+            ..answer
         }),
         Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(tokens::used()),
         Err(e) => Err(e.into()),

@@ -5,6 +5,10 @@
 //! and the instants that bound it (idle and absolute timeouts). Ending a session deletes it;
 //! a password change or reset moves the account to a new session generation, which ends
 //! every session of the old one at once.
+//!
+//! Wrong passwords (and wrong second-factor codes) are counted per e-mail address, whether or
+//! not it has an account: five in a row pause sign-in for 15 minutes, doubling with each further
+//! lock up to a day; a success (or a password reset, for an account) clears the count.
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -31,6 +35,10 @@ pub struct Session {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub last_seen_at: OffsetDateTime,
+    /// An administrator or centre user without a second factor: this session can only set one
+    /// up (see `portal_http::auth`), until it is confirmed.
+    #[serde(default)]
+    pub setup_only: bool,
 }
 
 /// A request's signed-in person.
@@ -72,6 +80,18 @@ pub struct SignedIn {
     pub token: String,
     pub csrf_token: String,
     pub account: Account,
+    /// The session can only set up a second factor (administrators and centre users without one).
+    pub setup_only: bool,
+}
+
+/// How a right password went on.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    SignedIn(Box<SignedIn>),
+    /// The account has a second factor: its code goes with this token to `POST /api/auth/mfa`.
+    SecondFactorNeeded {
+        mfa_token: String,
+    },
 }
 
 /// How sign-in attempts went, for the account's activity list (ADM-2).
@@ -82,14 +102,120 @@ pub enum SignInOutcome {
     WrongPassword,
     Locked,
     NotActive,
+    /// The password was right; the second factor's code was not.
+    WrongCode,
 }
 
 /// Keeps sign-in activity for 90 days.
 const KEEP_ACTIVITY: Duration = Duration::days(90);
 
+/// The first lock's length; each further lock in a row lasts twice the one before.
+pub const FIRST_LOCK: Duration = Duration::minutes(15);
+/// No lock lasts longer.
+pub const LONGEST_LOCK: Duration = Duration::hours(24);
+/// Failures and locks are forgotten this long after the last of them.
+const FORGET_AFTER: Duration = Duration::hours(24);
+
+/// How long the lock after `previous` locks in a row lasts: 15 minutes, doubling, at most 24 h.
+pub fn lock_length(previous: i64) -> Duration {
+    let doublings = u32::try_from(previous.clamp(0, 7)).unwrap_or(7);
+    (FIRST_LOCK * 2_i32.pow(doublings)).min(LONGEST_LOCK)
+}
+
+/// Wrong attempts in a row for one e-mail address, known or not, kept the same way for both so
+/// neither the answers nor their timing tell which addresses have accounts. A known account's
+/// lock also needs its `locked` flag, which a password reset or an administrator clears.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lockout {
+    /// Wrong attempts since the last lock or success.
+    pub failures: i64,
+    /// Locks in a row (sets the next one's length).
+    pub locks: i64,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub locked_until: Option<OffsetDateTime>,
+    /// The last failure, or the end of the last lock: all is forgotten a day after it.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub version: i64,
+}
+
+impl Lockout {
+    /// The state as it stands at `now`: nothing remembered a day after the last event.
+    pub fn at(self, now: OffsetDateTime) -> Self {
+        match self.last_at {
+            Some(last) if now < last + FORGET_AFTER => self,
+            _ => Self {
+                version: self.version,
+                ..Self::default()
+            },
+        }
+    }
+
+    /// How long the lock still lasts, if it is in force.
+    pub fn remaining(&self, now: OffsetDateTime) -> Option<Duration> {
+        self.locked_until.filter(|u| now < *u).map(|u| u - now)
+    }
+
+    /// Counts a wrong attempt; at the limit, locks and returns for how long.
+    pub fn fail(&mut self, now: OffsetDateTime, limit: i64) -> Option<Duration> {
+        self.failures += 1;
+        self.last_at = Some(now);
+        if self.failures < limit {
+            return None;
+        }
+        let length = lock_length(self.locks);
+        self.failures = 0;
+        self.locks += 1;
+        self.locked_until = Some(now + length);
+        self.last_at = Some(now + length);
+        Some(length)
+    }
+}
+
+fn lockout_key(email: &EmailAddress) -> Key {
+    keys::lockout(&secrets::token_hash(&email.as_str().to_lowercase()))
+}
+
+async fn load_lockout(ctx: &Ctx, key: &Key) -> Result<Lockout> {
+    Ok(match ctx.table.get(key).await? {
+        Some(item) => from_item::<Lockout>(item)?.at(ctx.now()),
+        None => Lockout::default(),
+    })
+}
+
+/// A known account's state: its `locked` flag and failure count win (a reset clears them).
+fn account_lockout(account: &Account, stored: Lockout) -> Lockout {
+    let mut state = stored;
+    state.failures = state.failures.min(account.failed_logins);
+    if !account.locked {
+        state.locked_until = None;
+    }
+    state
+}
+
+/// The write of a lockout state, conditional on the version read (kept a day past its last event).
+fn lockout_write(key: &Key, before: i64, after: &Lockout) -> Result<Write> {
+    let expires = after.last_at.unwrap_or(OffsetDateTime::UNIX_EPOCH) + FORGET_AFTER;
+    let item = expiring(to_item(key, after)?, expires);
+    Ok(if before == 0 {
+        Write::put_if(item, Condition::NotExists)
+    } else {
+        Write::put_if(item, Condition::version_is(before))
+    })
+}
+
+fn locked_error(remaining: Duration) -> Error {
+    Error::Locked {
+        retry_after_secs: u64::try_from(remaining.whole_seconds()).unwrap_or(0).max(1),
+    }
+}
+
 /// Signs in. The answer for an unknown e-mail and for a wrong password is the same, takes the
-/// same time (a dummy hash is verified), and after five failures in a row both say "locked".
-pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<SignedIn> {
+/// same time (a dummy hash is verified), and after five failures in a row both say "locked for
+/// a while" for the same time. With a second factor, a right password gives a token for
+/// [`super::mfa::complete_sign_in`] rather than a session.
+pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<LoginOutcome> {
     let mut f = Fields::new();
     let email = f.required("email", input.email.as_deref(), EmailAddress::parse);
     let password = f.required("password", input.password.as_deref(), |p| {
@@ -107,112 +233,190 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<Signed
         limits.login_per_account,
     )
     .await?;
+    let lock_key = lockout_key(&email);
+    let now = ctx.now();
 
     let Some(account) = super::find_by_email(ctx, &email).await? else {
         // Not audited: there is no account to file the attempt under, and recording every
         // address tried would fill the log with whatever a guesser sends. Such attempts are
-        // rate-limited per address and per client instead (above and below).
+        // rate-limited per address and per client instead (above), and lock as accounts do.
         secrets::verify_password(&password, None).await?;
-        // Unknown addresses "lock" after the same number of failures, so the lock does not
-        // tell which addresses have accounts.
-        let count =
-            rate_limit::hit(ctx, "login-unknown", email.as_str(), Duration::hours(24)).await?;
-        return Err(if count >= limits.lockout_after {
-            Error::Locked
-        } else {
-            Error::BadCredentials
-        });
+        return Err(unknown_failure(ctx, &lock_key).await);
     };
     let right = secrets::verify_password(&password, Some(&account.password_hash)).await?;
-    if account.is_locked() {
-        record_failure(
-            ctx,
-            &account,
-            client,
-            SignInOutcome::Locked,
-            "the account is locked",
-        )
-        .await?;
-        return Err(Error::Locked);
+    if account.admin_locked {
+        let why = "the account is locked by an administrator";
+        record_failure(ctx, &account, client, SignInOutcome::Locked, why).await?;
+        return Err(Error::AdminLocked);
+    }
+    let state = account_lockout(&account, load_lockout(ctx, &lock_key).await?);
+    if let Some(remaining) = state.remaining(now) {
+        let why = "sign-in is paused after wrong attempts";
+        record_failure(ctx, &account, client, SignInOutcome::Locked, why).await?;
+        return Err(locked_error(remaining));
     }
     if !right {
-        let locked_now = count_failure(ctx, account, client).await?;
-        return Err(if locked_now {
-            Error::Locked
-        } else {
-            Error::BadCredentials
-        });
+        return Err(count_failure(ctx, account, client, "wrong password").await?);
     }
     if account.status != AccountStatus::Active {
         let why = format!("the account is {}", account.status.as_str());
         record_failure(ctx, &account, client, SignInOutcome::NotActive, &why).await?;
         return Err(Error::NotActive(account.status.as_str()));
     }
-    let account = if account.failed_logins > 0 {
+    if super::mfa::is_enabled(ctx, &account.id).await? {
+        let mfa_token = super::mfa::challenge(ctx, &account).await?;
+        return Ok(LoginOutcome::SecondFactorNeeded { mfa_token });
+    }
+    let setup_only = super::mfa::is_required(account.kind);
+    finish_sign_in(ctx, account, client, setup_only, None)
+        .await
+        .map(|signed_in| LoginOutcome::SignedIn(Box::new(signed_in)))
+}
+
+/// The last step of a successful sign-in: clears the failures, records it, starts the session
+/// (with `more` writes in the same transaction). How many locks came before is kept (for a day
+/// after the last), so a guesser gains nothing from the person's own sign-ins.
+pub(super) async fn finish_sign_in(
+    ctx: &Ctx,
+    account: Account,
+    client: &str,
+    setup_only: bool,
+    more: Option<Vec<Write>>,
+) -> Result<SignedIn> {
+    let account = if account.failed_logins > 0 || account.locked {
         let mut reset = account.clone();
         reset.failed_logins = 0;
+        reset.locked = false;
         reset.version += 1;
         save(ctx, &account, &reset).await?;
         reset
     } else {
         account
     };
-    let writes = vec![
-        sign_in_record(ctx, &account, client, SignInOutcome::Success)?,
-        crate::audit::entry_by(ctx, &account, "auth.sign_in", &account.id, None)?,
-    ];
-    start(ctx, account, writes).await
+    let detail = more.is_some().then_some("with a second factor");
+    let mut writes = more.unwrap_or_default();
+    writes.push(sign_in_record(
+        ctx,
+        &account,
+        client,
+        SignInOutcome::Success,
+    )?);
+    writes.push(crate::audit::entry_by(
+        ctx,
+        &account,
+        "auth.sign_in",
+        &account.id,
+        detail,
+    )?);
+    start_session(ctx, account, writes, setup_only).await
 }
 
-/// Adds one failure; locks at the limit (and e-mails the way out). Returns whether it locked.
-async fn count_failure(ctx: &Ctx, mut account: Account, client: &str) -> Result<bool> {
+/// A wrong password for an address without an account: counted and locked as for an account.
+async fn unknown_failure(ctx: &Ctx, key: &Key) -> Error {
+    let limit = ctx.settings.limits.lockout_after;
     for _ in 0..5 {
+        let now = ctx.now();
+        let mut state = match load_lockout(ctx, key).await {
+            Ok(state) => state,
+            Err(e) => return e,
+        };
+        if let Some(remaining) = state.remaining(now) {
+            return locked_error(remaining);
+        }
+        let before = state.version;
+        state.version += 1;
+        let locked = state.fail(now, limit);
+        let write = match lockout_write(key, before, &state) {
+            Ok(write) => write,
+            Err(e) => return e,
+        };
+        match ctx.table.transact(vec![write]).await {
+            Ok(()) => return locked.map_or(Error::BadCredentials, locked_error),
+            Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {}
+            Err(e) => return e.into(),
+        }
+    }
+    Error::BadCredentials
+}
+
+/// Adds one wrong attempt (`what`: "wrong password", "wrong code"); locks at the limit for a
+/// while (and e-mails the person). Returns the error to answer with: locked, or wrong.
+pub(super) async fn count_failure(
+    ctx: &Ctx,
+    mut account: Account,
+    client: &str,
+    what: &str,
+) -> Result<Error> {
+    let key = lockout_key(&account.email);
+    let limit = ctx.settings.limits.lockout_after;
+    let outcome = if what == "wrong password" {
+        SignInOutcome::WrongPassword
+    } else {
+        SignInOutcome::WrongCode
+    };
+    for _ in 0..5 {
+        let now = ctx.now();
+        let stored = load_lockout(ctx, &key).await?;
+        let mut state = account_lockout(&account, stored.clone());
+        if let Some(remaining) = state.remaining(now) {
+            return Ok(locked_error(remaining));
+        }
+        let before = stored.version;
+        state.version = before + 1;
+        let locked = state.fail(now, limit);
         let mut updated = account.clone();
-        updated.failed_logins += 1;
+        updated.failed_logins = if locked.is_some() {
+            limit
+        } else {
+            state.failures
+        };
+        updated.locked = locked.is_some();
         updated.version += 1;
-        let locks = updated.failed_logins >= ctx.settings.limits.lockout_after;
-        updated.locked = locks;
         let mut writes = vec![
             Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
-            sign_in_record(ctx, &updated, client, SignInOutcome::WrongPassword)?,
+            lockout_write(&key, before, &state)?,
+            sign_in_record(ctx, &updated, client, outcome)?,
             crate::audit::entry_by(
                 ctx,
                 &updated,
                 "auth.sign_in_failed",
                 &updated.id,
-                Some(&format!(
-                    "wrong password ({} in a row)",
-                    updated.failed_logins
-                )),
+                Some(&format!("{what} ({} in a row)", updated.failed_logins)),
             )?,
         ];
-        if locks {
+        if let Some(length) = locked {
             writes.push(crate::audit::entry_by(
                 ctx,
                 &updated,
                 "auth.locked",
                 &updated.id,
                 Some(&format!(
-                    "after {} wrong passwords in a row",
+                    "for {} minutes after {} wrong attempts in a row",
+                    length.whole_minutes(),
                     updated.failed_logins
                 )),
             )?);
             let reset = ctx.settings.link("/forgot-password");
+            let until = until_in_words(now + length);
             writes.push(outbox::enqueue(
                 ctx,
-                messages::account_locked(&ctx.settings, account.first_name.as_str(), &reset),
+                messages::account_locked(
+                    &ctx.settings,
+                    account.first_name.as_str(),
+                    &until,
+                    &reset,
+                ),
                 account.email.as_str(),
             )?);
         }
         match ctx.table.transact(writes).await {
-            Ok(()) => return Ok(locks),
+            Ok(()) => {
+                return Ok(locked.map_or(Error::BadCredentials, locked_error));
+            }
             Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {
                 account = super::load(ctx, &account.id)
                     .await?
                     .ok_or(Error::BadCredentials)?;
-                if account.is_locked() {
-                    return Ok(true);
-                }
             }
             Err(e) => return Err(e.into()),
         }
@@ -220,6 +424,16 @@ async fn count_failure(ctx: &Ctx, mut account: Account, client: &str) -> Result<
     Err(Error::Internal(
         "could not record a failed sign-in".to_owned(),
     ))
+}
+
+/// "14:05 UTC on 5 December 2026".
+fn until_in_words(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[hour]:[minute] UTC on [day padding:none] [month repr:long] [year]"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_else(|_| at.to_string())
 }
 
 async fn save(ctx: &Ctx, before: &Account, after: &Account) -> Result<()> {
@@ -284,7 +498,17 @@ pub struct SignIn {
 }
 
 /// Creates a session for the account, in one transaction with `writes`.
-pub(super) async fn start(ctx: &Ctx, account: Account, mut writes: Vec<Write>) -> Result<SignedIn> {
+pub(super) async fn start(ctx: &Ctx, account: Account, writes: Vec<Write>) -> Result<SignedIn> {
+    start_session(ctx, account, writes, false).await
+}
+
+/// As [`start`]; a `setup_only` session can only set up a second factor.
+async fn start_session(
+    ctx: &Ctx,
+    account: Account,
+    mut writes: Vec<Write>,
+    setup_only: bool,
+) -> Result<SignedIn> {
     let token = secrets::new_token(ctx.random.as_ref());
     let csrf_token = secrets::new_token(ctx.random.as_ref());
     let now = ctx.now();
@@ -295,6 +519,7 @@ pub(super) async fn start(ctx: &Ctx, account: Account, mut writes: Vec<Write>) -
         csrf_token: csrf_token.clone(),
         created_at: now,
         last_seen_at: now,
+        setup_only,
     };
     let item = expiring(
         to_item(&keys::session(&secrets::token_hash(&token)), &session)?,
@@ -306,6 +531,7 @@ pub(super) async fn start(ctx: &Ctx, account: Account, mut writes: Vec<Write>) -
         token,
         csrf_token,
         account,
+        setup_only,
     })
 }
 
@@ -329,8 +555,10 @@ pub async fn resolve(ctx: &Ctx, token: &str) -> Result<Principal> {
     let account = super::load(ctx, &session.user_id)
         .await?
         .ok_or(Error::Unauthenticated)?;
+    // A lock after wrong passwords does not end sessions (it would let anyone sign anyone
+    // out); an administrator's lock does.
     if account.session_generation != session.generation
-        || account.is_locked()
+        || account.admin_locked
         || account.status != AccountStatus::Active
     {
         ctx.table.delete(key, Condition::Always).await?;
@@ -361,4 +589,46 @@ pub async fn logout(ctx: &Ctx, principal: &Principal) -> Result<()> {
         .delete(principal.session_key.clone(), Condition::Always)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minutes: i64) -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + Duration::days(20_000) + Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn locks_last_fifteen_minutes_then_double_up_to_a_day() {
+        let lengths: Vec<i64> = (0..9).map(|n| lock_length(n).whole_minutes()).collect();
+        assert_eq!(lengths, [15, 30, 60, 120, 240, 480, 960, 1440, 1440]);
+        assert_eq!(lock_length(-3), FIRST_LOCK);
+        assert_eq!(lock_length(i64::MAX), LONGEST_LOCK);
+    }
+
+    #[test]
+    fn the_fifth_failure_locks_and_a_day_later_all_is_forgotten() {
+        let mut state = Lockout::default();
+        for _ in 0..4 {
+            assert_eq!(state.fail(at(0), 5), None);
+        }
+        assert_eq!(state.remaining(at(0)), None);
+        assert_eq!(state.fail(at(1), 5), Some(Duration::minutes(15)));
+        assert_eq!(state.remaining(at(2)), Some(Duration::minutes(14)));
+        assert_eq!(state.remaining(at(16)), None);
+        // The count starts again after a lock; the next lock is longer.
+        for _ in 0..4 {
+            assert_eq!(state.fail(at(20), 5), None);
+        }
+        assert_eq!(state.fail(at(20), 5), Some(Duration::minutes(30)));
+        // A day after the end of the last lock, nothing is remembered.
+        let later = state.clone().at(at(50) + Duration::hours(24));
+        assert_eq!(
+            (later.failures, later.locks, later.locked_until),
+            (0, 0, None)
+        );
+        let sooner = state.clone().at(at(49) + Duration::hours(24));
+        assert_eq!(sooner.locks, 2);
+    }
 }

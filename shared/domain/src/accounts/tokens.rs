@@ -1,6 +1,7 @@
-//! Single-use, expiring link tokens (e-mail verification, password reset). The link carries
-//! 256 random bits; the table keeps only their SHA-256. A spent token is kept (marked used)
-//! until it expires from the table, so a second click gets "already used", not "not valid".
+//! Single-use, expiring link tokens (e-mail verification, password reset, a centre's approval,
+//! cancelling an e-mail change, a learner's one-time code). The link carries 256 random bits;
+//! the table keeps only their SHA-256. A spent token is kept (marked used) until it expires from
+//! the table, so a second click gets "already used", not "not valid".
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -20,6 +21,12 @@ pub enum Purpose {
     ResetPassword,
     /// Confirms a new e-mail address for an existing account.
     ChangeEmail,
+    /// Sent to the old address: undoes an e-mail change, before or after it is confirmed.
+    CancelEmailChange,
+    /// Sent to a centre's central address: approves or declines a centre user's registration.
+    CentreApproval,
+    /// Given to a learner whose record holds another address: goes with the code sent there.
+    RecordCode,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,9 +39,40 @@ pub struct Token {
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub used: bool,
-    /// For [`Purpose::ChangeEmail`]: the address being confirmed.
+    /// For [`Purpose::ChangeEmail`] and [`Purpose::CancelEmailChange`]: the new address.
     #[serde(default)]
     pub new_email: Option<String>,
+    /// For [`Purpose::CancelEmailChange`]: the address before the change.
+    #[serde(default)]
+    pub old_email: Option<String>,
+    /// For [`Purpose::ResetPassword`]: the account's credential generation it was issued in (a
+    /// later reset link, password change or e-mail change moves it on, and voids this one).
+    #[serde(default)]
+    pub generation: Option<i64>,
+    /// For [`Purpose::RecordCode`]: the SHA-256 of the account id and the code sent.
+    #[serde(default)]
+    pub code_hash: Option<String>,
+    /// For [`Purpose::RecordCode`]: wrong codes so far.
+    #[serde(default)]
+    pub tries: i64,
+}
+
+impl Token {
+    /// A fresh, unspent token for `account` (its version at issue), valid from now.
+    pub fn new(ctx: &Ctx, purpose: Purpose, account: &Account, valid_for: Duration) -> Self {
+        Self {
+            purpose,
+            user_id: account.id.clone(),
+            account_version: Some(account.version),
+            expires_at: ctx.now() + valid_for,
+            used: false,
+            new_email: None,
+            old_email: None,
+            generation: None,
+            code_hash: None,
+            tries: 0,
+        }
+    }
 }
 
 /// How long spent and expired tokens stay readable, to tell the person what happened.
@@ -60,21 +98,35 @@ pub fn issue_with(
     new_email: Option<String>,
     writes: &mut Vec<Write>,
 ) -> Result<String> {
-    let secret = secrets::new_token(ctx.random.as_ref());
     let token = Token {
-        purpose,
-        user_id: account.id.clone(),
-        account_version: Some(account.version),
-        expires_at: ctx.now() + valid_for,
-        used: false,
         new_email,
+        ..Token::new(ctx, purpose, account, valid_for)
     };
+    issue_token(ctx, &token, writes)
+}
+
+/// Adds this token's item to `writes` and returns the secret for the link.
+pub fn issue_token(ctx: &Ctx, token: &Token, writes: &mut Vec<Write>) -> Result<String> {
+    let secret = secrets::new_token(ctx.random.as_ref());
     let item = expiring(
-        to_item(&keys::token(&secrets::token_hash(&secret)), &token)?,
+        to_item(&keys::token(&secrets::token_hash(&secret)), token)?,
         token.expires_at + KEEP_AFTER_EXPIRY,
     );
     writes.push(Write::put_new(item));
     Ok(secret)
+}
+
+/// The write that stores a token changed in place (a wrong code counted), unless another
+/// request spent it or counted a try first.
+pub fn update(key: &Key, before: &Token, after: &Token) -> Result<Write> {
+    let item = expiring(to_item(key, after)?, after.expires_at + KEEP_AFTER_EXPIRY);
+    Ok(Write::put_if(
+        item,
+        Condition::All(vec![
+            Condition::equals("used", false),
+            Condition::equals("tries", before.tries),
+        ]),
+    ))
 }
 
 /// Finds an unspent, unexpired token of this purpose, or says clearly what is wrong with it.
@@ -130,6 +182,14 @@ pub fn used() -> Error {
     Error::field(
         "token",
         "This link has already been used. Sign in, or ask for a new link.",
+    )
+}
+
+/// A reset link voided by a later one, or by a password or e-mail change since.
+pub fn superseded() -> Error {
+    Error::field(
+        "token",
+        "This link no longer works: a newer link was sent, or the password or e-mail address changed since. Ask for a new one.",
     )
 }
 

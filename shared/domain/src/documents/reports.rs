@@ -71,6 +71,37 @@ pub struct Report {
     pub version: i64,
 }
 
+/// What the person who filed a report is answered: not the learner's enrolment number, which
+/// a third party or a centre must not learn from it (ASVS 8.2; only the awarding body's team,
+/// by e-mail and in ADM-3, sees it).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FiledReport {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub reference: Reference,
+    pub qualification_title: String,
+    pub reason: String,
+    pub description: String,
+    pub state: ReportState,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Report> for FiledReport {
+    fn from(report: Report) -> Self {
+        Self {
+            id: report.id,
+            reference: report.reference,
+            qualification_title: report.qualification_title,
+            reason: report.reason,
+            description: report.description,
+            state: report.state,
+            created_at: report.created_at,
+        }
+    }
+}
+
 fn item(report: &Report) -> Result<crate::ports::Item> {
     Ok(indexed(
         to_item(&keys::report(&report.id), report)?,
@@ -86,7 +117,7 @@ pub async fn create(
     raw_reference: &str,
     connection: Option<&str>,
     input: &ReportInput,
-) -> Result<Report> {
+) -> Result<FiledReport> {
     let opened = access::open(ctx, principal, raw_reference, connection).await?;
     let mut fields = Fields::new();
     let reasons = &ctx.settings.documents.report_reasons;
@@ -141,7 +172,7 @@ pub async fn create(
             outbox::enqueue(ctx, message, ctx.settings.reports_to())?,
         ])
         .await?;
-    Ok(report)
+    Ok(report.into())
 }
 
 /// Reports in one state, oldest first (ADM-3).
