@@ -214,16 +214,7 @@ impl TestPortal {
         mails
             .iter()
             .rev()
-            .find_map(|m| {
-                let text = m["text"].as_str()?;
-                let start = text.find(&needle)? + needle.len();
-                Some(
-                    text[start..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                        .collect::<String>(),
-                )
-            })
+            .find_map(|m| token_after(m["text"].as_str()?, &needle))
             .unwrap_or_else(|| panic!("no {path} link in the mail to {to}: {mails:#?}"))
     }
 
@@ -389,16 +380,7 @@ impl TestPortal {
             .iter()
             .rev()
             .filter(|m| m["text"].as_str().is_some_and(|t| t.contains(about)))
-            .find_map(|m| {
-                let text = m["text"].as_str()?;
-                let start = text.find(&needle)? + needle.len();
-                Some(
-                    text[start..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                        .collect::<String>(),
-                )
-            })
+            .find_map(|m| token_after(m["text"].as_str()?, &needle))
             .unwrap_or_else(|| panic!("no {path} link in a mail about {about}"))
     }
 
@@ -589,4 +571,15 @@ pub fn embedded_ctx(
         outbox,
         payments,
     }
+}
+
+/// The token that follows `needle` (such as `/verify-email?token=`) in a mail's text.
+fn token_after(text: &str, needle: &str) -> Option<String> {
+    let start = text.find(needle)? + needle.len();
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
 }

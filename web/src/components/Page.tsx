@@ -33,3 +33,12 @@ export function Page({ title, lead, children, wide }: { title: string; lead?: Re
     </div>
   );
 }
+
+/** What a page reached through an e-mailed link shows when the link arrived without its token. */
+export function IncompleteLink() {
+  return (
+    <Page title="This link is not complete">
+      <p>The address you opened has no code in it. Open the link from the e-mail again, or copy the whole address into your browser.</p>
+    </Page>
+  );
+}

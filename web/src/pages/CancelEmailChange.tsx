@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { call, client, type Problem } from "../api/client";
 import { ErrorSummary, Notice, SubmitButton } from "../components/Fields";
-import { Page } from "../components/Page";
+import { IncompleteLink, Page } from "../components/Page";
 import { useSession } from "../session";
 
 /**
@@ -41,11 +41,7 @@ export function CancelEmailChange() {
     );
   }
   if (!token) {
-    return (
-      <Page title="This link is not complete">
-        <p>The address you opened has no code in it. Open the link from the e-mail again, or copy the whole address into your browser.</p>
-      </Page>
-    );
+    return <IncompleteLink />;
   }
   return (
     <Page title="Cancel the change of your e-mail address">

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { call, client, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary } from "../components/Fields";
-import { Page } from "../components/Page";
+import { IncompleteLink, Page } from "../components/Page";
 
 /**
  * Where the approval link e-mailed to a centre's central address lands. Nothing is decided by
@@ -40,11 +40,7 @@ export function CentreApproval() {
     );
   }
   if (!token) {
-    return (
-      <Page title="This link is not complete">
-        <p>The address you opened has no code in it. Open the link from the e-mail again, or copy the whole address into your browser.</p>
-      </Page>
-    );
+    return <IncompleteLink />;
   }
   return (
     <Page title="Approve a centre user">

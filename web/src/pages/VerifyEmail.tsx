@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { call, client, type Problem, type Schemas } from "../api/client";
 import { ErrorSummary, SubmitButton, TextField } from "../components/Fields";
-import { Page } from "../components/Page";
+import { IncompleteLink, Page } from "../components/Page";
 import { useReady, useSession } from "../session";
 
 /**
@@ -143,11 +143,7 @@ export function VerifyEmail() {
     );
   }
   if (!token) {
-    return (
-      <Page title="This link is not complete">
-        <p>The address you opened has no confirmation code in it. Open the link from the e-mail again, or copy the whole address into your browser.</p>
-      </Page>
-    );
+    return <IncompleteLink />;
   }
   return (
     <Page title="Confirm your e-mail address">

@@ -165,7 +165,6 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
     let registration = Registration::parse(input, now.date())?;
     // Hash before looking anything up, so both answers take the same time.
     let email = registration.email.clone();
-    let first_name = registration.first_name.to_string();
     let password_hash = Password::hash(registration.password, ctx.random.as_ref()).await?;
     if !rate_limit::within(
         ctx,
@@ -244,19 +243,7 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
         }
         Some(previous) if previous.status == AccountStatus::Unverified => {
             // Re-send a link to the registration as it is; this one is dropped.
-            let token = tokens::issue(
-                ctx,
-                Purpose::VerifyEmail,
-                &previous,
-                Duration::hours(24),
-                &mut writes,
-            )?;
-            let link = ctx.settings.link(&format!("/verify-email?token={token}"));
-            writes.push(outbox::enqueue(
-                ctx,
-                messages::verify_email(&ctx.settings, previous.first_name.as_str(), &link),
-                previous.email.as_str(),
-            )?);
+            verification_link(ctx, &previous, &mut writes)?;
             ctx.table.transact(writes).await?;
             return Ok(());
         }
@@ -279,19 +266,7 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
         &marker,
         &serde_json::json!({ "user_id": account.id }),
     )?));
-    let token = tokens::issue(
-        ctx,
-        Purpose::VerifyEmail,
-        &account,
-        Duration::hours(24),
-        &mut writes,
-    )?;
-    let link = ctx.settings.link(&format!("/verify-email?token={token}"));
-    writes.push(outbox::enqueue(
-        ctx,
-        messages::verify_email(&ctx.settings, &first_name, &link),
-        email.as_str(),
-    )?);
+    verification_link(ctx, &account, &mut writes)?;
     match ctx.table.transact(writes).await {
         // Somebody registered the same address at the same moment: the answer is the same.
         Ok(()) | Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Ok(()),
@@ -535,6 +510,25 @@ pub async fn cleanup(ctx: &Ctx, max: usize) -> Result<Cleanup> {
             None => return Ok(report),
         }
     }
+}
+
+/// A 24-hour e-mail verification link for the account, mailed to its address (the token and the
+/// mail join `writes`).
+fn verification_link(ctx: &Ctx, account: &Account, writes: &mut Vec<Write>) -> Result<()> {
+    let token = tokens::issue(
+        ctx,
+        Purpose::VerifyEmail,
+        account,
+        Duration::hours(24),
+        writes,
+    )?;
+    let link = ctx.settings.link(&format!("/verify-email?token={token}"));
+    writes.push(outbox::enqueue(
+        ctx,
+        messages::verify_email(&ctx.settings, account.first_name.as_str(), &link),
+        account.email.as_str(),
+    )?);
+    Ok(())
 }
 
 #[cfg(test)]
