@@ -112,6 +112,42 @@ async fn a_pause_lasts_fifteen_minutes_then_doubles_and_keeps_the_sessions() {
 }
 
 #[tokio::test]
+async fn administrators_see_a_pause_only_while_it_lasts() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin().await;
+    let ada = portal.active_learner("ada@example.org", "A1234567").await;
+    let id = ada.user["id"].as_str().unwrap().to_owned();
+    let detail = format!("/api/admin/users/{id}");
+    let list = "/api/admin/users?q=ada%40example.org";
+
+    let fifth = five_wrong(&portal, "ada@example.org").await;
+    assert_eq!(fifth.status, StatusCode::LOCKED);
+    let paused = portal.call(&admin, Method::GET, &detail, None).await;
+    assert_eq!(paused.body["locked"], true, "{:?}", paused.body);
+    let until = paused.body["locked_until"].as_str().unwrap_or_default();
+    assert!(
+        time::OffsetDateTime::parse(until, &time::format_description::well_known::Rfc3339).is_ok(),
+        "{until}"
+    );
+    let listed = portal.call(&admin, Method::GET, list, None).await;
+    assert_eq!(listed.body["items"][0]["locked"], true, "{:?}", listed.body);
+
+    // Once the pause has run out the account is not shown as locked, though nobody has signed
+    // in since to clear the flag.
+    portal.advance(Duration::minutes(15) + Duration::seconds(1));
+    let over = portal.call(&admin, Method::GET, &detail, None).await;
+    assert_eq!(over.body["locked"], false, "{:?}", over.body);
+    assert!(over.body["locked_until"].is_null(), "{:?}", over.body);
+    assert_eq!(over.body["failed_logins"], 5);
+    let listed = portal.call(&admin, Method::GET, list, None).await;
+    assert_eq!(
+        listed.body["items"][0]["locked"], false,
+        "{:?}",
+        listed.body
+    );
+}
+
+#[tokio::test]
 async fn an_address_without_an_account_answers_exactly_as_one_with_an_account() {
     let portal = TestPortal::start().await;
     portal.active_learner("ada@example.org", "A1234567").await;

@@ -393,6 +393,31 @@ async fn administrators_and_centre_users_set_it_up_first_and_keep_it() {
 }
 
 #[tokio::test]
+async fn a_pause_begun_after_the_password_step_stops_the_code() {
+    let portal = TestPortal::start().await;
+    let ada = portal.active_learner("ada@example.org", "A1234567").await;
+    portal.enrol_totp(&ada, "ada@example.org").await;
+
+    let first = portal.login("ada@example.org", PASSWORD).await;
+    assert!(first.body["mfa_token"].is_string(), "{:?}", first.body);
+    // Meanwhile someone else's wrong passwords pause sign-in to the account.
+    for _ in 0..5 {
+        portal
+            .login("ada@example.org", "not the password at all")
+            .await;
+    }
+    let code = portal.totp_code("ada@example.org");
+    let refused = portal.second_step(&first, &code).await;
+    assert_eq!(refused.status, StatusCode::LOCKED, "{:?}", refused.body);
+    assert!(refused.is_problem());
+    assert!(refused.headers.get("retry-after").is_some());
+
+    // The token was not spent by the refusal: after the pause, a fresh sign-in works.
+    portal.advance(Duration::minutes(16));
+    portal.sign_in("ada@example.org", PASSWORD).await;
+}
+
+#[tokio::test]
 async fn an_administrator_resets_a_persons_second_factor() {
     let portal = TestPortal::start().await;
     let admin = portal.admin().await;
@@ -423,10 +448,15 @@ async fn an_administrator_resets_a_persons_second_factor() {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let detail = format!("/api/admin/users/{id}");
+    let before = portal.call(&admin, Method::GET, &detail, None).await;
+    assert_eq!(before.body["second_factor"], true, "{:?}", before.body);
     let reset = portal.call(&admin, Method::POST, &path, None).await;
     assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
     let twice = portal.call(&admin, Method::POST, &path, None).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
+    let after = portal.call(&admin, Method::GET, &detail, None).await;
+    assert_eq!(after.body["second_factor"], false, "{:?}", after.body);
 
     let plain = portal.login("ada@example.org", PASSWORD).await;
     assert!(plain.body["session_token"].is_string(), "{:?}", plain.body);

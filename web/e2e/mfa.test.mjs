@@ -145,8 +145,11 @@ describe("two-step sign-in in the browser", () => {
     await admin.goto(`${portal.url}/admin/accounts?q=grace`);
     await admin.getByRole("link", { name: "Grace Hopper" }).click();
     await admin.getByRole("heading", { name: "Grace Hopper" }).waitFor();
+    await admin.getByRole("definition").filter({ hasText: /^Set up$/ }).waitFor();
     await admin.getByRole("button", { name: "Reset second factor" }).click();
     await admin.getByText("Their two-step sign-in is reset", { exact: false }).waitFor();
+    await admin.getByRole("definition").filter({ hasText: /^Not set up$/ }).waitFor();
+    assert.equal(await admin.getByRole("button", { name: "Reset second factor" }).count(), 0);
     await checkWide(admin, "admin-account-mfa-reset");
     await admin.context().close();
     await portal.mail(GRACE.email, /two-step sign-in was reset/);

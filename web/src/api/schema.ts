@@ -1521,6 +1521,8 @@ export interface components {
             addresses: components["schemas"]["Address"][];
             /** @description The most recent sign-in attempts, newest first. */
             recent_sign_ins: components["schemas"]["SignIn"][];
+            /** @description Whether two-step sign-in is set up (an administrator can reset it). */
+            second_factor: boolean;
         };
         /** @enum {string} */
         AccountKind: "learner" | "third_party" | "centre" | "admin";
@@ -1531,7 +1533,13 @@ export interface components {
             admin_locked: boolean;
             /** Format: int64 */
             failed_logins: number;
+            /** @description Sign-in is paused after wrong attempts (false again once the pause runs out). */
             locked: boolean;
+            /**
+             * Format: date-time
+             * @description When the pause ends, if one is in force and its end is known.
+             */
+            locked_until?: string | null;
         };
         AccountSummaryPage: {
             items: components["schemas"]["AccountSummary"][];

@@ -18,7 +18,10 @@ const STATUS: Record<Summary["status"], string> = {
 
 function LockState({ account }: { account: Summary }) {
   if (account.admin_locked) return <span className="tag tag--danger">Locked by an administrator</span>;
-  if (account.locked) return <span className="tag tag--danger">Paused: wrong passwords</span>;
+  if (account.locked) {
+    const until = account.locked_until ? ` until ${new Date(account.locked_until).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}` : "";
+    return <span className="tag tag--danger">Paused{until}: wrong passwords</span>;
+  }
   return <span className="tag">Not locked</span>;
 }
 
@@ -127,6 +130,7 @@ export function AdminAccount() {
     if (outcome.ok) {
       setProblem(null);
       setMessage("Their two-step sign-in is reset; they have been e-mailed. They can set it up again when they next sign in.");
+      await load();
     } else setProblem(outcome.problem);
   }
 
@@ -176,6 +180,10 @@ export function AdminAccount() {
           <dt>Wrong passwords in a row</dt>
           <dd>{account.failed_logins}</dd>
         </div>
+        <div>
+          <dt>Two-step sign-in</dt>
+          <dd>{account.second_factor ? "Set up" : "Not set up"}</dd>
+        </div>
       </dl>
       <div className="actions">
         {locked ? (
@@ -187,9 +195,11 @@ export function AdminAccount() {
             Lock account
           </button>
         )}
-        <button type="button" className="button button--secondary" disabled={busy} onClick={resetSecondFactor}>
-          Reset second factor
-        </button>
+        {account.second_factor && (
+          <button type="button" className="button button--secondary" disabled={busy} onClick={resetSecondFactor}>
+            Reset second factor
+          </button>
+        )}
       </div>
       {account.status === "active" && (account.kind === "learner" || account.kind === "centre") && <OrderOnBehalf account={account} />}
       <h2>Recent sign-in activity</h2>

@@ -2,6 +2,7 @@
 //! accounts and their sign-in activity (ADM-2).
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::model::{Account, AccountKind, AccountStatus, Profile};
 use super::sessions::{Principal, SignIn};
@@ -291,16 +292,23 @@ fn decided(result: std::result::Result<(), TableError>) -> Result<()> {
 pub struct AccountSummary {
     #[serde(flatten)]
     pub profile: Profile,
+    /// Sign-in is paused after wrong attempts (false again once the pause runs out).
     pub locked: bool,
+    /// When the pause ends, if one is in force and its end is known.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub locked_until: Option<OffsetDateTime>,
     pub admin_locked: bool,
     pub failed_logins: i64,
 }
 
-impl From<&Account> for AccountSummary {
-    fn from(account: &Account) -> Self {
+impl AccountSummary {
+    /// The account as it stands at `now`.
+    fn at(account: &Account, now: OffsetDateTime) -> Self {
+        let locked = account.is_paused(now);
         Self {
             profile: account.profile(),
-            locked: account.locked,
+            locked,
+            locked_until: account.locked_until.filter(|_| locked),
             admin_locked: account.admin_locked,
             failed_logins: account.failed_logins,
         }
@@ -315,6 +323,8 @@ pub struct AccountDetail {
     pub recent_sign_ins: Vec<SignIn>,
     /// The address book, to order on the person's behalf.
     pub addresses: Vec<super::addresses::Address>,
+    /// Whether two-step sign-in is set up (an administrator can reset it).
+    pub second_factor: bool,
 }
 
 /// Accounts whose e-mail starts with `q` (at least one character), in e-mail order.
@@ -336,7 +346,7 @@ pub async fn find(
         .after(cursor);
     Ok(Paged::<Account>::of(ctx, &query)
         .await?
-        .map(|a| AccountSummary::from(&a)))
+        .map(|a| AccountSummary::at(&a, ctx.now())))
 }
 
 pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<AccountDetail> {
@@ -346,9 +356,10 @@ pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<A
         .sort(SortCondition::BeginsWith(keys::SIGNIN_PREFIX.to_owned()))
         .descending()
         .limit(20);
-    let (recent, addresses) = futures::try_join!(
+    let (recent, addresses, second_factor) = futures::try_join!(
         async { ctx.table.query(&recent).await.map_err(Error::from) },
-        super::addresses::list_of(ctx, user_id)
+        super::addresses::list_of(ctx, user_id),
+        super::mfa::is_enabled(ctx, user_id)
     )?;
     let recent_sign_ins = recent
         .items
@@ -356,9 +367,10 @@ pub async fn detail(ctx: &Ctx, principal: &Principal, user_id: &str) -> Result<A
         .map(from_item)
         .collect::<Result<_>>()?;
     Ok(AccountDetail {
-        summary: AccountSummary::from(&account),
+        summary: AccountSummary::at(&account, ctx.now()),
         recent_sign_ins,
         addresses,
+        second_factor,
     })
 }
 
@@ -387,8 +399,7 @@ pub async fn set_lock(
     let mut updated = account.clone();
     updated.admin_locked = lock;
     if !lock {
-        updated.locked = false;
-        updated.failed_logins = 0;
+        updated.clear_pause();
     }
     updated.version += 1;
     let action = if lock {
@@ -404,7 +415,7 @@ pub async fn set_lock(
         ])
         .await
     {
-        Ok(()) => Ok(AccountSummary::from(&updated)),
+        Ok(()) => Ok(AccountSummary::at(&updated, ctx.now())),
         Err(TableError::ConditionFailed { .. } | TableError::Conflict) => Err(Error::Conflict(
             "the account changed meanwhile; try again".to_owned(),
         )),

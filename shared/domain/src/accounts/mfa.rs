@@ -531,6 +531,7 @@ pub async fn complete_sign_in(
     if account.admin_locked {
         return Err(Error::AdminLocked);
     }
+    sessions::refuse_if_paused(ctx, &account, client).await?;
     let factor = load(ctx, &account.id)
         .await?
         .filter(|f| f.active)

@@ -90,6 +90,7 @@ pub async fn ensure_admin(ctx: &Ctx, email: &str, password: &str) -> Result<Admi
         linked_record: None,
         failed_logins: 0,
         locked: false,
+        locked_until: None,
         admin_locked: false,
         session_generation: 0,
         credential_generation: 0,

@@ -85,9 +85,13 @@ pub struct Account {
     /// Wrong passwords in a row since the last success.
     #[serde(default)]
     pub failed_logins: i64,
-    /// Locked by wrong passwords; a password reset or an administrator unlocks it.
+    /// Paused by wrong attempts, until `locked_until`; a password reset or an administrator
+    /// ends the pause early.
     #[serde(default)]
     pub locked: bool,
+    /// When the pause ends (none on pauses from before it was kept: those last until cleared).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub locked_until: Option<OffsetDateTime>,
     /// Locked by an administrator; only an administrator unlocks it.
     #[serde(default)]
     pub admin_locked: bool,
@@ -114,6 +118,19 @@ pub struct Account {
 impl Account {
     pub fn is_locked(&self) -> bool {
         self.locked || self.admin_locked
+    }
+
+    /// Whether a pause from wrong attempts is in force at `now`. The `locked` flag stays set
+    /// after a pause runs out (the next sign-in clears it), so it alone says too much.
+    pub fn is_paused(&self, now: OffsetDateTime) -> bool {
+        self.locked && self.locked_until.is_none_or(|until| now < until)
+    }
+
+    /// Forgets wrong attempts and ends any pause (a success, a reset or an administrator).
+    pub fn clear_pause(&mut self) {
+        self.locked = false;
+        self.locked_until = None;
+        self.failed_logins = 0;
     }
 
     /// The item, listed in the accounts index by e-mail.

@@ -99,8 +99,7 @@ pub async fn reset(ctx: &Ctx, input: &ResetInput) -> Result<()> {
     let hash = password.hash(ctx.random.as_ref()).await?;
     let mut updated = account.clone();
     updated.password_hash = hash;
-    updated.locked = false;
-    updated.failed_logins = 0;
+    updated.clear_pause();
     updated.session_generation += 1;
     updated.credential_generation += 1;
     updated.version += 1;

@@ -196,6 +196,7 @@ pub async fn register(ctx: &Ctx, input: &RegisterInput, client: &str) -> Result<
         linked_record: None,
         failed_logins: 0,
         locked: false,
+        locked_until: None,
         admin_locked: false,
         session_generation: 0,
         credential_generation: 0,

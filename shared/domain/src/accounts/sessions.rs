@@ -234,7 +234,6 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<LoginO
     )
     .await?;
     let lock_key = lockout_key(&email);
-    let now = ctx.now();
 
     let Some(account) = super::find_by_email(ctx, &email).await? else {
         // Not audited: there is no account to file the attempt under, and recording every
@@ -249,12 +248,7 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<LoginO
         record_failure(ctx, &account, client, SignInOutcome::Locked, why).await?;
         return Err(Error::AdminLocked);
     }
-    let state = account_lockout(&account, load_lockout(ctx, &lock_key).await?);
-    if let Some(remaining) = state.remaining(now) {
-        let why = "sign-in is paused after wrong attempts";
-        record_failure(ctx, &account, client, SignInOutcome::Locked, why).await?;
-        return Err(locked_error(remaining));
-    }
+    refuse_if_paused(ctx, &account, client).await?;
     if !right {
         return Err(count_failure(ctx, account, client, "wrong password").await?);
     }
@@ -273,6 +267,23 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<LoginO
         .map(|signed_in| LoginOutcome::SignedIn(Box::new(signed_in)))
 }
 
+/// Refuses (and records the attempt) while sign-in is paused after wrong attempts: checked at
+/// the password and again at the second factor, since a pause can begin between the two.
+pub(super) async fn refuse_if_paused(ctx: &Ctx, account: &Account, client: &str) -> Result<()> {
+    let state = account_lockout(
+        account,
+        load_lockout(ctx, &lockout_key(&account.email)).await?,
+    );
+    match state.remaining(ctx.now()) {
+        None => Ok(()),
+        Some(remaining) => {
+            let why = "sign-in is paused after wrong attempts";
+            record_failure(ctx, account, client, SignInOutcome::Locked, why).await?;
+            Err(locked_error(remaining))
+        }
+    }
+}
+
 /// The last step of a successful sign-in: clears the failures, records it, starts the session
 /// (with `more` writes in the same transaction). How many locks came before is kept (for a day
 /// after the last), so a guesser gains nothing from the person's own sign-ins.
@@ -285,8 +296,7 @@ pub(super) async fn finish_sign_in(
 ) -> Result<SignedIn> {
     let account = if account.failed_logins > 0 || account.locked {
         let mut reset = account.clone();
-        reset.failed_logins = 0;
-        reset.locked = false;
+        reset.clear_pause();
         reset.version += 1;
         save(ctx, &account, &reset).await?;
         reset
@@ -371,6 +381,7 @@ pub(super) async fn count_failure(
             state.failures
         };
         updated.locked = locked.is_some();
+        updated.locked_until = locked.map(|length| now + length);
         updated.version += 1;
         let mut writes = vec![
             Write::put_if(updated.to_item()?, Condition::version_is(account.version)),
