@@ -688,8 +688,9 @@ impl OrderFilter {
     }
 }
 
-/// Orders examined for one page of a filtered list before it answers with what it found (and a
-/// cursor to go on), so a narrow filter still answers quickly.
+/// Orders examined for one page of a filtered list (the buyer's or the administrators' queue)
+/// before it answers with what it found (and a cursor to go on), so a narrow filter still
+/// answers quickly.
 const MAX_EXAMINED: usize = 400;
 
 /// The buyer's orders, newest first, filtered. The cursor is the index key of the last order
@@ -712,7 +713,6 @@ pub async fn list(
         filter,
         cursor,
         limit,
-        MAX_EXAMINED,
         |order: Order| order.row(),
     )
     .await
@@ -725,7 +725,6 @@ pub(super) async fn walk<T: serde::de::DeserializeOwned>(
     filter: &OrderFilter,
     cursor: Option<&str>,
     limit: u32,
-    max_examined: usize,
     row: impl Fn(T) -> OrderRow,
 ) -> Result<Paged<OrderRow>> {
     let (low, high) = filter.range();
@@ -737,7 +736,7 @@ pub(super) async fn walk<T: serde::de::DeserializeOwned>(
             high,
             cursor,
             limit: limit as usize,
-            max_examined,
+            max_examined: MAX_EXAMINED,
         },
         |item| {
             let row = row(from_item(item)?);

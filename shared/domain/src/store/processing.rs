@@ -27,9 +27,6 @@ use crate::ports::payments::{NewRefund, PaymentError, RefundReason};
 use crate::ports::{TableError, Write};
 use crate::values::short_text;
 
-/// Orders examined for one page of the queue before it answers with what it found.
-const MAX_EXAMINED: usize = 400;
-
 /// Every order, newest first, filtered (one index query a page unless the filter discards most).
 pub async fn queue(
     ctx: &Ctx,
@@ -45,7 +42,6 @@ pub async fn queue(
         filter,
         cursor,
         limit,
-        MAX_EXAMINED,
         |row: OrderRow| row,
     )
     .await
