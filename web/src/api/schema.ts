@@ -3781,7 +3781,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description open (the default) or closed. */
-                state?: string;
+                state?: "open" | "closed";
                 /** @description Where the previous page ended (its `next_cursor`). */
                 cursor?: string;
                 /** @description At most this many items (1 to 100). */
@@ -3850,9 +3850,9 @@ export interface operations {
     };
     "get-admin-users": {
         parameters: {
-            query?: {
+            query: {
                 /** @description The start of the e-mail address. */
-                q?: string;
+                q: string;
                 /** @description Where the previous page ended (its `next_cursor`). */
                 cursor?: string;
                 /** @description At most this many items (1 to 100). */
@@ -4864,9 +4864,9 @@ export interface operations {
     };
     "get-checkout-delivery-options": {
         parameters: {
-            query?: {
+            query: {
                 /** @description The delivery address's country: ISO 3166-1 alpha-2 (GB). */
-                country?: string;
+                country: string;
             };
             header?: never;
             path?: never;
@@ -4931,7 +4931,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description active (the default) or inactive. */
-                tab?: string;
+                tab?: "active" | "inactive";
                 /** @description Part of the other side's name, e-mail or company. */
                 q?: string;
                 /** @description Where the previous page ended (its `next_cursor`). */
