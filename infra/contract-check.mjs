@@ -8,6 +8,7 @@
 // requests per operation. Generation is deterministic (no seed), so a run repeats.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ADMIN, nextCode, rememberApp, startPortal } from "../web/e2e/harness.mjs";
@@ -56,7 +57,10 @@ function schemathesis(portal, who, token) {
     ...EXCLUDED_PATHS.flatMap((path) => ["--exclude-path", path]),
   ];
   console.log(`$ st run functions/openapi.json --url ${portal.url} (as ${who}) ...`);
-  return spawnSync(st, args, { stdio: "inherit" }).status;
+  // schemathesis keeps what it found under its working directory: test-output/, which git ignores.
+  const cwd = join(root, "test-output");
+  mkdirSync(cwd, { recursive: true });
+  return spawnSync(st, args, { stdio: "inherit", cwd }).status;
 }
 
 const portal = await startPortal();
