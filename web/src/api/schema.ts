@@ -1798,7 +1798,7 @@ export interface components {
         };
         CloseInput: {
             /** @description The answer e-mailed to the reporter (up to 2,000 characters). */
-            answer?: string | null;
+            answer: string;
         };
         ConfigInput: {
             configuration?: null | components["schemas"]["Configuration"];
@@ -1977,6 +1977,10 @@ export interface components {
             at: string;
             carrier: string;
             tracking_number?: string | null;
+        };
+        DocumentChangeInput: {
+            /** @description Why: kept in the audit log (up to 500 characters). */
+            reason: string;
         };
         /** @description What the document itself says beyond the key facts. */
         DocumentContents: {
@@ -2698,7 +2702,7 @@ export interface components {
         };
         RejectInput: {
             /** @description Told to the person in the e-mail. */
-            reason?: string | null;
+            reason: string;
         };
         Report: {
             answer?: string | null;
@@ -3355,7 +3359,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangeInput"];
+                "application/json": components["schemas"]["DocumentChangeInput"];
             };
         };
         responses: {
@@ -3390,7 +3394,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangeInput"];
+                "application/json": components["schemas"]["DocumentChangeInput"];
             };
         };
         responses: {
@@ -3425,7 +3429,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangeInput"];
+                "application/json": components["schemas"]["DocumentChangeInput"];
             };
         };
         responses: {
