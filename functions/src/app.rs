@@ -14,16 +14,17 @@ pub async fn dispatch(ctx: &Ctx, mut req: ApiRequest, only: Option<&str>) -> Api
     let found = routes::find(req.method.as_str(), &req.path)
         .filter(|(route, _)| only.is_none_or(|f| f == route.function));
     let Some((route, params)) = found else {
-        let problem = if routes::path_exists(&req.path) {
-            Problem::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "Method not allowed",
-                format!("{} is not allowed here.", req.method),
-            )
-        } else {
-            Problem::not_found()
-        };
-        return problem.into_response();
+        let allowed = routes::allowed_methods(&req.path);
+        if allowed.is_empty() {
+            return Problem::not_found().into_response();
+        }
+        return Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method not allowed",
+            format!("{} is not allowed here.", req.method),
+        )
+        .into_response()
+        .header("allow", &allowed.join(", "));
     };
     req.params = params;
     let method = req.method.clone();

@@ -266,21 +266,21 @@ fn operation(route: &Route) -> Operation {
         ),
         ("POST", "/api/admin/documents/{reference}/revoke") => op(
             "Revoke a document: it is no longer valid anywhere (DOC-8)",
-            Some("ChangeInput"),
+            Some("DocumentChangeInput"),
             200,
             Some("Changed"),
             "admin",
         ),
         ("POST", "/api/admin/documents/{reference}/withdraw") => op(
             "Withdraw a document (DOC-8)",
-            Some("ChangeInput"),
+            Some("DocumentChangeInput"),
             200,
             Some("Changed"),
             "admin",
         ),
         ("POST", "/api/admin/documents/{reference}/reissue") => op(
             "Reissue a document with the next issue number; the old one is superseded (DOC-8)",
-            Some("ChangeInput"),
+            Some("DocumentChangeInput"),
             200,
             Some("Changed"),
             "admin",
@@ -856,6 +856,38 @@ fn query_parameters(route: &Route) -> Vec<(&'static str, &'static str, &'static 
     }
 }
 
+/// A query parameter's schema: its type and the bounds the server enforces, so a request the
+/// document admits is not refused (the contract check in `infra/test` holds the two together).
+fn query_schema(route: &Route, name: &str, kind: &str) -> Value {
+    match (route.path, name) {
+        (_, "limit") => json!({ "type": kind, "minimum": 1, "maximum": 100, "default": 20 }),
+        ("/api/admin/audit" | "/api/admin/audit.csv", "month") => {
+            json!({ "type": kind, "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" })
+        }
+        (_, "from" | "to") => json!({ "type": kind, "format": "date" }),
+        ("/api/connections", "tab") => json!({ "type": kind, "enum": ["active", "inactive"] }),
+        ("/api/admin/reports", "state") => json!({ "type": kind, "enum": ["open", "closed"] }),
+        (_, "min_total" | "max_total") => {
+            json!({ "type": kind, "minimum": 0, "maximum": 100_000_000 })
+        }
+        ("/api/admin/users", "q") => {
+            json!({ "type": kind, "minLength": 1, "maxLength": 254, "pattern": "\\S" })
+        }
+        ("/api/checkout/delivery-options", "country") => {
+            json!({ "type": kind, "pattern": "^[A-Za-z]{2}$" })
+        }
+        _ => json!({ "type": kind }),
+    }
+}
+
+/// The query parameters the server refuses a request without.
+fn query_required(route: &Route, name: &str) -> bool {
+    matches!(
+        (route.path, name),
+        ("/api/admin/users", "q") | ("/api/checkout/delivery-options", "country")
+    )
+}
+
 /// The routes that take an `Idempotency-Key` header: (whether it is required, what it does).
 fn idempotency_key(route: &Route) -> Option<(bool, &'static str)> {
     match (route.method, route.path) {
@@ -1143,7 +1175,7 @@ pub fn document() -> Value {
         params.extend(
             query_parameters(route)
                 .into_iter()
-                .map(|(name, kind, description)| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })),
+                .map(|(name, kind, description)| json!({ "name": name, "in": "query", "required": query_required(route, name), "description": description, "schema": query_schema(route, name, kind) })),
         );
         if let Some((required, description)) = idempotency_key(route) {
             params.push(json!({ "name": "Idempotency-Key", "in": "header", "required": required, "description": description, "schema": { "type": "string", "maxLength": 200 } }));

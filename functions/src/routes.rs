@@ -418,9 +418,19 @@ pub fn find(method: &str, path: &str) -> Option<(&'static Route, Vec<(&'static s
 
 /// Whether any route has this path (to answer 405 rather than 404 for a wrong method).
 pub fn path_exists(path: &str) -> bool {
-    ROUTES
-        .iter()
-        .any(|route| match_path(route.path, path).is_some())
+    !allowed_methods(path).is_empty()
+}
+
+/// The methods the routes with this path answer, once each in table order: a 405's `Allow`
+/// header (RFC 9110 §15.5.6).
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    let mut methods: Vec<&'static str> = Vec::new();
+    for route in ROUTES {
+        if !methods.contains(&route.method) && match_path(route.path, path).is_some() {
+            methods.push(route.method);
+        }
+    }
+    methods
 }
 
 /// Matches a concrete path against a template; parameters are percent-decoded segments.
@@ -494,6 +504,8 @@ mod tests {
         assert!(find("PUT", "/api/me/addresses/x/y").is_none());
         assert!(find("DELETE", "/api/me").is_none());
         assert!(path_exists("/api/me"));
+        assert_eq!(allowed_methods("/api/me/addresses/a"), ["PUT", "DELETE"]);
+        assert!(allowed_methods("/api/nothing").is_empty());
         assert!(find("GET", "/api/me/addresses/%zz").is_none());
     }
 }

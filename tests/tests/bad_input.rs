@@ -265,6 +265,15 @@ async fn unknown_paths_and_methods_are_problems_too() {
         .send(Method::DELETE, "/api/auth/login", None, &[])
         .await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong_method.is_problem());
+    assert_eq!(wrong_method.headers["allow"], "POST");
+    // A path with a parameter and two methods lists exactly those two (RFC 9110 §15.5.6).
+    let wrong_method = portal
+        .send(Method::GET, "/api/me/addresses/any-id", None, &[])
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.headers["allow"], "PUT, DELETE");
+    assert!(missing.headers.get("allow").is_none());
     let health = portal.get("/api/health").await;
     assert_eq!(health.body["status"], "ok");
     let openapi = portal.get("/api/openapi.json").await;

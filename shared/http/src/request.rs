@@ -127,21 +127,21 @@ impl ApiRequest {
         } else {
             &self.body
         };
-        let mut de = serde_json::Deserializer::from_slice(body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|inner| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "Malformed JSON",
+                format!(
+                    "The body is not valid JSON (line {}, column {}).",
+                    inner.line(),
+                    inner.column()
+                ),
+            )
+        })?;
+        whole_numbers_as_integers(&mut value);
+        serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                return Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "Malformed JSON",
-                    format!(
-                        "The body is not valid JSON (line {}, column {}).",
-                        inner.line(),
-                        inner.column()
-                    ),
-                );
-            }
             let message = inner.to_string();
             // serde reports "missing field `x`" at the parent's path.
             let (field, message) = match message
@@ -156,6 +156,32 @@ impl ApiRequest {
             };
             Problem::invalid(vec![portal_domain::FieldError::new(field, message)])
         })
+    }
+}
+
+/// `26.0` is the integer 26 to JSON (and to the OpenAPI document's `integer`), though serde reads
+/// it as a float that an integer field refuses: whole numbers within 2^53 become integers.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        serde_json::Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "a whole number within 2^53 is exact as i64"
+                )]
+                let whole = float as i64;
+                *number = whole.into();
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(whole_numbers_as_integers);
+        }
+        _ => {}
     }
 }
 
@@ -237,6 +263,12 @@ mod tests {
         assert_eq!(
             request("{").json::<Body>().unwrap_err().status,
             StatusCode::BAD_REQUEST
+        );
+        // 26.0 is an integer to JSON Schema; a fraction is not.
+        assert!(request(r#"{"n": 26.0}"#).json::<Body>().is_ok());
+        assert_eq!(
+            field_of(request(r#"{"n": 2.5}"#).json::<Body>().unwrap_err()),
+            (422, "n".into())
         );
         assert_eq!(
             request(&format!(r#"{{"n": 1, "email": "{}"}}"#, "x".repeat(70_000)))

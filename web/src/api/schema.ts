@@ -1806,7 +1806,7 @@ export interface components {
         };
         CloseInput: {
             /** @description The answer e-mailed to the reporter (up to 2,000 characters). */
-            answer?: string | null;
+            answer: string;
         };
         ConfigInput: {
             configuration?: null | components["schemas"]["Configuration"];
@@ -1985,6 +1985,10 @@ export interface components {
             at: string;
             carrier: string;
             tracking_number?: string | null;
+        };
+        DocumentChangeInput: {
+            /** @description Why: kept in the audit log (up to 500 characters). */
+            reason: string;
         };
         /** @description What the document itself says beyond the key facts. */
         DocumentContents: {
@@ -2706,7 +2710,7 @@ export interface components {
         };
         RejectInput: {
             /** @description Told to the person in the e-mail. */
-            reason?: string | null;
+            reason: string;
         };
         Report: {
             answer?: string | null;
@@ -3363,7 +3367,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangeInput"];
+                "application/json": components["schemas"]["DocumentChangeInput"];
             };
         };
         responses: {
@@ -3398,7 +3402,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangeInput"];
+                "application/json": components["schemas"]["DocumentChangeInput"];
             };
         };
         responses: {
@@ -3433,7 +3437,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangeInput"];
+                "application/json": components["schemas"]["DocumentChangeInput"];
             };
         };
         responses: {
@@ -3789,7 +3793,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description open (the default) or closed. */
-                state?: string;
+                state?: "open" | "closed";
                 /** @description Where the previous page ended (its `next_cursor`). */
                 cursor?: string;
                 /** @description At most this many items (1 to 100). */
@@ -3858,9 +3862,9 @@ export interface operations {
     };
     "get-admin-users": {
         parameters: {
-            query?: {
+            query: {
                 /** @description The start of the e-mail address. */
-                q?: string;
+                q: string;
                 /** @description Where the previous page ended (its `next_cursor`). */
                 cursor?: string;
                 /** @description At most this many items (1 to 100). */
@@ -4872,9 +4876,9 @@ export interface operations {
     };
     "get-checkout-delivery-options": {
         parameters: {
-            query?: {
+            query: {
                 /** @description The delivery address's country: ISO 3166-1 alpha-2 (GB). */
-                country?: string;
+                country: string;
             };
             header?: never;
             path?: never;
@@ -4939,7 +4943,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description active (the default) or inactive. */
-                tab?: string;
+                tab?: "active" | "inactive";
                 /** @description Part of the other side's name, e-mail or company. */
                 q?: string;
                 /** @description Where the previous page ended (its `next_cursor`). */

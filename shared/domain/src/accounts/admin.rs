@@ -227,6 +227,7 @@ pub async fn approve(
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RejectInput {
     /// Told to the person in the e-mail.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub reason: Option<String>,
 }
 

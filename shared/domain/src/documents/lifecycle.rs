@@ -33,9 +33,12 @@ impl Change {
     }
 }
 
+// Named apart from the orders' `ChangeInput` in the OpenAPI document, which would replace it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = DocumentChangeInput)]
 pub struct ChangeInput {
     /// Why: kept in the audit log (up to 500 characters).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub reason: Option<String>,
 }
 

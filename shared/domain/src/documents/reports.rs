@@ -201,6 +201,7 @@ pub async fn list(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CloseInput {
     /// The answer e-mailed to the reporter (up to 2,000 characters).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub answer: Option<String>,
 }
 
