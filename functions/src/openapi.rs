@@ -173,6 +173,20 @@ fn operation(route: &Route) -> Operation {
             None,
             "signed in (own addresses)",
         ),
+        ("GET", "/api/me/sessions") => op(
+            "Where I am signed in: device, address, signed in at, last seen; never a session's token",
+            None,
+            200,
+            Some("SessionList"),
+            "signed in",
+        ),
+        ("DELETE", "/api/me/sessions/{id}") => op(
+            "End one of my sessions (this one too: that signs out)",
+            None,
+            204,
+            None,
+            "signed in (own sessions)",
+        ),
         ("POST", "/api/records/learners") => op(
             "Upsert up to 1,000 learner records",
             Some("LearnersImport"),
@@ -990,6 +1004,8 @@ pub fn document() -> Value {
         .schema_from::<addresses::AddressInput>()
         .schema_from::<addresses::Address>()
         .schema_from::<handlers::addresses::AddressList>()
+        .schema_from::<sessions::SessionSummary>()
+        .schema_from::<handlers::sessions::SessionList>()
         .schema_from::<records::LearnerRecordInput>()
         .schema_from::<records::LearnersImport>()
         .schema_from::<records::CentreRecordInput>()

@@ -90,6 +90,10 @@ pub const FUNCTIONS: &[Function] = &[
     ),
     http("addresses", "The signed-in user's address book (ACC-7)"),
     http(
+        "sessions",
+        "Where the signed-in user is signed in; ends one of those sessions (ACC-9)",
+    ),
+    http(
         "import-learners",
         "Upserts learner records from the records system",
     ),
@@ -273,6 +277,8 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/me/addresses", "addresses"),
     route("PUT", "/api/me/addresses/{id}", "addresses"),
     route("DELETE", "/api/me/addresses/{id}", "addresses"),
+    route("GET", "/api/me/sessions", "sessions"),
+    route("DELETE", "/api/me/sessions/{id}", "sessions"),
     route("POST", "/api/records/learners", "import-learners"),
     route("POST", "/api/records/centres", "import-centres"),
     route("POST", "/api/records/jobs", "issue-job"),

@@ -442,6 +442,32 @@ async fn journey() {
         None,
     )
     .await;
+    // Where Ada is signed in: a second session, listed and ended from the first.
+    j.sign_in("ada.new@example.org", PASSWORD).await;
+    let listed = j
+        .call(
+            "sessions",
+            Method::GET,
+            "/api/me/sessions",
+            Some(&ada),
+            None,
+        )
+        .await;
+    let other = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["this_session"] == false)
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    j.call(
+        "sessions",
+        Method::DELETE,
+        &format!("/api/me/sessions/{other}"),
+        Some(&ada),
+        None,
+    )
+    .await;
     let changed = j
         .call(
             "change-password",

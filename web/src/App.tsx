@@ -16,6 +16,7 @@ import { DocumentPage } from "./pages/DocumentPage";
 import { ProfileDetails } from "./pages/ProfileDetails";
 import { AddressBook } from "./pages/AddressBook";
 import { ChangePassword } from "./pages/ChangePassword";
+import { SignedInDevices } from "./pages/SignedInDevices";
 import { SetUpTwoStep, TwoStep } from "./pages/TwoStep";
 import { AdminRegistrations } from "./pages/AdminRegistrations";
 import { AdminAccounts, AdminAccount } from "./pages/AdminAccounts";
@@ -95,6 +96,7 @@ function Gate() {
         <Route path="profile/addresses" element={<SignedIn><AddressBook /></SignedIn>} />
         <Route path="profile/password" element={<SignedIn><ChangePassword /></SignedIn>} />
         <Route path="profile/security" element={<SignedIn><TwoStep /></SignedIn>} />
+        <Route path="profile/devices" element={<SignedIn><SignedInDevices /></SignedIn>} />
         <Route path="setup-two-step" element={<SetUpOnly><SetUpTwoStep /></SetUpOnly>} />
         <Route path="admin/registrations" element={<SignedIn kinds={["admin"]}><AdminRegistrations /></SignedIn>} />
         <Route path="admin/accounts" element={<SignedIn kinds={["admin"]}><AdminAccounts /></SignedIn>} />

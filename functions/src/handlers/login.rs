@@ -77,7 +77,14 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     let body: LoginBody = req.json()?;
     let token_in_body = token_in_body(body.session.as_deref())?;
     Ok(
-        match sessions::login(ctx, &body.credentials, &req.client).await? {
+        match sessions::login(
+            ctx,
+            &body.credentials,
+            &req.client,
+            req.header("user-agent"),
+        )
+        .await?
+        {
             LoginOutcome::SignedIn(signed_in) => session_response(ctx, *signed_in, token_in_body),
             LoginOutcome::SecondFactorNeeded { mfa_token } => ApiResponse::json(
                 StatusCode::OK,

@@ -27,7 +27,8 @@ pub async fn handle(ctx: &Ctx, req: ApiRequest) -> Result<ApiResponse, Problem> 
     if req.path == "/api/auth/mfa" {
         let body: SecondStepBody = req.json()?;
         let token_in_body = super::login::token_in_body(body.session.as_deref())?;
-        let signed_in = mfa::complete_sign_in(ctx, &body.input, &req.client).await?;
+        let signed_in =
+            mfa::complete_sign_in(ctx, &body.input, &req.client, req.header("user-agent")).await?;
         return Ok(super::login::session_response(
             ctx,
             signed_in,

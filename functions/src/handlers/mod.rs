@@ -35,6 +35,7 @@ pub mod reports;
 pub mod reset_password;
 pub mod review_registrations;
 pub mod search_learners;
+pub mod sessions;
 pub mod shared_documents;
 pub mod site;
 pub mod store;

@@ -6,7 +6,7 @@
 //! | e-mail guard (one account per e-mail) | `LOGIN#{email}` | `LOGIN` | |
 //! | address | `USER#{id}` | `ADDRESS#{address id}` | |
 //! | sign-in activity | `USER#{id}` | `SIGNIN#{instant}#{n}` | |
-//! | session | `SESSION#{sha256(token)}` | `SESSION` | |
+//! | session | `SESSION#{sha256(token)}` | `SESSION` | `SESSIONS#{user id}` / `{instant}#{session id}` |
 //! | second factor (TOTP secret, last step used, recovery codes' hashes) | `USER#{id}` | `MFA` | |
 //! | sign-in waiting for its second factor | `MFACHALLENGE#{sha256(token)}` | `MFA` | |
 //! | wrong passwords in a row and locks, by e-mail (known or not) | `LOCKOUT#{sha256(e-mail)}` | `LOCKOUT` | |
@@ -80,6 +80,11 @@ pub fn sign_in(user_id: &str, at: &str, n: &str) -> Key {
 
 pub fn session(token_hash: &str) -> Key {
     Key::new(format!("SESSION#{token_hash}"), "SESSION")
+}
+
+/// The index partition of an account's sessions (its list of where it is signed in).
+pub fn user_sessions_index(user_id: &str) -> String {
+    format!("SESSIONS#{user_id}")
 }
 
 pub fn second_factor(user_id: &str) -> Key {

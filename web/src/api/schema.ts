@@ -1274,6 +1274,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where I am signed in: device, address, signed in at, last seen; never a session's token */
+        get: operations["get-me-sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of my sessions (this one too: that signs out) */
+        delete: operations["delete-me-sessions-id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -2786,6 +2820,9 @@ export interface components {
             /** @description From the login answer that said `mfa_required`. */
             mfa_token?: string | null;
         };
+        SessionList: {
+            items: components["schemas"]["SessionSummary"][];
+        };
         SessionStarted: {
             /** @description Send it back as `X-CSRF-Token` on every cookie-authenticated write. */
             csrf_token: string;
@@ -2797,6 +2834,23 @@ export interface components {
             /** @description Only when asked for with `"session": "token"`. */
             session_token?: string | null;
             user: components["schemas"]["Profile"];
+        };
+        /** @description One place the person is signed in, as their list shows it: never the token or its hash. */
+        SessionSummary: {
+            /** @description The network address signed in from. */
+            address: string;
+            /** @description "Chrome on Android": the browser and system, from the User-Agent at sign-in. */
+            device: string;
+            id: string;
+            /**
+             * Format: date-time
+             * @description Noted at most once a minute.
+             */
+            last_seen_at: string;
+            /** Format: date-time */
+            signed_in_at: string;
+            /** @description The session this request came with. */
+            this_session: boolean;
         };
         /** @description One document shared with a third party (CON-8). */
         SharedDocument: {
@@ -5873,6 +5927,64 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SessionStarted"];
                 };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-me-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description A problem */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "delete-me-sessions-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A problem */
             default: {

@@ -18,6 +18,9 @@ export function ProfileNav() {
         <li>
           <NavLink to="/profile/security">Two-step sign-in</NavLink>
         </li>
+        <li>
+          <NavLink to="/profile/devices">Signed-in devices</NavLink>
+        </li>
       </ul>
     </nav>
   );

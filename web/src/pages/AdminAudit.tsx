@@ -13,6 +13,7 @@ const ACTIONS: Record<string, string> = {
   "account.email_change_requested": "Asked to change their e-mail",
   "account.email_changed": "Changed their e-mail",
   "account.password_changed": "Changed their password",
+  "account.session_ended": "Ended one of their sessions",
   "account.password_reset": "Reset their password",
   "account.lock": "Locked an account",
   "account.unlock": "Unlocked an account",

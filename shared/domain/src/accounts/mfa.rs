@@ -500,6 +500,7 @@ pub async fn complete_sign_in(
     ctx: &Ctx,
     input: &SecondStepInput,
     client: &str,
+    user_agent: Option<&str>,
 ) -> Result<SignedIn> {
     let mut f = Fields::new();
     let token = f.required("mfa_token", input.mfa_token.as_deref(), |t| {
@@ -543,7 +544,7 @@ pub async fn complete_sign_in(
                 Write::delete_if(key, Condition::version_is(challenge.version)),
                 factor_write(&account.id, Some(factor.version), &updated)?,
             ];
-            sessions::finish_sign_in(ctx, account, client, false, Some(more))
+            sessions::finish_sign_in(ctx, account, client, user_agent, false, Some(more))
                 .await
                 .map_err(|e| match e {
                     Error::Table(TableError::ConditionFailed { .. } | TableError::Conflict) => {

@@ -176,7 +176,8 @@ pub async fn change(
             Some("every other session ended"),
         )?,
     ];
-    super::sessions::start(ctx, updated, writes)
+    let origin = super::sessions::Origin::of(&principal.session);
+    super::sessions::start(ctx, updated, writes, &origin)
         .await
         .map_err(|e| match e {
             Error::Table(TableError::ConditionFailed { .. } | TableError::Conflict) => {

@@ -9,6 +9,10 @@
 //! Wrong passwords (and wrong second-factor codes) are counted per e-mail address, whether or
 //! not it has an account: five in a row pause sign-in for 15 minutes, doubling with each further
 //! lock up to a day; a success (or a password reset, for an account) clears the count.
+//!
+//! A person sees where they are signed in and can end any of those sessions. Each session has
+//! a separate random id for that list (and the index `SESSIONS#{user id}`), so neither the token
+//! nor its hash ever leaves the server.
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -16,11 +20,12 @@ use time::{Duration, OffsetDateTime};
 use super::model::{Account, AccountKind, AccountStatus};
 use crate::ctx::Ctx;
 use crate::error::{Error, Fields, Result};
-use crate::items::{expiring, from_item, sortable, to_item};
+use crate::items::{expiring, from_item, indexed, sortable, to_item};
 use crate::keys;
 use crate::messages;
 use crate::outbox;
-use crate::ports::{Condition, Key, TableError, Write};
+use crate::ports::table::GSI1;
+use crate::ports::{Condition, Item, Key, Query, TableError, Write};
 use crate::rate_limit;
 use crate::secrets;
 use crate::values::EmailAddress;
@@ -39,6 +44,16 @@ pub struct Session {
     /// up (see `portal_http::auth`), until it is confirmed.
     #[serde(default)]
     pub setup_only: bool,
+    /// The id the person's list of sessions shows (not the token, nor its hash). Sessions
+    /// started before lists existed have none and are not listed.
+    #[serde(default)]
+    pub id: String,
+    /// The device, summarised from the User-Agent at sign-in ("Chrome on Android").
+    #[serde(default)]
+    pub device: String,
+    /// The client's network address at sign-in.
+    #[serde(default)]
+    pub address: String,
 }
 
 /// A request's signed-in person.
@@ -215,7 +230,12 @@ fn locked_error(remaining: Duration) -> Error {
 /// same time (a dummy hash is verified), and after five failures in a row both say "locked for
 /// a while" for the same time. With a second factor, a right password gives a token for
 /// [`super::mfa::complete_sign_in`] rather than a session.
-pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<LoginOutcome> {
+pub async fn login(
+    ctx: &Ctx,
+    input: &LoginInput,
+    client: &str,
+    user_agent: Option<&str>,
+) -> Result<LoginOutcome> {
     let mut f = Fields::new();
     let email = f.required("email", input.email.as_deref(), EmailAddress::parse);
     let password = f.required("password", input.password.as_deref(), |p| {
@@ -262,7 +282,7 @@ pub async fn login(ctx: &Ctx, input: &LoginInput, client: &str) -> Result<LoginO
         return Ok(LoginOutcome::SecondFactorNeeded { mfa_token });
     }
     let setup_only = super::mfa::is_required(account.kind);
-    finish_sign_in(ctx, account, client, setup_only, None)
+    finish_sign_in(ctx, account, client, user_agent, setup_only, None)
         .await
         .map(|signed_in| LoginOutcome::SignedIn(Box::new(signed_in)))
 }
@@ -291,6 +311,7 @@ pub(super) async fn finish_sign_in(
     ctx: &Ctx,
     account: Account,
     client: &str,
+    user_agent: Option<&str>,
     setup_only: bool,
     more: Option<Vec<Write>>,
 ) -> Result<SignedIn> {
@@ -318,7 +339,11 @@ pub(super) async fn finish_sign_in(
         &account.id,
         detail,
     )?);
-    start_session(ctx, account, writes, setup_only).await
+    let origin = Origin {
+        address: client.to_owned(),
+        device: device_name(user_agent),
+    };
+    start_session(ctx, account, writes, &origin, setup_only).await
 }
 
 /// A wrong password for an address without an account: counted and locked as for an account.
@@ -508,9 +533,31 @@ pub struct SignIn {
     pub outcome: SignInOutcome,
 }
 
+/// Where a session was started from, as the person's list of sessions shows it.
+#[derive(Debug, Clone)]
+pub(super) struct Origin {
+    pub address: String,
+    pub device: String,
+}
+
+impl Origin {
+    /// The device and address of an existing session (for the one that replaces it).
+    pub fn of(session: &Session) -> Self {
+        Self {
+            address: session.address.clone(),
+            device: session.device.clone(),
+        }
+    }
+}
+
 /// Creates a session for the account, in one transaction with `writes`.
-pub(super) async fn start(ctx: &Ctx, account: Account, writes: Vec<Write>) -> Result<SignedIn> {
-    start_session(ctx, account, writes, false).await
+pub(super) async fn start(
+    ctx: &Ctx,
+    account: Account,
+    writes: Vec<Write>,
+    origin: &Origin,
+) -> Result<SignedIn> {
+    start_session(ctx, account, writes, origin, false).await
 }
 
 /// As [`start`]; a `setup_only` session can only set up a second factor.
@@ -518,6 +565,7 @@ async fn start_session(
     ctx: &Ctx,
     account: Account,
     mut writes: Vec<Write>,
+    origin: &Origin,
     setup_only: bool,
 ) -> Result<SignedIn> {
     let token = secrets::new_token(ctx.random.as_ref());
@@ -531,11 +579,11 @@ async fn start_session(
         created_at: now,
         last_seen_at: now,
         setup_only,
+        id: secrets::new_id(ctx.random.as_ref()),
+        device: origin.device.clone(),
+        address: origin.address.clone(),
     };
-    let item = expiring(
-        to_item(&keys::session(&secrets::token_hash(&token)), &session)?,
-        now + ctx.settings.session_absolute,
-    );
+    let item = session_item(ctx, &keys::session(&secrets::token_hash(&token)), &session)?;
     writes.push(Write::put_new(item));
     ctx.table.transact(writes).await?;
     Ok(SignedIn {
@@ -578,10 +626,7 @@ pub async fn resolve(ctx: &Ctx, token: &str) -> Result<Principal> {
     // Note activity at most once a minute: a write per request would cost more than it tells.
     if now - session.last_seen_at >= Duration::minutes(1) {
         session.last_seen_at = now;
-        let item = expiring(
-            to_item(&key, &session)?,
-            session.created_at + settings.session_absolute,
-        );
+        let item = session_item(ctx, &key, &session)?;
         match ctx.table.put(item, Condition::Exists).await {
             Ok(()) | Err(TableError::ConditionFailed { .. } | TableError::Conflict) => {}
             Err(e) => return Err(e.into()),
@@ -592,6 +637,155 @@ pub async fn resolve(ctx: &Ctx, token: &str) -> Result<Principal> {
         session_key: key,
         session,
     })
+}
+
+/// A session's stored item: kept until its absolute timeout, listed under its account (by
+/// start instant) once it has a list id.
+fn session_item(ctx: &Ctx, key: &Key, session: &Session) -> Result<Item> {
+    let mut item = to_item(key, session)?;
+    if !session.id.is_empty() {
+        item = indexed(
+            item,
+            keys::user_sessions_index(&session.user_id),
+            format!("{}#{}", sortable(session.created_at), session.id),
+        );
+    }
+    Ok(expiring(
+        item,
+        session.created_at + ctx.settings.session_absolute,
+    ))
+}
+
+/// "Chrome on Android", "Safari on iOS", "Firefox": the browser and the operating system a
+/// User-Agent names, coarsely (enough for a person to recognise their device, no more).
+pub fn device_name(user_agent: Option<&str>) -> String {
+    let ua = user_agent.unwrap_or("");
+    let has = |needles: &[&str]| needles.iter().any(|n| ua.contains(n));
+    let browser = if has(&["Edg/", "EdgA/", "EdgiOS/"]) {
+        Some("Edge")
+    } else if has(&["OPR/", "Opera"]) {
+        Some("Opera")
+    } else if has(&["Firefox/", "FxiOS/"]) {
+        Some("Firefox")
+    } else if has(&["Chrome/", "CriOS/", "Chromium/"]) {
+        Some("Chrome")
+    } else if has(&["Safari/"]) {
+        Some("Safari")
+    } else {
+        None
+    };
+    let system = if has(&["Android"]) {
+        Some("Android")
+    } else if has(&["iPhone", "iPad", "iPod"]) {
+        Some("iOS")
+    } else if has(&["Windows"]) {
+        Some("Windows")
+    } else if has(&["CrOS"]) {
+        Some("ChromeOS")
+    } else if has(&["Macintosh", "Mac OS X"]) {
+        Some("macOS")
+    } else if has(&["Linux"]) {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(one), None) | (None, Some(one)) => one.to_owned(),
+        (None, None) => "Unknown device".to_owned(),
+    }
+}
+
+/// One place the person is signed in, as their list shows it: never the token or its hash.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionSummary {
+    pub id: String,
+    /// "Chrome on Android": the browser and system, from the User-Agent at sign-in.
+    pub device: String,
+    /// The network address signed in from.
+    pub address: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub signed_in_at: OffsetDateTime,
+    /// Noted at most once a minute.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_seen_at: OffsetDateTime,
+    /// The session this request came with.
+    pub this_session: bool,
+}
+
+/// The most sessions a list shows (newest first); sessions end within 12 hours anyway.
+const MAX_LISTED: u32 = 100;
+
+/// The person's live sessions (newest first), with their keys.
+async fn live_sessions(ctx: &Ctx, principal: &Principal) -> Result<Vec<(Key, Session)>> {
+    let query = Query::index(GSI1, keys::user_sessions_index(principal.user_id()))
+        .descending()
+        .limit(MAX_LISTED);
+    let page = ctx.table.query(&query).await?;
+    let now = ctx.now();
+    let settings = &ctx.settings;
+    let mut live = Vec::new();
+    for item in page.items {
+        let Some(key) = Key::of(&item) else { continue };
+        let session: Session = from_item(item)?;
+        if session.user_id == principal.user_id()
+            && session.generation == principal.account.session_generation
+            && now < session.created_at + settings.session_absolute
+            && now < session.last_seen_at + settings.session_idle
+        {
+            live.push((key, session));
+        }
+    }
+    Ok(live)
+}
+
+/// Where the person is signed in, newest first; `this_session` marks the request's own.
+pub async fn list(ctx: &Ctx, principal: &Principal) -> Result<Vec<SessionSummary>> {
+    Ok(live_sessions(ctx, principal)
+        .await?
+        .into_iter()
+        .map(|(key, session)| SessionSummary {
+            this_session: key == principal.session_key,
+            id: session.id,
+            device: session.device,
+            address: session.address,
+            signed_in_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+        })
+        .collect())
+}
+
+/// Ends one of the person's sessions by its list id (another person's id, or an unknown one,
+/// is not found). Ending this very session signs out, as [`logout`] does.
+pub async fn end(ctx: &Ctx, principal: &Principal, id: &str) -> Result<()> {
+    if !secrets::is_id(id) {
+        return Err(Error::NotFound);
+    }
+    let (key, session) = live_sessions(ctx, principal)
+        .await?
+        .into_iter()
+        .find(|(_, session)| session.id == id)
+        .ok_or(Error::NotFound)?;
+    let detail = format!("{} from {}", session.device, session.address);
+    // Conditional, so of two requests ending the same session only one succeeds (and audits).
+    ctx.table
+        .transact(vec![
+            Write::delete_if(key, Condition::Exists),
+            crate::audit::entry(
+                ctx,
+                principal,
+                "account.session_ended",
+                principal.user_id(),
+                Some(&detail),
+            )?,
+        ])
+        .await
+        .map_err(|e| match e {
+            TableError::ConditionFailed { .. } | TableError::Conflict => Error::NotFound,
+            other => other.into(),
+        })
 }
 
 /// Ends this session.
@@ -608,6 +802,35 @@ mod tests {
 
     fn at(minutes: i64) -> OffsetDateTime {
         OffsetDateTime::UNIX_EPOCH + Duration::days(20_000) + Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn devices_are_named_by_browser_and_system() {
+        let named = |ua| device_name(Some(ua));
+        assert_eq!(
+            named(
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
+            ),
+            "Chrome on Android"
+        );
+        assert_eq!(
+            named(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1"
+            ),
+            "Safari on iOS"
+        );
+        assert_eq!(
+            named("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
+            "Firefox on Linux"
+        );
+        assert_eq!(
+            named(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+            ),
+            "Edge on Windows"
+        );
+        assert_eq!(named("curl/8.5.0"), "Unknown device");
+        assert_eq!(device_name(None), "Unknown device");
     }
 
     #[test]
