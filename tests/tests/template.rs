@@ -796,8 +796,10 @@ fn check_background_event(
                     "record {i}: the stream filter passes only INSERTs of {prefix}… items"
                 ));
             }
-            if record.pointer("/dynamodb/NewImage").is_none() {
-                return Err(format!("record {i}: no NewImage (the stream is NEW_IMAGE)"));
+            if record.pointer("/dynamodb/NewImage").is_some() {
+                return Err(format!(
+                    "record {i}: a NewImage (the stream is KEYS_ONLY: queued e-mails carry live links)"
+                ));
             }
         }
         Ok("stream")
