@@ -98,7 +98,7 @@ async fn the_table_is_provisioned_as_the_template_declares() {
     );
     let stream = table.stream_specification().unwrap();
     assert!(stream.stream_enabled());
-    assert_eq!(stream.stream_view_type(), Some(&StreamViewType::NewImage));
+    assert_eq!(stream.stream_view_type(), Some(&StreamViewType::KeysOnly));
 
     let ttl = client
         .describe_time_to_live()

@@ -796,8 +796,10 @@ fn check_background_event(
                     "record {i}: the stream filter passes only INSERTs of {prefix}… items"
                 ));
             }
-            if record.pointer("/dynamodb/NewImage").is_none() {
-                return Err(format!("record {i}: no NewImage (the stream is NEW_IMAGE)"));
+            if record.pointer("/dynamodb/NewImage").is_some() {
+                return Err(format!(
+                    "record {i}: a NewImage (the stream is KEYS_ONLY: queued e-mails carry live links)"
+                ));
             }
         }
         Ok("stream")
@@ -812,4 +814,96 @@ fn check_background_event(
         }
         Ok("schedule")
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hardening (issue 16)
+// ---------------------------------------------------------------------------------------------
+
+/// The YAML of a piece of the template, tags (`!If`, `!Ref`) included, for looking into.
+fn yaml_text(value: &Value) -> String {
+    serde_yaml::to_string(value).unwrap_or_default()
+}
+
+/// Queued e-mails carry live links: the stream, which only wakes functions, carries keys only.
+#[test]
+fn the_table_stream_carries_keys_only() {
+    let template = template();
+    let table = template
+        .resources
+        .get("PortalTable")
+        .and_then(|t| t.get("Properties"))
+        .and_then(|p| p.get("StreamSpecification"))
+        .and_then(|s| s.get("StreamViewType"))
+        .and_then(Value::as_str);
+    assert_eq!(table, Some("KEYS_ONLY"));
+}
+
+/// The functions that run argon2 on a person's request.
+const PASSWORD_HASHING: [&str; 5] = [
+    "register",
+    "login",
+    "mfa",
+    "reset-password",
+    "change-password",
+];
+
+/// Every function that runs argon2 has reserved concurrency, so a flood of logins cannot take
+/// the whole account's concurrency.
+#[test]
+fn password_hashing_functions_reserve_concurrency() {
+    let template = template();
+    let mut problems = Vec::new();
+    let mut hashing = 0;
+    for function in template.functions() {
+        if !function
+            .binary
+            .is_some_and(|binary| PASSWORD_HASHING.contains(&binary))
+        {
+            continue;
+        }
+        hashing += 1;
+        let reserved = function
+            .properties
+            .get("ReservedConcurrentExecutions")
+            .map(yaml_text)
+            .unwrap_or_default();
+        if !reserved.contains("PasswordHashingConcurrency") {
+            problems.push(format!(
+                "{}: no ReservedConcurrentExecutions from PasswordHashingConcurrency",
+                function.logical_id
+            ));
+        }
+    }
+    assert!(
+        hashing >= 5,
+        "only {hashing} password-hashing functions found"
+    );
+    assert_none("password-hashing concurrency", &problems);
+}
+
+/// The distribution takes an optional WAF web ACL, and with the portal's own domain and
+/// certificate requires TLS 1.2 or later.
+#[test]
+fn the_distribution_takes_a_web_acl_and_a_tls_minimum() {
+    let template = template();
+    let config = template
+        .resources
+        .get("WebDistribution")
+        .and_then(|d| d.get("Properties"))
+        .and_then(|p| p.get("DistributionConfig"))
+        .expect("WebDistribution has a DistributionConfig");
+    let web_acl = config.get("WebACLId").map(yaml_text).unwrap_or_default();
+    assert!(web_acl.contains("WebAclArn"), "WebACLId: {web_acl}");
+    let certificate = config
+        .get("ViewerCertificate")
+        .map(yaml_text)
+        .unwrap_or_default();
+    assert!(
+        certificate.contains("MinimumProtocolVersion: TLSv1.2_2021")
+            && certificate.contains("CertificateArn"),
+        "ViewerCertificate: {certificate}"
+    );
+    let aliases = config.get("Aliases").map(yaml_text).unwrap_or_default();
+    assert!(aliases.contains("DomainName"), "Aliases: {aliases}");
 }

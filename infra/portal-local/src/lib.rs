@@ -48,6 +48,9 @@ pub struct Options {
     pub timers: bool,
     /// The built web app (`web/dist`), served at `/`; `None` or not built: a page saying how.
     pub web_dir: Option<PathBuf>,
+    /// Serve `/dev/mail` even when listening beyond loopback. It shows every reset and
+    /// verification link sent, so anyone who can reach it can take over any account.
+    pub dev_mail_beyond_loopback: bool,
 }
 
 impl Options {
@@ -63,6 +66,7 @@ impl Options {
             admin: None,
             timers: true,
             web_dir: None,
+            dev_mail_beyond_loopback: false,
         }
     }
 }
@@ -210,9 +214,13 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         payments: local_payments,
         wake_after_writes: Arc::clone(&wake_after_writes),
     };
-    let app = Router::new()
-        .route("/blobs/{*key}", get(signed_blob))
-        .merge(dev_mail::routes())
+    let mut app = Router::new().route("/blobs/{*key}", get(signed_blob));
+    if addr.ip().is_loopback() || options.dev_mail_beyond_loopback {
+        app = app.merge(dev_mail::routes());
+    } else {
+        tracing::warn!("/dev/mail is off: the portal listens beyond loopback");
+    }
+    let app = app
         .merge(dev_pay::routes())
         .fallback(api_or_web)
         .with_state(state);

@@ -34,6 +34,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .get("PORTAL_PUBLIC_URL")
         .map(|u| u.trim_end_matches('/').to_owned());
     options.settings = config::settings(&env, options.settings)?;
+    let dev_mail_beyond_loopback =
+        env.get("PORTAL_DEV_MAIL_BEYOND_LOOPBACK").as_deref() == Some("1");
+    options.dev_mail_beyond_loopback = dev_mail_beyond_loopback;
     // The app this checkout builds (see build.rs), unless told otherwise.
     options.web_dir = Some(PathBuf::from(env.get("PORTAL_WEB_DIR").unwrap_or_else(
         || concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/dist").to_owned(),
@@ -49,7 +52,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         "  Sign in as the administrator: {} — {}",
         admin.email, admin.password_hint
     );
-    println!("  E-mails it sends: {}/dev/mail", running.url());
+    if running.addr.ip().is_loopback() || dev_mail_beyond_loopback {
+        println!("  E-mails it sends: {}/dev/mail", running.url());
+    } else {
+        println!("  E-mails it sends: not shown (/dev/mail is off beyond loopback)");
+    }
     println!("  The records system's API key: {records_key}");
     println!("  Data folder: {}", data_dir.display());
     println!("Stop it with Ctrl+C.");

@@ -34,7 +34,11 @@ struct Queued {
     id: String,
     to: String,
     subject: String,
+    /// The bodies hold working reset and verification links: blanked once the e-mail is sent
+    /// or refused, so a stored or streamed item past that point carries none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     text: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     html: String,
     status: Status,
     attempts: i64,
@@ -45,6 +49,13 @@ struct Queued {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_error: Option<String>,
     version: i64,
+}
+
+impl Queued {
+    fn forget_bodies(&mut self) {
+        self.text.clear();
+        self.html.clear();
+    }
 }
 
 /// The write that queues an e-mail; put it in the transaction of the change that causes it.
@@ -181,6 +192,7 @@ async fn deliver_one(ctx: &Ctx, mut queued: Queued, report: &mut DeliveryReport)
             queued.status = Status::Sent;
             queued.next_attempt_at = millis(done_at);
             queued.last_error = None;
+            queued.forget_bodies();
             report.sent += 1;
         }
         Err(MailError::Rejected(reason)) => {
@@ -188,6 +200,7 @@ async fn deliver_one(ctx: &Ctx, mut queued: Queued, report: &mut DeliveryReport)
             queued.status = Status::Failed;
             queued.next_attempt_at = millis(done_at);
             queued.last_error = Some(reason);
+            queued.forget_bodies();
             report.failed += 1;
         }
         Err(MailError::Unavailable(source)) => {

@@ -1,5 +1,7 @@
 //! Fixed-window attempt counters in the table, expiring on their own.
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use sha2::{Digest, Sha256};
 
 use crate::ctx::Ctx;
@@ -59,5 +61,44 @@ pub async fn seen(
 }
 
 fn scope(who: &str) -> String {
-    hex::encode(&Sha256::digest(who.to_lowercase().as_bytes())[..16])
+    let who = match who.parse::<IpAddr>() {
+        Ok(address) => client_network(address).to_string(),
+        Err(_) => who.to_lowercase(),
+    };
+    hex::encode(&Sha256::digest(who.as_bytes())[..16])
+}
+
+/// The network an address is counted as: one IPv6 subscriber is handed a whole /64, so
+/// counting single IPv6 addresses would give each client 2^64 fresh allowances. IPv4-mapped
+/// IPv6 addresses count as the IPv4 address they carry.
+fn client_network(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        v4 @ IpAddr::V4(_) => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        assert_eq!(
+            scope("2001:db8:1:2::1"),
+            scope("2001:db8:1:2:ffff:abcd:1:2")
+        );
+        assert_ne!(scope("2001:db8:1:2::1"), scope("2001:db8:1:3::1"));
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_count_as_ipv4() {
+        assert_eq!(scope("::ffff:192.0.2.7"), scope("192.0.2.7"));
+        assert_ne!(scope("192.0.2.7"), scope("192.0.2.8"));
+    }
+
+    #[test]
+    fn e_mail_addresses_count_regardless_of_case() {
+        assert_eq!(scope("Ann@Example.org"), scope("ann@example.org"));
+    }
 }

@@ -77,7 +77,7 @@ pub async fn create_table(
             .map_err(boxed)?;
         let stream = StreamSpecification::builder()
             .stream_enabled(true)
-            .stream_view_type(StreamViewType::NewImage)
+            .stream_view_type(StreamViewType::KeysOnly)
             .build()
             .map_err(boxed)?;
         let attributes = vec![string(PK)?, string(SK)?, string(GSI1_PK)?, string(GSI1_SK)?];
