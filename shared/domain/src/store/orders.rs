@@ -707,14 +707,9 @@ pub async fn list(
         Buyer::Centre => keys::centre_orders_index(&crate::centre::centre_of(principal)?),
         _ => keys::buyer_orders_index(principal.user_id()),
     };
-    walk(
-        ctx,
-        partition,
-        filter,
-        cursor,
-        limit,
-        |order: Order| order.row(),
-    )
+    walk(ctx, partition, filter, cursor, limit, |order: Order| {
+        order.row()
+    })
     .await
 }
 
